@@ -1,0 +1,93 @@
+"""Bounded records of a training run: cost per step, accuracy per epoch, the trajectory.
+
+A long run must not grow memory without limit, yet the start of a run is what the cost
+surface and the charts need most. `ThinnedSeries` keeps every `stride`-th item; when full
+it drops every other kept item (the first is always kept) and doubles the stride, so it
+spans the whole run at a resolution that halves as the run doubles.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class ThinnedSeries:
+    """Up to `capacity` rows of shape `row_shape`, tagged with the step they were taken at."""
+
+    def __init__(self, capacity: int, row_shape=(), dtype=np.float32):
+        if capacity < 4 or capacity % 2:
+            raise ValueError("capacity must be an even number ≥ 4")
+        self.capacity = capacity
+        self.rows = np.zeros((capacity, *row_shape), dtype=dtype)
+        self.steps = np.zeros(capacity, dtype=np.int64)
+        self.count = 0
+        self.stride = 1
+
+    def wants(self, step: int) -> bool:
+        """Return whether a row taken at `step` would be kept."""
+        return step % self.stride == 0
+
+    def append(self, step: int, row) -> bool:
+        """Record `row` at `step` if the stride keeps it; return whether it was kept."""
+        if not self.wants(step):
+            return False
+        if self.count == self.capacity:
+            self._thin()
+            if not self.wants(step):
+                return False
+        self.rows[self.count] = row
+        self.steps[self.count] = step
+        self.count += 1
+        return True
+
+    def _thin(self):
+        self.stride *= 2
+        keep = np.flatnonzero(self.steps[:self.count] % self.stride == 0)
+        if len(keep) == 0 or keep[0] != 0:  # never drop the start of the run
+            keep = np.unique(np.concatenate([[0], keep]))
+        n = len(keep)
+        self.rows[:n] = self.rows[keep]
+        self.steps[:n] = self.steps[keep]
+        self.count = n
+
+    def truncate_after(self, step: int) -> None:
+        """Forget rows taken after `step` (used when training resumes from an earlier point)."""
+        self.count = int(np.searchsorted(self.steps[:self.count], step, side="right"))
+
+    def clear(self):
+        self.count = 0
+        self.stride = 1
+
+    def values(self) -> np.ndarray:
+        """Return a read-only view of the kept rows."""
+        view = self.rows[:self.count]
+        view.flags.writeable = False  # a view: flipping it does not lock the buffer
+        return view
+
+    def step_values(self) -> np.ndarray:
+        view = self.steps[:self.count]
+        view.flags.writeable = False
+        return view
+
+    def __len__(self):
+        return self.count
+
+
+class History:
+    """Cost per step, grad norm per step, and accuracies per epoch, all bounded."""
+
+    def __init__(self, capacity: int = 1 << 18):
+        self.costs = ThinnedSeries(capacity)
+        self.grad_norms = ThinnedSeries(capacity)
+        self.accuracy = {"train": [], "test": []}  # lists of (epoch, step, accuracy, cost)
+
+    def record_step(self, step: int, cost: float, grad_norm: float) -> None:
+        self.costs.append(step, cost)
+        self.grad_norms.append(step, grad_norm)
+
+    def record_accuracy(self, split: str, epoch: float, step: int, accuracy: float, cost: float):
+        self.accuracy[split].append((epoch, step, accuracy, cost))
+
+    def clear(self):
+        self.costs.clear()
+        self.grad_norms.clear()
+        self.accuracy = {"train": [], "test": []}

@@ -1,0 +1,130 @@
+"""Gradient-descent update rules acting in place on a flat parameter vector.
+
+Each optimizer keeps its state as named arrays (`state_dict`) so checkpoints can store it
+without pickling.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class Optimizer:
+    """Base class: `update(params, grad, lr)` moves params one step downhill, in place.
+
+    weight_decay adds the L2 term λ·w to the gradient of the weights (not the biases);
+    `decay_mask` is 1.0 for weights and 0.0 for biases, laid out like params.
+    """
+
+    name = "base"
+
+    def __init__(self, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None):
+        if weight_decay < 0:
+            raise ValueError(f"weight decay must be ≥ 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+        self.decay_mask = decay_mask
+        self.n_params = n_params
+        self.dtype = np.dtype(dtype)
+
+    def _decayed(self, params, grad):
+        if self.weight_decay and self.decay_mask is not None:
+            return grad + self.weight_decay * self.decay_mask * params
+        if self.weight_decay:
+            return grad + self.weight_decay * params
+        return grad
+
+    def update(self, params, grad, lr):
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """Return the optimizer's state as a dict of arrays."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore state produced by `state_dict` (shapes checked)."""
+        for key, value in self.state_dict().items():
+            if key not in state:
+                raise ValueError(f"optimizer state is missing {key!r}")
+            incoming = np.asarray(state[key])
+            if incoming.shape != value.shape:
+                raise ValueError(f"optimizer state {key!r} has shape {incoming.shape}, expected {value.shape}")
+            value[...] = incoming
+
+    def reset(self) -> None:
+        """Forget accumulated state (velocities, moments)."""
+        for value in self.state_dict().values():
+            value[...] = 0
+
+    def __repr__(self):
+        return f"{type(self).__name__}(weight_decay={self.weight_decay})"
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: θ ← θ − η ∇C."""
+
+    name = "sgd"
+
+    def update(self, params, grad, lr):
+        params -= lr * self._decayed(params, grad)
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum: v ← μ v − η ∇C; θ ← θ + v."""
+
+    name = "momentum"
+
+    def __init__(self, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None, beta=0.9):
+        super().__init__(n_params, dtype, weight_decay, decay_mask)
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"momentum must lie in [0, 1), got {beta}")
+        self.beta = float(beta)
+        self.velocity = np.zeros(n_params, dtype=self.dtype)
+
+    def update(self, params, grad, lr):
+        self.velocity *= self.beta
+        self.velocity -= lr * self._decayed(params, grad)
+        params += self.velocity
+
+    def state_dict(self):
+        return {"velocity": self.velocity}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction."""
+
+    name = "adam"
+
+    def __init__(self, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None,
+                 beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(n_params, dtype, weight_decay, decay_mask)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = np.zeros(n_params, dtype=self.dtype)
+        self.v = np.zeros(n_params, dtype=self.dtype)
+        self.t = np.zeros((), dtype=np.int64)
+
+    def update(self, params, grad, lr):
+        grad = self._decayed(params, grad)
+        self.t += 1
+        t = int(self.t)
+        self.m *= self.beta1
+        self.m += (1 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1 - self.beta2) * grad * grad
+        step = lr * np.sqrt(1 - self.beta2 ** t) / (1 - self.beta1 ** t)
+        params -= step * self.m / (np.sqrt(self.v) + self.eps)
+
+    def state_dict(self):
+        return {"m": self.m, "v": self.v, "t": self.t}
+
+
+def make_optimizer(name, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None,
+                   momentum=0.9) -> Optimizer:
+    """Return a fresh optimizer by name ("sgd", "momentum" or "adam")."""
+    if name == "sgd":
+        return SGD(n_params, dtype, weight_decay, decay_mask)
+    if name == "momentum":
+        return Momentum(n_params, dtype, weight_decay, decay_mask, beta=momentum)
+    if name == "adam":
+        return Adam(n_params, dtype, weight_decay, decay_mask)
+    raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")

@@ -1,0 +1,104 @@
+"""`main.py train`: headless training from the command line, one line per epoch."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .trainer import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE, SCHEDULES
+
+# The classic lesson: 784-16-16-10, sigmoid, quadratic cost, plain SGD on batches of 100.
+DEFAULTS = dict(hidden="16,16", activation="sigmoid", cost="quadratic", optimizer="sgd",
+                lr=3.0, batch_size=100, epochs=30, seed=0, momentum=0.9, weight_decay=0.0,
+                schedule="constant")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .activations import HIDDEN_ACTIVATIONS
+    from .network import COSTS
+    from .optimizers import OPTIMIZERS
+
+    p = argparse.ArgumentParser(prog="main.py train", description="Train a network headless and report test accuracy.")
+    p.add_argument("--hidden", default=DEFAULTS["hidden"], help='hidden layer sizes, e.g. "16,16" (default), "128,64" or "" for none')
+    p.add_argument("--activation", default=DEFAULTS["activation"], choices=HIDDEN_ACTIVATIONS)
+    p.add_argument("--cost", default=DEFAULTS["cost"], choices=COSTS)
+    p.add_argument("--optimizer", default=DEFAULTS["optimizer"], choices=OPTIMIZERS)
+    p.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="learning rate (default 3.0, for the batch-mean gradient)")
+    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    p.add_argument("--momentum", type=float, default=DEFAULTS["momentum"], help="for --optimizer momentum (default 0.9)")
+    p.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"], help="L2 weight decay λ (default 0)")
+    p.add_argument("--schedule", default=DEFAULTS["schedule"], choices=SCHEDULES, help="learning-rate schedule over --epochs")
+    p.add_argument("--float64", action="store_true", help="compute in float64 instead of float32")
+    p.add_argument("--save", metavar="FILE", help="write the trained network to this .npz checkpoint")
+    p.add_argument("--data", metavar="FOLDER", help="a folder of IDX files (default: the embedded MNIST)")
+    p.add_argument("--train-limit", type=int, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def check_args(p, args) -> None:
+    """Exit with a clear message (status 2) on out-of-range values."""
+    if not LEARNING_RATE_RANGE[0] <= args.lr <= LEARNING_RATE_RANGE[1]:
+        p.error(f"--lr must lie between {LEARNING_RATE_RANGE[0]:g} and {LEARNING_RATE_RANGE[1]:g}")
+    if not BATCH_SIZE_RANGE[0] <= args.batch_size <= BATCH_SIZE_RANGE[1]:
+        p.error(f"--batch-size must lie between {BATCH_SIZE_RANGE[0]} and {BATCH_SIZE_RANGE[1]}")
+    if not 1 <= args.epochs <= 10000:
+        p.error("--epochs must lie between 1 and 10000")
+    if not 0 <= args.momentum < 1:
+        p.error("--momentum must lie in [0, 1)")
+    if args.weight_decay < 0:
+        p.error("--weight-decay must be ≥ 0")
+
+
+def main(argv=None, out=sys.stdout) -> int:
+    p = build_parser()
+    args = p.parse_args(argv)
+    check_args(p, args)
+    from .threads import limit_blas_threads
+
+    limit_blas_threads(1)
+    import numpy as np
+
+    from .checkpoint import CheckpointError, save_checkpoint
+    from .data import DatasetError, load_idx_dataset, load_mnist
+    from .network import Network, NetworkError, parse_sizes
+    from .trainer import Trainer
+
+    try:
+        ds = load_idx_dataset(args.data) if args.data else load_mnist()
+        if args.train_limit:
+            ds = ds.subset(args.train_limit, len(ds.test_labels))
+        sizes = parse_sizes(args.hidden, ds.n_inputs, ds.n_classes)
+        net = Network(sizes, args.activation, args.cost, seed=args.seed,
+                      dtype=np.float64 if args.float64 else np.float32)
+        tr = Trainer(net, ds, batch_size=min(args.batch_size, len(ds.train_labels)), learning_rate=args.lr,
+                     optimizer=args.optimizer, seed=args.seed, momentum=args.momentum,
+                     weight_decay=args.weight_decay, schedule=args.schedule, total_epochs=args.epochs,
+                     record_trajectory=False)
+    except (DatasetError, NetworkError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{ds!r}; {net.describe()}; {args.optimizer}, lr {args.lr:g}, batch {tr.batch_size},"
+          f" schedule {args.schedule}", file=out)
+    start = time.perf_counter()
+    ev = None
+    for _ in range(args.epochs):
+        summary = tr.run_epoch()
+        if summary.diverged:
+            print(f"error: the cost became NaN or infinite in epoch {summary.epoch + 1} at learning rate"
+                  f" {tr.current_learning_rate():g}; try a smaller --lr", file=sys.stderr)
+            return 3
+        ev = tr.evaluate("test")
+        print(f"epoch {summary.epoch + 1:3d}  training cost {summary.mean_cost:.4f}  test accuracy"
+              f" {ev.accuracy:.4f}  {summary.seconds:.2f} s", file=out, flush=True)
+    print(f"trained {tr.step_count} steps in {time.perf_counter() - start:.1f} s", file=out)
+    if args.save:
+        try:
+            save_checkpoint(args.save, net, tr, ds)
+        except CheckpointError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 4
+        print(f"saved {args.save}", file=out)
+    print(f"test accuracy: {ev.accuracy:.4f}", file=out)
+    return 0

@@ -1,0 +1,280 @@
+"""Mini-batch stochastic gradient descent over a Dataset, one step at a time."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .history import History, ThinnedSeries
+from .network import Network, Workspace
+from .optimizers import OPTIMIZERS, make_optimizer
+
+SCHEDULES = ("constant", "cosine")
+LEARNING_RATE_RANGE = (1e-6, 100.0)
+BATCH_SIZE_RANGE = (1, 10000)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one mini-batch step did."""
+
+    step: int  # steps taken so far, this one included
+    epoch: int  # the epoch this batch belonged to (0-based)
+    batch: np.ndarray  # indices of the training examples in the batch
+    cost: float  # mean cost of the batch before the update
+    grad_norm: float  # Euclidean norm of the whole gradient
+    learning_rate: float  # the rate the update used
+    diverged: bool = False  # the cost or gradient was NaN/inf: the update was not applied
+    epoch_finished: bool = False  # this batch was the last of its epoch
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Accuracy and mean cost of the network on one split."""
+
+    split: str
+    accuracy: float
+    cost: float
+    n: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class EpochSummary:
+    epoch: int
+    steps: int
+    mean_cost: float
+    seconds: float
+    diverged: bool
+
+
+def check_range(name, value, low, high):
+    """Raise ValueError unless low ≤ value ≤ high (and value is finite)."""
+    if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must lie between {low:g} and {high:g}, got {value!r}")
+
+
+class Trainer:
+    """Trains `net` on `dataset` by mini-batch gradient descent.
+
+    Each epoch visits every training example once, in an order drawn from (seed, epoch), so
+    a run is reproducible and can be resumed from a checkpoint at any step.
+    """
+
+    def __init__(self, net: Network, dataset, batch_size=100, learning_rate=3.0, optimizer="sgd",
+                 seed=0, momentum=0.9, weight_decay=0.0, schedule="constant", total_epochs=30,
+                 record_trajectory=True, trajectory_capacity=512, history_capacity=1 << 18):
+        if dataset.n_inputs != net.sizes[0] or dataset.n_classes != net.sizes[-1]:
+            raise ValueError(f"network {net.sizes} does not fit the dataset ({dataset.n_inputs} inputs,"
+                             f" {dataset.n_classes} classes)")
+        self.net = net
+        self.dataset = dataset
+        self.seed = int(seed)
+        self._x = dataset.inputs("train")
+        if self._x.dtype != net.dtype:
+            self._x = self._x.astype(net.dtype)
+        self._y = np.asarray(dataset.labels("train"))
+        self.n_train = len(self._y)
+        self.momentum = float(momentum)
+        self.weight_decay = float(weight_decay)
+        self.set_batch_size(batch_size)
+        self.set_learning_rate(learning_rate)
+        self.set_schedule(schedule, total_epochs)
+        self.optimizer = None
+        self.set_optimizer(optimizer)
+        self._grad = np.zeros_like(net.params)
+        self._workspace = Workspace(net, self.batch_size)
+        self.history = History(history_capacity)
+        self.trajectory = (ThinnedSeries(trajectory_capacity, (net.n_params,), net.dtype)
+                           if record_trajectory else None)
+        self.step_count = 0
+        self.epoch = 0
+        self.position = 0  # index into this epoch's order of the next example
+        self._order = None
+        self.last_record = None
+        self._record_point()
+
+    # -- settings ---------------------------------------------------------------------------
+    def set_learning_rate(self, lr: float) -> None:
+        check_range("learning rate", lr, *LEARNING_RATE_RANGE)
+        self.learning_rate = float(lr)
+
+    def set_batch_size(self, size: int) -> None:
+        if int(size) != size:
+            raise ValueError(f"batch size must be a whole number, got {size!r}")
+        check_range("batch size", size, BATCH_SIZE_RANGE[0], min(BATCH_SIZE_RANGE[1], self.n_train))
+        self.batch_size = int(size)
+        self._xbuf = np.empty((self.batch_size, self.net.sizes[0]), dtype=self.net.dtype)
+
+    def set_schedule(self, schedule: str, total_epochs=30) -> None:
+        if schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {schedule!r}; choose from {', '.join(SCHEDULES)}")
+        check_range("total epochs", total_epochs, 1, 100000)
+        self.schedule, self.total_epochs = schedule, int(total_epochs)
+
+    def set_optimizer(self, name: str, momentum=None, weight_decay=None) -> None:
+        """Switch the update rule (its accumulated state starts afresh)."""
+        if name not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+        self.momentum = self.momentum if momentum is None else float(momentum)
+        self.weight_decay = self.weight_decay if weight_decay is None else float(weight_decay)
+        mask = np.zeros_like(self.net.params)
+        for w in self.net.views(mask)[0]:
+            w[...] = 1.0
+        self.optimizer = make_optimizer(name, self.net.n_params, self.net.dtype, self.weight_decay,
+                                        mask, self.momentum)
+
+    @property
+    def optimizer_name(self) -> str:
+        return self.optimizer.name
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    @property
+    def epoch_progress(self) -> float:
+        """Return the fraction of the current epoch already trained on."""
+        return self.position / self.n_train
+
+    @property
+    def samples_seen(self) -> int:
+        return self.epoch * self.n_train + self.position
+
+    def current_learning_rate(self) -> float:
+        """Return the rate the next step will use (after the schedule)."""
+        if self.schedule == "cosine":
+            t = min((self.epoch + self.epoch_progress) / self.total_epochs, 1.0)
+            return self.learning_rate * 0.5 * (1.0 + math.cos(math.pi * t))
+        return self.learning_rate
+
+    # -- training ---------------------------------------------------------------------------
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """Return the order in which `epoch` visits the training examples."""
+        return np.random.default_rng([self.seed, epoch]).permutation(self.n_train)
+
+    def next_batch(self) -> np.ndarray:
+        """Return the indices of the examples the next step will use (does not advance)."""
+        order = self._order if self._order is not None else self.epoch_order(self.epoch)
+        return order[self.position:self.position + self.batch_size]
+
+    def step(self) -> StepRecord:
+        """Train on exactly one mini-batch and return what happened."""
+        if self._order is None:
+            self._order = self.epoch_order(self.epoch)
+        idx = self._order[self.position:self.position + self.batch_size]
+        xb = np.take(self._x, idx, axis=0, out=self._xbuf[:len(idx)])
+        cost = self.net.gradient_into(xb, self._y[idx], self._grad, self._workspace)
+        grad_norm = math.sqrt(float(np.dot(self._grad, self._grad)))
+        lr = self.current_learning_rate()
+        diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
+        epoch = self.epoch
+        finished = False
+        if not diverged:
+            self.optimizer.update(self.net.params, self._grad, lr)
+            if not np.isfinite(self.net.params).all():
+                raise FloatingPointError("the update made parameters non-finite")  # pragma: no cover
+            self.step_count += 1
+            self.position += len(idx)
+            if self.position >= self.n_train:
+                self.epoch += 1
+                self.position = 0
+                self._order = None
+                finished = True
+            self.history.record_step(self.step_count, cost, grad_norm)
+            self._record_point()
+        record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged, finished)
+        self.last_record = record
+        return record
+
+    def run_epoch(self, max_steps=None) -> EpochSummary:
+        """Train on the rest of the current epoch (stops early if the cost diverges)."""
+        start, epoch, costs = time.perf_counter(), self.epoch, []
+        while self.epoch == epoch and (max_steps is None or len(costs) < max_steps):
+            rec = self.step()
+            if rec.diverged:
+                return EpochSummary(epoch, len(costs), float("nan"), time.perf_counter() - start, True)
+            costs.append(rec.cost)
+        mean = float(np.mean(costs)) if costs else float("nan")
+        return EpochSummary(epoch, len(costs), mean, time.perf_counter() - start, False)
+
+    @property
+    def last_gradient(self) -> np.ndarray:
+        """Return the gradient used by the last step (a live buffer: copy it to keep it)."""
+        return self._grad
+
+    def layer_grad_norms(self) -> np.ndarray:
+        """Return the norm of the last gradient for each weight layer (weights and bias)."""
+        gw, gb = self.net.views(self._grad)
+        return np.array([math.sqrt(float(np.vdot(w, w) + np.vdot(b, b))) for w, b in zip(gw, gb)])
+
+    def evaluate(self, split="test", record=True, chunk=10000) -> Evaluation:
+        """Return accuracy and mean cost on a split ("train" or "test")."""
+        x, y = self.dataset.inputs(split), np.asarray(self.dataset.labels(split))
+        correct, total_cost = 0, 0.0
+        for i in range(0, len(y), chunk):
+            out = self.net.feedforward(x[i:i + chunk])
+            correct += int((out.argmax(axis=1) == y[i:i + chunk]).sum())
+            total_cost += float(self.net.example_costs(out, y[i:i + chunk]).sum())
+        n = len(y)
+        ev = Evaluation(split, correct / n if n else 0.0, total_cost / n if n else 0.0, n, correct)
+        if record:
+            self.history.record_accuracy(split, self.epoch + self.epoch_progress, self.step_count,
+                                         ev.accuracy, ev.cost)
+        return ev
+
+    def _record_point(self):
+        if self.trajectory is not None and self.trajectory.wants(self.step_count):
+            self.trajectory.append(self.step_count, self.net.params)
+
+    # -- state -------------------------------------------------------------------------------
+    def reset(self, seed=None) -> None:
+        """Start again from freshly initialised weights (same seed unless one is given)."""
+        if seed is not None:
+            self.seed = int(seed)
+        self.net.initialize(self.seed)
+        self.optimizer.reset()
+        self.step_count = self.epoch = self.position = 0
+        self._order = None
+        self.last_record = None
+        self._grad[...] = 0
+        self.history.clear()
+        if self.trajectory is not None:
+            self.trajectory.clear()
+        self._record_point()
+
+    def state_dict(self) -> dict:
+        """Return the training state (counters, settings, optimizer state) as plain values."""
+        state = {"step": self.step_count, "epoch": self.epoch, "position": self.position,
+                 "seed": self.seed, "batch_size": self.batch_size, "learning_rate": self.learning_rate,
+                 "optimizer": self.optimizer.name, "momentum": self.momentum,
+                 "weight_decay": self.weight_decay, "schedule": self.schedule,
+                 "total_epochs": self.total_epochs}
+        for key, value in self.optimizer.state_dict().items():
+            state[f"optimizer_{key}"] = value
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a state from `state_dict` so the next step is the one that would have come."""
+        self.seed = int(state["seed"])
+        self.set_batch_size(int(state["batch_size"]))
+        self.set_learning_rate(float(state["learning_rate"]))
+        self.set_schedule(str(state["schedule"]), int(state["total_epochs"]))
+        self.set_optimizer(str(state["optimizer"]), float(state["momentum"]), float(state["weight_decay"]))
+        prefix = "optimizer_"
+        self.optimizer.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+        position = int(state["position"])
+        if not 0 <= position < self.n_train:
+            raise ValueError(f"position {position} is outside the training set of {self.n_train}")
+        self.step_count, self.epoch, self.position = int(state["step"]), int(state["epoch"]), position
+        self._order = None if position == 0 else self.epoch_order(self.epoch)
+        self.history.clear()
+        if self.trajectory is not None:
+            self.trajectory.clear()
+        self._record_point()
+
+    def __repr__(self):
+        return (f"Trainer({self.net!r}, batch_size={self.batch_size}, learning_rate={self.learning_rate},"
+                f" optimizer={self.optimizer.name!r}, step={self.step_count}, epoch={self.epoch})")

@@ -1,0 +1,51 @@
+"""The app's colour scales, shared by every view so a weight looks the same everywhere.
+
+Weights use a diverging blue–orange scale (safe for the common forms of colour blindness)
+that fades to the background colour at zero, so small weights recede and strong ones stand
+out; activations use grey from black (0) to white (1), as in the classic lesson.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Anchor colours, from strongly negative through zero to strongly positive.
+NEGATIVE = (64, 160, 255)  # bright blue
+NEGATIVE_MID = (33, 90, 170)
+POSITIVE_MID = (190, 100, 20)
+POSITIVE = (255, 170, 40)  # bright orange
+DARK_BACKGROUND = (22, 24, 30)
+LIGHT_BACKGROUND = (250, 250, 250)
+SELECTION = (80, 220, 120)  # green: never used by the weight scale
+
+
+def diverging_lut(n: int = 257, background=DARK_BACKGROUND) -> np.ndarray:
+    """Return an (n, 3) uint8 table from strong negative (row 0) to strong positive (row n-1)."""
+    stops = np.array([NEGATIVE, NEGATIVE_MID, background, POSITIVE_MID, POSITIVE], dtype=float)
+    positions = np.array([0.0, 0.3, 0.5, 0.7, 1.0])
+    t = np.linspace(0.0, 1.0, n)
+    rgb = np.stack([np.interp(t, positions, stops[:, c]) for c in range(3)], axis=1)
+    return np.round(rgb).astype(np.uint8)
+
+
+def symmetric_scale(values, percentile: float = 99.0) -> float:
+    """Return a robust |value| scale for a diverging map (a high percentile, never 0)."""
+    values = np.abs(np.asarray(values, dtype=np.float64)).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 1.0
+    scale = float(np.percentile(values, percentile))
+    return scale if scale > 0 else float(values.max()) or 1.0
+
+
+def to_bins(values, scale: float, n_bins: int) -> np.ndarray:
+    """Return the bin (0..n_bins-1) of each value on a diverging scale clipped at ±scale."""
+    t = (np.asarray(values, dtype=np.float64) / scale + 1.0) * 0.5
+    return np.clip((t * n_bins).astype(np.int64), 0, n_bins - 1)
+
+
+def diverging_colormap(background=DARK_BACKGROUND):
+    """Return the weight scale as a pyqtgraph ColorMap (imported lazily: needs Qt)."""
+    import pyqtgraph as pg
+
+    lut = diverging_lut(257, background)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
