@@ -280,27 +280,31 @@ class Network:
             a = act.apply(self.output_activation if layer == last else self.activation, z,
                           out=ws.a[layer][:n])
         delta = ws.delta[last][:n]
+        np.subtract(a, ws.targets(self, y), out=delta)  # a − y
         if self.cost == "quadratic":
-            np.copyto(delta, a)
-            delta[rows, y] -= 1.0  # a − y
             cost = float(np.vdot(delta, delta)) / n
             factor = np.subtract(1.0, a, out=ws.tmp[last][:n])
             factor *= a  # σ'(z) = a(1 − a)
+            factor *= 2.0 / n
             delta *= factor
-            delta *= 2.0 / n
-        else:
+        else:  # softmax with cross-entropy: δ = a − y
             picked = a[rows, y]
             cost = float(-np.log(np.maximum(picked, np.finfo(self.dtype).tiny)).mean())
-            np.copyto(delta, a)
-            delta[rows, y] -= 1.0
             delta *= 1.0 / n
+        ones = ws.ones[:n]
         for layer in range(last, -1, -1):
             below = x if layer == 0 else ws.a[layer - 1][:n]
             np.matmul(delta.T, below, out=g_weights[layer])
-            np.add.reduce(delta, axis=0, out=g_biases[layer])
+            np.matmul(ones, delta, out=g_biases[layer])  # column sums; a BLAS call beats add.reduce here
             if layer > 0:
                 d_a = np.matmul(delta, self.weights[layer], out=ws.delta[layer - 1][:n])
-                d_a *= act.derivative(self.activation, ws.z[layer - 1][:n], below)
+                factor = ws.tmp[layer - 1][:n]
+                if self.activation == "sigmoid":
+                    np.subtract(1.0, below, out=factor)
+                    factor *= below
+                else:
+                    factor[...] = act.derivative(self.activation, ws.z[layer - 1][:n], below)
+                d_a *= factor
                 delta = d_a
         return cost
 
@@ -322,4 +326,13 @@ class Workspace:
         self.delta = [np.empty(s, net.dtype) for s in shapes]
         self.tmp = [np.empty(s, net.dtype) for s in shapes]
         self.rows = np.arange(n)
+        self.ones = np.ones(n, net.dtype)
+        self.eye = np.eye(net.sizes[-1], dtype=net.dtype)
+        self._targets = np.empty((n, net.sizes[-1]), net.dtype)
         self.capacity = n
+
+    def targets(self, net: Network, y) -> np.ndarray:
+        """Return one-hot rows for labels y, in a reused buffer."""
+        if len(y) and (y.min() < 0 or y.max() >= net.sizes[-1]):
+            raise NetworkError(f"labels must lie in 0..{net.sizes[-1] - 1}")
+        return np.take(self.eye, y, axis=0, out=self._targets[:len(y)])

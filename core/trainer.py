@@ -85,6 +85,7 @@ class Trainer:
         self.optimizer = None
         self.set_optimizer(optimizer)
         self._grad = np.zeros_like(net.params)
+        self._backup = np.zeros_like(net.params)
         self._workspace = Workspace(net, self.batch_size)
         self.history = History(history_capacity)
         self.trajectory = (ThinnedSeries(trajectory_capacity, (net.n_params,), net.dtype)
@@ -166,16 +167,21 @@ class Trainer:
             self._order = self.epoch_order(self.epoch)
         idx = self._order[self.position:self.position + self.batch_size]
         xb = np.take(self._x, idx, axis=0, out=self._xbuf[:len(idx)])
-        cost = self.net.gradient_into(xb, self._y[idx], self._grad, self._workspace)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            cost = self.net.gradient_into(xb, self._y[idx], self._grad, self._workspace)
         grad_norm = math.sqrt(float(np.dot(self._grad, self._grad)))
         lr = self.current_learning_rate()
         diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
         epoch = self.epoch
         finished = False
         if not diverged:
+            np.copyto(self._backup, self.net.params)
             self.optimizer.update(self.net.params, self._grad, lr)
-            if not np.isfinite(self.net.params).all():
-                raise FloatingPointError("the update made parameters non-finite")  # pragma: no cover
+            if not np.isfinite(self.net.params).all():  # overflowed: undo rather than lose the network
+                np.copyto(self.net.params, self._backup)
+                self.optimizer.reset()
+                diverged = True
+        if not diverged:
             self.step_count += 1
             self.position += len(idx)
             if self.position >= self.n_train:
@@ -231,10 +237,10 @@ class Trainer:
 
     # -- state -------------------------------------------------------------------------------
     def reset(self, seed=None) -> None:
-        """Start again from freshly initialised weights (same seed unless one is given)."""
+        """Start again from the network's seeded initial weights (or those of a new seed)."""
         if seed is not None:
             self.seed = int(seed)
-        self.net.initialize(self.seed)
+        self.net.initialize(self.net.seed if seed is None else int(seed))
         self.optimizer.reset()
         self.step_count = self.epoch = self.position = 0
         self._order = None

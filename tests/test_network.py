@@ -129,3 +129,23 @@ def test_parse_sizes():
     for bad in ["16,,16", "x", "0", "-3"]:
         with pytest.raises(NetworkError):
             parse_sizes(bad)
+
+
+@pytest.mark.parametrize("activation,cost", COMBOS)
+def test_training_fast_path_equals_backprop(activation, cost):
+    from core.network import Workspace
+
+    for dtype, tol in [(np.float64, 1e-12), (np.float32, 1e-5)]:
+        net, x, y = random_problem(activation, cost, (8, 6, 5, 4), n=9, seed=4)
+        net = net.copy() if dtype == np.float64 else Network(net.sizes, activation, cost, dtype=np.float32)
+        x = x.astype(dtype)
+        ref = net.backprop(x, y)
+        grad = np.full_like(net.params, np.nan)
+        ws = Workspace(net, 16)
+        cost_fast = net.gradient_into(x, y, grad, ws)
+        assert cost_fast == pytest.approx(ref.cost, rel=tol)
+        assert np.allclose(grad, ref.flat, rtol=tol * 10, atol=tol)
+        # a smaller batch through the same workspace
+        cost_small = net.gradient_into(x[:3], y[:3], grad, ws)
+        assert np.allclose(grad, net.backprop(x[:3], y[:3]).flat, rtol=tol * 10, atol=tol)
+        assert cost_small == pytest.approx(net.cost_of(x[:3], y[:3]), rel=tol)
