@@ -57,6 +57,7 @@ class Snapshot:
     last_cost: float | None = None  # mean cost of the last mini-batch
     batch: np.ndarray | None = None  # indices of the last mini-batch
     batch_grad: np.ndarray | None = None  # (P,) the gradient the last step used
+    batch_params: np.ndarray | None = None  # (P,) the parameters that gradient was computed at
     layer_grad_norms: tuple = ()
     learning_rate: float = 0.0
     batch_size: int = 0
@@ -113,7 +114,7 @@ def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Sn
         fw, nudges, example_grad, example_cost = net.forward(x), None, None, None
     flat = frozen(net.params)
     weights, biases = _views(net.sizes, flat)
-    for key in ("batch_grad", "batch"):
+    for key in ("batch_grad", "batch", "batch_params"):
         if progress.get(key) is not None:
             progress[key] = frozen(progress[key])
     return Snapshot(
