@@ -211,6 +211,11 @@ class Trainer:
         """Return the gradient used by the last step (a live buffer: copy it to keep it)."""
         return self._grad
 
+    @property
+    def params_before_last_step(self) -> np.ndarray:
+        """Return the parameters the last step's gradient was computed at (a live buffer)."""
+        return self._backup
+
     def layer_grad_norms(self) -> np.ndarray:
         """Return the norm of the last gradient for each weight layer (weights and bias)."""
         gw, gb = self.net.views(self._grad)
