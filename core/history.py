@@ -87,6 +87,12 @@ class History:
     def record_accuracy(self, split: str, epoch: float, step: int, accuracy: float, cost: float):
         self.accuracy[split].append((epoch, step, accuracy, cost))
 
+    def truncate_after(self, step: int) -> None:
+        """Forget everything recorded after `step`."""
+        self.costs.truncate_after(step)
+        self.grad_norms.truncate_after(step)
+        self.accuracy = {split: [r for r in records if r[1] <= step] for split, records in self.accuracy.items()}
+
     def clear(self):
         self.costs.clear()
         self.grad_norms.clear()

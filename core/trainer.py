@@ -256,6 +256,25 @@ class Trainer:
             self.trajectory.clear()
         self._record_point()
 
+    def rewind_to(self, step: int) -> None:
+        """Set the counters back to `step` (parameters set by the caller) and forget what came after.
+
+        The epoch and position follow from the current batch size; the optimizer's
+        accumulated state (velocity, moments) starts afresh, as it was not recorded.
+        """
+        step = int(step)
+        if not 0 <= step <= self.step_count:
+            raise ValueError(f"cannot rewind to step {step}: the run is at step {self.step_count}")
+        self.epoch, batch = divmod(step, self.steps_per_epoch)
+        self.position = batch * self.batch_size
+        self.step_count = step
+        self._order = None if self.position == 0 else self.epoch_order(self.epoch)
+        self.optimizer.reset()
+        self.last_record = None
+        self.history.truncate_after(step)
+        if self.trajectory is not None:
+            self.trajectory.truncate_after(step)
+
     def state_dict(self) -> dict:
         """Return the training state (counters, settings, optimizer state) as plain values."""
         state = {"step": self.step_count, "epoch": self.epoch, "position": self.position,

@@ -15,101 +15,22 @@ from __future__ import annotations
 
 import math
 import queue
-import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.edits import EditError, EditHistory
+from core.history_csv import write_history_csv
 from core.network import Network, NetworkError
 from core.snapshot import make_snapshot
 from core.threads import limit_blas_threads
 from core.trainer import Trainer
 
+from .feeds import Mailbox, StepFeed
+
 PUBLISH_PERIOD = 1 / 60  # seconds between snapshots while training runs
-
-
-class Mailbox:
-    """Holds the latest value only; `take` returns it once (None if nothing new)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._value = None
-        self._fresh = False
-
-    def put(self, value) -> None:
-        with self._lock:
-            self._value, self._fresh = value, True
-
-    def take(self):
-        """Return the newest value if it has not been taken yet, else None."""
-        with self._lock:
-            if not self._fresh:
-                return None
-            self._fresh = False
-            return self._value
-
-    def peek(self):
-        """Return the newest value, taken or not."""
-        with self._lock:
-            return self._value
-
-
-@dataclass(frozen=True)
-class FeedBatch:
-    """Per-step records and evaluations gathered since the last drain."""
-
-    steps: np.ndarray  # (n,) int
-    costs: np.ndarray  # (n,)
-    grad_norms: np.ndarray  # (n, L) gradient norm of each weight layer
-    evaluations: list  # dicts: split, epoch, step, accuracy, cost
-    cleared: bool  # the run was reset or replaced: drop what was charted before
-
-
-class StepFeed:
-    """Accumulates step records for the charts until the GUI drains them.
-
-    Bounded: if nobody drains it (a stalled GUI), it keeps every other record once full,
-    so memory stays flat and the shape of the curve survives.
-    """
-
-    def __init__(self, capacity: int = 200_000):
-        self._lock = threading.Lock()
-        self._capacity = capacity
-        self._rows = []
-        self._evaluations = []
-        self._cleared = False
-
-    def append(self, step: int, cost: float, grad_norms) -> None:
-        with self._lock:
-            self._rows.append((step, cost, grad_norms))
-            if len(self._rows) >= self._capacity:
-                self._rows = self._rows[::2]
-
-    def add_evaluation(self, **evaluation) -> None:
-        with self._lock:
-            self._evaluations.append(evaluation)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rows, self._evaluations, self._cleared = [], [], True
-
-    def drain(self) -> FeedBatch | None:
-        """Return everything gathered since the last drain (None if nothing)."""
-        with self._lock:
-            rows, evaluations, cleared = self._rows, self._evaluations, self._cleared
-            self._rows, self._evaluations, self._cleared = [], [], False
-        if not rows and not evaluations and not cleared:
-            return None
-        if rows:
-            steps = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-            costs = np.fromiter((r[1] for r in rows), np.float64, len(rows))
-            norms = np.array([r[2] for r in rows], dtype=np.float64)
-        else:
-            steps, costs, norms = np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 0))
-        return FeedBatch(steps, costs, norms, evaluations, cleared)
 
 
 class TrainingWorker(QThread):
@@ -123,6 +44,8 @@ class TrainingWorker(QThread):
         loaded(str): a checkpoint was opened from this path.
         rebuilt(): the network was replaced (new architecture, dataset or checkpoint).
         runningChanged(bool): training started or stopped.
+        edited(str, float): an edit was applied, undone or redone (what, test accuracy after it).
+        resumed(int): training was rewound to this recorded step.
     """
 
     diverged = Signal(str)
@@ -132,6 +55,8 @@ class TrainingWorker(QThread):
     loaded = Signal(str)
     rebuilt = Signal()
     runningChanged = Signal(bool)
+    edited = Signal(str, float)
+    resumed = Signal(int)
 
     def __init__(self, dataset, sizes=None, activation="sigmoid", cost="quadratic", seed=0,
                  learning_rate=3.0, batch_size=100, optimizer="sgd", parent=None):
@@ -150,6 +75,7 @@ class TrainingWorker(QThread):
         self._next_due = 0.0
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
+        self._edits = EditHistory()
         self._quit = False
         self._last_publish = 0.0
         self._publish()
@@ -213,6 +139,24 @@ class TrainingWorker(QThread):
     def set_dataset(self, dataset):
         self._send("dataset", dataset)
 
+    def apply_edit(self, edit):
+        """Apply a core.edits.Edit to the live network (undoable)."""
+        self._send("edit", edit)
+
+    def undo_edit(self):
+        self._send("undo")
+
+    def redo_edit(self):
+        self._send("redo")
+
+    def resume_from(self, step: int):
+        """Rewind training to a recorded step of the trajectory and go on from there."""
+        self._send("resume", int(step))
+
+    def export_history(self, path):
+        """Write the training history (cost per step, accuracy per epoch) as CSV."""
+        self._send("export_history", str(path))
+
     def call(self, fn):
         """Run fn(trainer) on the worker thread between steps (for tests and rare tools)."""
         self._send("call", fn)
@@ -260,8 +204,10 @@ class TrainingWorker(QThread):
     def _apply(self, name, args):
         try:
             getattr(self, f"_do_{name}")(*args)
-        except (ValueError, NetworkError, CheckpointError) as exc:
+        except (ValueError, NetworkError, CheckpointError, EditError) as exc:
             self.error.emit(str(exc))
+        except OSError as exc:
+            self.error.emit(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")
 
     def _set_running(self, running: bool):
         if running != self._running:
@@ -369,6 +315,54 @@ class TrainingWorker(QThread):
         self._replace_trainer(trainer)
         self.loaded.emit(path)
 
+    def _do_edit(self, edit):
+        if tuple(edit.sizes) != self._trainer.net.sizes:
+            raise EditError(f"that edit was made for a {'-'.join(map(str, edit.sizes))} network;"
+                            f" this one is {'-'.join(map(str, self._trainer.net.sizes))}")
+        self._edits.apply(edit, self._trainer.net.params)
+        self._after_edit(edit.describe())
+
+    def _do_undo(self):
+        edit = self._edits.undo(self._trainer.net.params)
+        if edit is not None:
+            self._after_edit(f"undid: {edit.describe()}")
+
+    def _do_redo(self):
+        edit = self._edits.redo(self._trainer.net.params)
+        if edit is not None:
+            self._after_edit(f"redid: {edit.describe()}")
+
+    def _after_edit(self, what):
+        ev = self._trainer.evaluate("test", record=False)
+        self._accuracy["test"] = ev.accuracy
+        self._publish()
+        self.edited.emit(what, ev.accuracy)
+
+    def _do_resume(self, step):
+        tr = self._trainer
+        traj = tr.trajectory
+        rows = np.flatnonzero(traj.step_values() == step) if traj is not None else []
+        if not len(rows):
+            raise ValueError(f"step {step} was not recorded; pick a point on the timeline")
+        self._pending = 0
+        self._set_running(False)
+        tr.net.set_params(traj.values()[rows[0]])
+        tr.rewind_to(step)
+        self._edits.clear()
+        self.feed.clear()
+        steps, costs = tr.history.costs.step_values(), tr.history.costs.values()
+        for s_, c in zip(steps, costs):
+            self.feed.append(int(s_), float(c), [np.nan] * tr.net.n_layers)
+        for split, records in tr.history.accuracy.items():
+            for epoch, at_step, accuracy, cost in records:
+                self.feed.add_evaluation(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost)
+        self._accuracy = {"train": None, "test": None}
+        self._publish()
+        self.resumed.emit(step)
+
+    def _do_export_history(self, path):
+        write_history_csv(path, self._trainer.history)
+
     def _do_call(self, fn):
         fn(self._trainer)
         self._publish()
@@ -387,6 +381,7 @@ class TrainingWorker(QThread):
 
     def _after_replacement(self):
         self._accuracy = {"train": None, "test": None}
+        self._edits.clear()
         self.feed.clear()
         self._publish()
 
@@ -458,3 +453,4 @@ class TrainingWorker(QThread):
                        "pending": self._pending, "wall_time": time.perf_counter()})
         self.mailbox.put(snap)
         self._last_publish = time.perf_counter()
+

@@ -4,7 +4,8 @@ import pytest
 
 from core.network import Network
 from core.trainer import Trainer
-from gui.worker import Mailbox, StepFeed, TrainingWorker
+from gui.feeds import Mailbox, StepFeed
+from gui.worker import TrainingWorker
 from test_trainer import tiny_dataset
 
 
@@ -230,3 +231,63 @@ def test_training_in_the_worker_matches_the_trainer(qtbot, worker):
     for _ in range(6):
         tr.step()
     np.testing.assert_array_equal(snap.params, net.params)
+
+
+def test_an_edit_and_its_undo_restore_the_exact_weights(qtbot, worker):
+    from core.edits import SetBias, SwitchOff
+
+    worker.step(2)
+    before = settle(qtbot, worker, lambda s: s.step == 2).params.copy()
+    with qtbot.waitSignal(worker.edited, timeout=5000) as blocker:
+        worker.apply_edit(SetBias((64, 12, 4), 1, 3, 5.0))
+    assert 0.0 <= blocker.args[1] <= 1.0
+    assert latest(worker).biases[0][3] == 5.0
+    with qtbot.waitSignal(worker.edited, timeout=5000):
+        worker.apply_edit(SwitchOff((64, 12, 4), 1, 2))
+    assert np.all(latest(worker).weights[1][:, 2] == 0)
+    for _ in range(2):
+        with qtbot.waitSignal(worker.edited, timeout=5000):
+            worker.undo_edit()
+    np.testing.assert_array_equal(latest(worker).params, before)
+    with qtbot.waitSignal(worker.edited, timeout=5000):
+        worker.redo_edit()
+    assert latest(worker).biases[0][3] == 5.0
+    with qtbot.waitSignal(worker.error, timeout=5000):  # made for another architecture
+        worker.apply_edit(SetBias((64, 10, 4), 1, 3, 1.0))
+    assert latest(worker).biases[0][3] == 5.0
+
+
+def test_resume_from_a_recorded_step_continues_as_the_original_run(qtbot, worker):
+    worker.step(12)
+    settle(qtbot, worker, lambda s: s.step == 12)
+    original = {}
+    worker.call(lambda tr: original.update(traj=np.array(tr.trajectory.values()),
+                                           steps=np.array(tr.trajectory.step_values())))
+    qtbot.waitUntil(lambda: "traj" in original, timeout=5000)
+    k = 5
+    with qtbot.waitSignal(worker.resumed, timeout=5000):
+        worker.resume_from(k)
+    snap = latest(worker)
+    assert snap.step == k
+    np.testing.assert_array_equal(snap.params, original["traj"][list(original["steps"]).index(k)])
+    worker.step(1)
+    snap = settle(qtbot, worker, lambda s: s.step == k + 1)
+    np.testing.assert_array_equal(snap.params, original["traj"][list(original["steps"]).index(k + 1)])
+    with qtbot.waitSignal(worker.error, timeout=5000):
+        worker.resume_from(999)
+
+
+def test_history_exports_as_csv(qtbot, worker, tmp_path):
+    import csv
+
+    worker.step_epoch()
+    settle(qtbot, worker, lambda s: s.epoch == 1)
+    path = tmp_path / "history.csv"
+    worker.export_history(str(path))
+    sync(qtbot, worker)
+    rows = list(csv.DictReader(path.open()))
+    steps = [r for r in rows if r["kind"] == "step"]
+    evaluations = [r for r in rows if r["kind"] == "evaluation"]
+    assert [int(r["step"]) for r in steps] == list(range(1, 41))
+    assert {r["split"] for r in evaluations} == {"train", "test"}
+    assert all(0 <= float(r["accuracy"]) <= 1 for r in evaluations)

@@ -1,0 +1,92 @@
+"""Thread-safe hand-over from the training thread to the GUI: no backlog can grow.
+
+- `Mailbox`: the newest value only (a newer snapshot replaces an older one).
+- `StepFeed`: the per-step numbers the charts need, drained by the GUI in bulk.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Mailbox:
+    """Holds the latest value only; `take` returns it once (None if nothing new)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value = None
+        self._fresh = False
+
+    def put(self, value) -> None:
+        with self._lock:
+            self._value, self._fresh = value, True
+
+    def take(self):
+        """Return the newest value if it has not been taken yet, else None."""
+        with self._lock:
+            if not self._fresh:
+                return None
+            self._fresh = False
+            return self._value
+
+    def peek(self):
+        """Return the newest value, taken or not."""
+        with self._lock:
+            return self._value
+
+
+@dataclass(frozen=True)
+class FeedBatch:
+    """Per-step records and evaluations gathered since the last drain."""
+
+    steps: np.ndarray  # (n,) int
+    costs: np.ndarray  # (n,)
+    grad_norms: np.ndarray  # (n, L) gradient norm of each weight layer
+    evaluations: list  # dicts: split, epoch, step, accuracy, cost
+    cleared: bool  # the run was reset or replaced: drop what was charted before
+
+
+class StepFeed:
+    """Accumulates step records for the charts until the GUI drains them.
+
+    Bounded: if nobody drains it (a stalled GUI), it keeps every other record once full,
+    so memory stays flat and the shape of the curve survives.
+    """
+
+    def __init__(self, capacity: int = 200_000):
+        self._lock = threading.Lock()
+        self._capacity = capacity
+        self._rows = []
+        self._evaluations = []
+        self._cleared = False
+
+    def append(self, step: int, cost: float, grad_norms) -> None:
+        with self._lock:
+            self._rows.append((step, cost, grad_norms))
+            if len(self._rows) >= self._capacity:
+                self._rows = self._rows[::2]
+
+    def add_evaluation(self, **evaluation) -> None:
+        with self._lock:
+            self._evaluations.append(evaluation)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows, self._evaluations, self._cleared = [], [], True
+
+    def drain(self) -> FeedBatch | None:
+        """Return everything gathered since the last drain (None if nothing)."""
+        with self._lock:
+            rows, evaluations, cleared = self._rows, self._evaluations, self._cleared
+            self._rows, self._evaluations, self._cleared = [], [], False
+        if not rows and not evaluations and not cleared:
+            return None
+        if rows:
+            steps = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            costs = np.fromiter((r[1] for r in rows), np.float64, len(rows))
+            norms = np.array([r[2] for r in rows], dtype=np.float64)
+        else:
+            steps, costs, norms = np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 0))
+        return FeedBatch(steps, costs, norms, evaluations, cleared)
