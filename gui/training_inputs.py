@@ -1,0 +1,253 @@
+"""Small input controls for training settings: a log-scale rate with exact entry, a speed dial."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from superqt.utils import signals_blocked
+
+# Steps per second offered by the speed control, slowest first; 0 means as fast as possible.
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0)
+
+
+def round_significant(value: float, digits: int = 3) -> float:
+    """Return value rounded to `digits` significant digits (a readable rate from a slider)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+def speed_text(steps_per_second: float) -> str:
+    """Return how a speed reads on screen."""
+    if steps_per_second <= 0:
+        return "as fast as possible"
+    return "1 step/s" if steps_per_second == 1 else f"{steps_per_second:g} steps/s"
+
+
+class ScientificSpinBox(QDoubleSpinBox):
+    """A spin box for positive values spanning decades: shows 3e-05 or 0.5, steps by ×10^0.1.
+
+    Signals: refused(str) — typed text was not accepted, with the reason.
+    """
+
+    refused = Signal(str)
+
+    def __init__(self, low: float, high: float, name: str, parent=None):
+        super().__init__(parent)
+        self._name = name
+        self.setDecimals(12)  # values are rounded to decimals: keep 1e-6 exact to 6 digits
+        self.setRange(low, high)
+        self.setKeyboardTracking(False)  # emit on Enter / focus out / arrows, not per keystroke
+        self.setCorrectionMode(QDoubleSpinBox.CorrectionMode.CorrectToPreviousValue)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.4g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text)
+        except ValueError:
+            # "", "1e", "." may still become a number while the learner types
+            ok = all(c in "0123456789.eE+-" for c in text)
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid), text, pos
+        if math.isfinite(value) and self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos  # "1000" may yet become "1000e-5"
+
+    def reason(self, text: str) -> str | None:
+        """Return why `text` would be refused, or None if it is acceptable."""
+        try:
+            value = float(text)
+        except ValueError:
+            return f"{self._name}: {text!r} is not a number"
+        if not (math.isfinite(value) and self.minimum() <= value <= self.maximum()):
+            return f"{self._name} must lie between {self.minimum():g} and {self.maximum():g} (got {text})"
+        return None
+
+    def _check_typed(self):
+        reason = self.reason(self.lineEdit().text())
+        if reason:
+            self.refused.emit(reason)
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._check_typed()
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event):
+        self._check_typed()
+        super().focusOutEvent(event)
+
+    def stepBy(self, steps: int) -> None:
+        value = round_significant(self.value() * 10 ** (0.1 * steps), 2)
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+
+
+class CheckedSpinBox(QSpinBox):
+    """An integer spin box that says why typed text was refused.
+
+    Signals: refused(str) — typed text was not accepted, with the reason.
+    """
+
+    refused = Signal(str)
+
+    def __init__(self, low: int, high: int, name: str, parent=None):
+        super().__init__(parent)
+        self._name = name
+        self.setRange(low, high)
+        self.setKeyboardTracking(False)  # "100" is one change, not 1, 10, 100
+
+    def _typed_number(self, text: str) -> str:
+        text = text.strip()
+        if self.suffix() and text.endswith(self.suffix().strip()):
+            text = text[:-len(self.suffix().strip())]
+        return text.strip().replace(",", "")
+
+    def validate(self, text: str, pos: int):
+        state, text, pos = super().validate(text, pos)
+        if state == QValidator.State.Invalid:
+            try:
+                int(self._typed_number(text))
+            except ValueError:
+                return state, text, pos
+            # keep out-of-range digits on screen, so Enter can refuse them with a reason
+            # (instead of silently dropping the keystroke and sending "50" for "501")
+            return QValidator.State.Intermediate, text, pos
+        return state, text, pos
+
+    def _check_typed(self):
+        text = self._typed_number(self.lineEdit().text())
+        try:
+            value = int(text)
+        except ValueError:
+            self.refused.emit(f"{self._name}: {text!r} is not a whole number")
+            return
+        if not self.minimum() <= value <= self.maximum():
+            self.refused.emit(f"{self._name} must lie between {self.minimum():,} and {self.maximum():,} (got {text})")
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._check_typed()
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event):
+        self._check_typed()
+        super().focusOutEvent(event)
+
+
+class LogRateControl(QWidget):
+    """A log-scale slider with an exact-entry box, for a value spanning decades (a learning rate).
+
+    Signals: valueChanged(float) — the learner chose a value; refused(str) — typed text refused.
+    """
+
+    valueChanged = Signal(float)
+    refused = Signal(str)
+    STEPS_PER_DECADE = 100
+
+    def __init__(self, low: float, high: float, value: float, name="value", parent=None):
+        super().__init__(parent)
+        self._log_low, self._log_high = math.log10(low), math.log10(high)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, round((self._log_high - self._log_low) * self.STEPS_PER_DECADE))
+        self.slider.setPageStep(self.STEPS_PER_DECADE // 2)
+        self.slider.setTracking(False)  # emit once, on release; the box previews while dragging
+        self.slider.setToolTip(f"{name}, {low:g} to {high:g} on a log scale")
+        self.entry = ScientificSpinBox(low, high, name.capitalize())
+        self.entry.setToolTip(f"Type an exact {name} ({low:g} to {high:g})")
+        self.entry.setMinimumWidth(self.entry.fontMetrics().horizontalAdvance("0.00012") + 30)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.entry)
+        self.set_value(value)
+        self.slider.sliderMoved.connect(self._preview)
+        self.slider.valueChanged.connect(self._slider_changed)
+        self.entry.valueChanged.connect(self._entry_changed)
+        self.entry.refused.connect(self.refused)
+
+    def value(self) -> float:
+        return self.entry.value()
+
+    def set_value(self, value: float) -> None:
+        """Show `value` without emitting valueChanged."""
+        with signals_blocked(self.slider, self.entry):
+            self.entry.setValue(value)
+            self.slider.setValue(self._position(self.entry.value()))
+
+    def is_editing(self) -> bool:
+        return self.entry.hasFocus() or self.slider.isSliderDown()
+
+    def _position(self, value: float) -> int:
+        return round((math.log10(value) - self._log_low) * self.STEPS_PER_DECADE)
+
+    def _value_at(self, position: int) -> float:
+        value = round_significant(10 ** (self._log_low + position / self.STEPS_PER_DECADE), 2)
+        return min(max(value, self.entry.minimum()), self.entry.maximum())
+
+    def _preview(self, position: int):
+        with signals_blocked(self.entry):
+            self.entry.setValue(self._value_at(position))
+
+    def _slider_changed(self, position: int):
+        value = self._value_at(position)
+        with signals_blocked(self.entry):
+            self.entry.setValue(value)
+        self.valueChanged.emit(self.entry.value())
+
+    def _entry_changed(self, value: float):
+        with signals_blocked(self.slider):
+            self.slider.setValue(self._position(value))
+        self.valueChanged.emit(value)
+
+
+class SpeedControl(QWidget):
+    """A slider over SPEEDS, from one step a second to as fast as possible.
+
+    Signals: speedChanged(float) — steps per second, 0 for as fast as possible.
+    """
+
+    speedChanged = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, len(SPEEDS) - 1)
+        self.slider.setPageStep(1)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setToolTip("Training speed while playing: 1 step/s … as fast as possible")
+        self.label = QLabel()
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("as fast as possible") + 4)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.label)
+        self.set_speed(0)
+        self.slider.valueChanged.connect(self._changed)
+
+    def speed(self) -> float:
+        return float(SPEEDS[self.slider.value()])
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Show the preset nearest `steps_per_second` (0: as fast as possible) without emitting."""
+        if steps_per_second <= 0:
+            index = len(SPEEDS) - 1
+        else:
+            finite = [math.log(s) for s in SPEEDS[:-1]]
+            target = math.log(steps_per_second)
+            index = min(range(len(finite)), key=lambda i: abs(finite[i] - target))
+        with signals_blocked(self.slider):
+            self.slider.setValue(index)
+        self.label.setText(speed_text(self.speed()))
+
+    def _changed(self, index: int):
+        self.label.setText(speed_text(self.speed()))
+        self.speedChanged.emit(self.speed())
