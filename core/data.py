@@ -35,8 +35,8 @@ def _read_bytes(path: Path) -> bytes:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DatasetError(f"{path.name}: file not found ({path})") from None
-    except OSError as exc:
-        raise DatasetError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte in it
+        raise DatasetError(f"{path.name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
         try:
             return gzip.decompress(raw)
@@ -63,10 +63,11 @@ def read_idx(path) -> np.ndarray:
         raise DatasetError(f"{path.name}: truncated header")
     dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, 4))
     dtype = np.dtype(IDX_TYPES[type_code])
-    count = 1
+    count, span = 1, 1
     for d in dims:
         count *= d
-    if count > MAX_ELEMENTS:
+        span *= max(d, 1)  # a zero dimension must not hide others too large for NumPy's shapes
+    if span > MAX_ELEMENTS:
         raise DatasetError(f"{path.name}: header claims {dims}, far too large")
     expected, actual = count * dtype.itemsize, len(raw) - header
     if actual < expected:
@@ -146,8 +147,11 @@ def _split(split: str) -> str:
 
 def _find(folder: Path, key: str) -> Path:
     endings = LAYOUT[key]
-    found = [p for p in sorted(folder.iterdir()) if p.is_file()
-             and any(p.name.removesuffix(".gz").endswith(e) for e in endings)]
+    try:
+        found = [p for p in sorted(folder.iterdir()) if p.is_file()
+                 and any(p.name.removesuffix(".gz").endswith(e) for e in endings)]
+    except OSError as exc:
+        raise DatasetError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
     if not found:
         raise DatasetError(f"{folder}: no {endings[0]}[.gz] file (the four standard IDX files are"
                            f" train-images, train-labels, t10k-images, t10k-labels)")
@@ -170,6 +174,8 @@ def load_idx_dataset(folder, name=None, class_names=None) -> Dataset:
         a = arrays[key]
         if a.ndim != 3 or a.dtype != np.uint8:
             raise DatasetError(f"{paths[key].name}: expected 3-D uint8 images, found {a.ndim}-D {a.dtype}")
+        if 0 in a.shape[1:]:
+            raise DatasetError(f"{paths[key].name}: images of {a.shape[1]}x{a.shape[2]} pixels hold nothing")
     for key in ("train_labels", "test_labels"):
         a = arrays[key]
         if a.ndim != 1 or a.dtype != np.uint8:
@@ -194,6 +200,8 @@ def load_idx_dataset(folder, name=None, class_names=None) -> Dataset:
         else:
             top = max(int(arrays["train_labels"].max()), int(arrays["test_labels"].max()))
             class_names = [str(i) for i in range(max(top + 1, 2))]
+        if len(class_names) < 2:
+            raise DatasetError(f"classes.txt: names {len(class_names)} class(es); a classifier needs at least 2")
     for key in ("train_labels", "test_labels"):
         bad = arrays[key] >= len(class_names)
         if bad.any():
