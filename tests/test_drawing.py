@@ -69,3 +69,67 @@ def test_stroke_image_is_antialiased_and_bounded():
     column = img[:, 50]
     assert np.count_nonzero(column == 1.0) == 9  # pixel centres within 4.5 of y = 10.3
     assert np.count_nonzero((column > 0) & (column < 1)) == 2  # one grey pixel on each edge
+
+
+# -- the drawing view ------------------------------------------------------------------------
+def drag(widget, points):
+    """Press, move through and release the left mouse button along points, as a user's drag does."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    kinds = ([(QEvent.Type.MouseButtonPress, left, left)] + [(QEvent.Type.MouseMove, none, left)] * (len(points) - 2)
+             + [(QEvent.Type.MouseButtonRelease, left, none)])
+    for (x, y), (kind, button, buttons) in zip(points, kinds):
+        pos = QPointF(x, y)
+        event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def draw_view(qtbot):
+    from gui.draw_view import DrawView
+
+    view = DrawView()
+    qtbot.addWidget(view)
+    view.show()
+    return view
+
+
+def test_drawing_with_the_mouse_sends_a_centred_mnist_input(draw_view, qtbot):
+    sent = []
+    draw_view.inputDrawn.connect(sent.append)
+    points = [(80, 60), (200, 60), (180, 110), (150, 170), (130, 240)]
+    with qtbot.waitSignal(draw_view.inputDrawn, timeout=5000):
+        drag(draw_view.canvas, points)
+    x = sent[-1]
+    assert isinstance(x, np.ndarray) and x.shape == (784,) and x.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    assert np.array_equal(x, to_mnist(draw_view.canvas.array()))  # what was drawn, prepared like MNIST
+    row, col = centre_of_mass(field(x))
+    assert abs(row - 14) <= 0.75 and abs(col - 14) <= 0.75
+    # the canvas holds a thick stroke along the drag
+    ink = draw_view.canvas.array()
+    assert ink[60, 140] == pytest.approx(1.0) and ink[270, 10] == 0.0
+
+
+def test_clear_wipes_the_canvas_and_says_so(draw_view, qtbot):
+    drag(draw_view.canvas, [(50, 50), (200, 200), (220, 220)])
+    assert draw_view.canvas.array().any()
+    with qtbot.waitSignal(draw_view.cleared):
+        draw_view.clear_button.click()
+    assert not draw_view.canvas.array().any() and not draw_view.last_input.any()
+
+
+def test_a_network_without_28x28_inputs_gets_no_drawings(draw_view, qtbot):
+    from inspector_helpers import snapshot, toy_dataset, trained
+
+    ds = toy_dataset()
+    net, _, _ = trained(ds, steps=1)
+    draw_view.set_snapshot(snapshot(net, ds, "train", 0))
+    sent = []
+    draw_view.inputDrawn.connect(sent.append)
+    drag(draw_view.canvas, [(50, 50), (200, 200), (220, 220)])
+    draw_view._throttle.flush()
+    assert sent == [] and "cannot be fed" in draw_view.reading.text()
