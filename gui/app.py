@@ -1,0 +1,72 @@
+"""Start the window: `python main.py [--screenshot FILE --steps N --size WxH] [--data FOLDER]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.threads import limit_blas_threads
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="Neural Network Explorer: watch a small network learn "
+                                "to read handwritten digits. `main.py train --help` trains headless.")
+    p.add_argument("--data", metavar="FOLDER", help="open a folder of the four IDX files instead of the embedded MNIST")
+    p.add_argument("--light", action="store_true", help="start with the light palette")
+    p.add_argument("--screenshot", metavar="FILE", help="train --steps mini-batches, save a PNG of the window, exit")
+    p.add_argument("--steps", type=int, default=0, help="with --screenshot: mini-batches to train first (default 0)")
+    p.add_argument("--size", default="1600x900", help="with --screenshot: window size WxH (default 1600x900)")
+    p.add_argument("--panel", action="append", default=[],
+                   help="with --screenshot: bring this panel to the front (repeatable), e.g. surface, inspector")
+    p.add_argument("--fresh", action="store_true", help="ignore the saved layout and settings; no autosave restore")
+    return p
+
+
+def parse_size(text: str) -> tuple:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size must look like 1600x900, got {text!r}") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"--size {text} is out of range")
+    return w, h
+
+
+def run(argv) -> int:
+    """Open the main window (or take a screenshot) and return the exit status."""
+    p = build_parser()
+    args = p.parse_args(argv)
+    try:
+        size = parse_size(args.size)
+    except argparse.ArgumentTypeError as exc:
+        p.error(str(exc))
+    if args.steps < 0:
+        p.error("--steps must be ≥ 0")
+    limit_blas_threads(1)
+    # ~2 ms slices let the GUI thread take the GIL from the training thread promptly.
+    sys.setswitchinterval(0.002)
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from core.data import DatasetError, load_idx_dataset, load_mnist
+
+    QCoreApplication.setOrganizationName("nn-explorer")
+    QCoreApplication.setApplicationName("Neural Network Explorer")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    apply_theme(app, dark=not args.light)
+    try:
+        dataset = load_idx_dataset(args.data) if args.data else load_mnist()
+    except DatasetError as exc:
+        QMessageBox.critical(None, "Cannot open the dataset", str(exc))
+        return 2
+    fresh = bool(args.fresh or args.screenshot)
+    window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh)
+    if args.screenshot:
+        from .screenshot import take_screenshot
+
+        return take_screenshot(app, window, args.screenshot, args.steps, size, args.panel)
+    window.show()
+    return app.exec()

@@ -1,0 +1,347 @@
+"""The main window: the network diagram in the centre, dockable panels around it.
+
+It owns the training worker and is the one place where panels' intents become worker
+commands. A 60 Hz timer takes the newest snapshot from the worker's mailbox and hands it
+to the visible panels only; hidden panels catch up when they are shown.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from core.network import Network
+from core.snapshot import make_snapshot
+
+from .menus import WindowActions
+from .panels import PANELS, create_panel
+from .session import Session
+from .status import StatusLine
+from .worker import TrainingWorker
+
+FRAME_MS = 16
+SETTINGS_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """The app's window.
+
+    Signals:
+        neuronSelected(int, int): the selected neuron changed (layer, index).
+        snapshotShown(object): a snapshot was handed to the panels (for tests and tools).
+    """
+
+    neuronSelected = Signal(int, int)
+    snapshotShown = Signal(object)
+
+    def __init__(self, dataset, dark=True, restore_settings=True, offer_restore=True, settings=None,
+                 parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Neural Network Explorer")
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks)
+        self.dataset = dataset
+        self.dark = dark
+        self.settings = settings or QSettings()
+        self.session = Session(self, self.settings)
+        hyper = self.session.load_hyperparameters() if restore_settings else {}
+        self.worker = TrainingWorker(dataset, **hyper)
+        self._selected = None  # (layer, index)
+        self._shown = None  # the snapshot the panels show now
+        self._historic = None  # a snapshot from the timeline, shown instead of live ones
+        self._trajectory = (np.zeros(0, np.int64), None)
+        self._closing = False
+
+        from .network_view import NetworkView
+
+        self.diagram = NetworkView(self)
+        centre = QWidget(self)
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        toolbar = getattr(self.diagram, "toolbar", None)
+        if isinstance(toolbar, QWidget) and toolbar.parent() is not self.diagram:
+            layout.addWidget(toolbar)
+        layout.addWidget(self.diagram, 1)
+        from .timeline import Timeline
+
+        self.timeline = Timeline(centre)
+        layout.addWidget(self.timeline)
+        self.setCentralWidget(centre)
+
+        self.panels, self.docks = {}, {}
+        self._build_docks()
+        self.status = StatusLine(self.statusBar())
+        self.presentation = False
+        self.presentation_panel = "sample"  # the one panel shown beside the diagram when presenting
+        self._default_state = None
+        self.actions = WindowActions(self)
+        self._connect()
+        self.set_dark(dark)
+        self.resize(1600, 900)
+        self._default_state = self.saveState(1)
+        if restore_settings:
+            self.session.restore_layout()
+        self.select_neuron(1, 0)
+
+        self.worker.start()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.timeout.connect(self._on_frame)
+        self._timer.start(FRAME_MS)
+        self.session.start_autosave()
+        if offer_restore:
+            QTimer.singleShot(300, self.session.offer_restore)
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_docks(self):
+        first_in_group = {}
+        for spec in PANELS:
+            widget = create_panel(spec, self)
+            dock = QDockWidget(spec.title, self)
+            dock.setObjectName(f"dock_{spec.name}")
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                             | QDockWidget.DockWidgetClosable)
+            self.panels[spec.name], self.docks[spec.name] = widget, dock
+            if spec.group in first_in_group:
+                self.tabifyDockWidget(first_in_group[spec.group], dock)
+            else:
+                self.addDockWidget(spec.area, dock)
+                first_in_group[spec.group] = dock
+            dock.visibilityChanged.connect(lambda visible, name=spec.name: self._panel_shown(name, visible))
+            if hasattr(widget, "set_dataset"):
+                widget.set_dataset(self.dataset)
+        if "right-bottom" in first_in_group and "right-top" in first_in_group:
+            self.splitDockWidget(first_in_group["right-top"], first_in_group["right-bottom"], Qt.Vertical)
+        for spec in PANELS:  # the first of each tab group in front
+            if spec.visible:
+                self.docks[spec.name].raise_()
+        self.resizeDocks([self.docks["training"]], [330], Qt.Horizontal)
+        self.resizeDocks([self.docks["sample"]], [400], Qt.Horizontal)
+        self.resizeDocks([self.docks["charts"]], [260], Qt.Vertical)
+
+    def _connect(self):
+        w, p = self.worker, self.panels
+        tp = p["training"]
+        tp.playRequested.connect(w.play)
+        tp.pauseRequested.connect(w.pause)
+        tp.stepRequested.connect(w.step)
+        tp.stepEpochRequested.connect(w.step_epoch)
+        tp.resetRequested.connect(self.reset)
+        tp.learningRateChanged.connect(w.set_learning_rate)
+        tp.batchSizeChanged.connect(w.set_batch_size)
+        tp.optimizerChanged.connect(w.set_optimizer)
+        tp.speedChanged.connect(w.set_speed)
+        tp.rebuildRequested.connect(self.rebuild)
+        w.diverged.connect(self._on_diverged)
+        w.error.connect(self._on_error)
+        w.rebuilt.connect(self._on_rebuilt)
+        w.trajectoryReady.connect(self._on_trajectory)
+        w.saved.connect(self.session.on_saved)
+        w.loaded.connect(self.session.on_loaded)
+
+        self.diagram.neuronSelected.connect(self.select_neuron)
+        self.diagram.connectionSelected.connect(self.select_connection)
+        p["surface"].trajectoryWanted.connect(w.request_trajectory)
+        p["sample"].exampleRequested.connect(w.show_example)
+        p["sample"].followBatchToggled.connect(w.follow_batch)
+        p["draw"].inputDrawn.connect(w.show_input)
+        p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["evaluation"].exampleRequested.connect(self.show_example)
+        p["ranking"].connectionSelected.connect(self.select_connection)
+        p["ranking"].neuronSelected.connect(self.select_neuron)
+        p["matrix"].neuronSelected.connect(self.select_neuron)
+        p["edit"].editRequested.connect(w.apply_edit)
+        p["edit"].undoRequested.connect(w.undo_edit)
+        p["edit"].redoRequested.connect(w.redo_edit)
+        p["tour"].set_host(self)
+        self.timeline.stepScrubbed.connect(self.show_history_step)
+        self.timeline.resumeRequested.connect(self.resume_from)
+        self.timeline.backToLive.connect(self.back_to_live)
+
+    # -- the frame ---------------------------------------------------------------------------
+    def _on_frame(self):
+        feed = self.worker.feed.drain()
+        if feed is not None:
+            self._feed_charts(feed)
+        snap = self.worker.mailbox.take()
+        if snap is not None:
+            self.status.update_snapshot(snap)
+            if self._historic is None:
+                self._show(snap)
+
+    def _feed_charts(self, feed):
+        charts = self.panels["charts"]
+        if feed.cleared:
+            charts.clear()
+        if len(feed.steps):
+            charts.append_steps(feed.steps, feed.costs, feed.grad_norms)
+        for ev in feed.evaluations:
+            charts.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
+
+    def _show(self, snap):
+        """Hand a snapshot to the diagram and every visible panel."""
+        self._shown = snap
+        self.diagram.set_snapshot(snap)
+        for name, widget in self.panels.items():
+            if self._is_visible(name) and hasattr(widget, "set_snapshot"):
+                widget.set_snapshot(snap)
+        self.snapshotShown.emit(snap)
+
+    def _is_visible(self, name) -> bool:
+        dock = self.docks[name]
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    def _panel_shown(self, name, visible):
+        if visible and self._shown is not None and hasattr(self.panels[name], "set_snapshot"):
+            self.panels[name].set_snapshot(self._shown)
+
+    # -- intents -----------------------------------------------------------------------------
+    def select_neuron(self, layer: int, index: int):
+        """Make (layer, index) the selected neuron in every view."""
+        sizes = self.worker.mailbox.peek().sizes
+        if not (0 <= layer < len(sizes) and 0 <= index < sizes[layer]):
+            return
+        if self._selected == (layer, index):
+            return
+        self._selected = (layer, index)
+        self.diagram.select_neuron(layer, index)
+        for name in ("inspector", "batch", "edit"):
+            self.panels[name].set_neuron(layer, index)
+        self.neuronSelected.emit(layer, index)
+
+    def selected_neuron(self):
+        return self._selected
+
+    def select_connection(self, weight_layer: int, to: int, from_: int):
+        self.panels["surface"].select_connection(weight_layer, to, from_)
+        self.panels["chain_rule"].select_connection(weight_layer, to, from_)
+        self.select_neuron(weight_layer + 1, to)
+
+    def show_example(self, split: str, index: int):
+        self.worker.show_example(split, index)
+
+    def reset(self, seed=None):
+        self._leave_history()
+        self.worker.reset(seed)
+
+    def rebuild(self, hidden, activation, cost, seed):
+        self._leave_history()
+        self.worker.rebuild(hidden, activation, cost, seed)
+        self.session.remember_architecture(hidden, activation, cost, seed)
+
+    def open_dataset(self, dataset):
+        """Switch to another dataset: a new network fitted to its inputs and classes."""
+        self.dataset = dataset
+        self._leave_history()
+        self.worker.set_dataset(dataset)
+        for widget in self.panels.values():
+            if hasattr(widget, "set_dataset"):
+                widget.set_dataset(dataset)
+
+    def show_panel(self, name: str):
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+
+    def restore_default_layout(self):
+        self.restoreState(self._default_state, 1)
+
+    def visible_panels(self) -> set:
+        return {name for name in self.docks if self._is_visible(name)}
+
+    # -- time travel -------------------------------------------------------------------------
+    def show_history_step(self, step: int, row: int):
+        """Show the network as recorded at trajectory row `row` (step `step`), read-only."""
+        steps, rows = self._trajectory
+        if rows is None or not 0 <= row < len(rows):
+            return
+        live = self.worker.mailbox.peek()
+        template = Network(live.sizes, live.activation, live.cost)
+        x = live.activations[0]
+        snap = make_snapshot(template, x, live.label, params=rows[row], step=int(step),
+                             example_split=live.example_split, example_index=live.example_index,
+                             class_names=live.class_names, image_shape=live.image_shape,
+                             steps_per_epoch=live.steps_per_epoch, learning_rate=live.learning_rate,
+                             batch_size=live.batch_size, optimizer=live.optimizer, seed=live.seed,
+                             extra={"historic": True})
+        self._historic = snap
+        self._show(snap)
+
+    def _leave_history(self):
+        if self._historic is not None:
+            self._historic = None
+            self._show(self.worker.mailbox.peek())
+
+    def back_to_live(self):
+        self._leave_history()
+
+    def resume_from(self, step: int):
+        self._leave_history()
+        self.worker.resume_from(step)
+
+    def _on_trajectory(self, steps, rows):
+        self._trajectory = (steps, rows)
+        self.panels["surface"].set_trajectory(steps, rows)
+        self.timeline.set_steps(steps)
+
+    # -- worker events -----------------------------------------------------------------------
+    def _on_diverged(self, message):
+        self.panels["training"].show_divergence(message)
+        self.statusBar().showMessage("Training paused: the cost diverged", 10000)
+
+    def _on_error(self, message):
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, "Neural Network Explorer", message)
+
+    def _on_rebuilt(self):
+        self._selected = None
+        self._trajectory = (np.zeros(0, np.int64), None)
+        snap = self.worker.mailbox.peek()
+        self.select_neuron(1 if len(snap.sizes) > 1 else 0, 0)
+
+    # -- tour host ---------------------------------------------------------------------------
+    def pause(self):
+        self.worker.pause()
+
+    def step(self, n: int = 1):
+        self.worker.step(n)
+
+    def is_paused(self) -> bool:
+        return not self.worker.mailbox.peek().running
+
+    def set_diagram_mode(self, mode: str):
+        self.diagram.set_mode(mode)
+
+    def set_colour_by(self, what: str):
+        self.diagram.set_colour_by(what)
+
+    def set_surface_plane(self, kind: str):
+        self.show_panel("surface")
+        self.panels["surface"].set_plane_kind(kind)
+
+    # -- appearance and lifetime ---------------------------------------------------------------
+    def set_dark(self, dark: bool):
+        self.dark = dark
+        self.diagram.set_dark(dark)
+        for widget in self.panels.values():
+            if hasattr(widget, "set_dark"):
+                widget.set_dark(dark)
+
+    def wait_for_background(self, timeout: float = 10.0) -> bool:
+        """Wait until background computations (cost surface, statistics) are done."""
+        return QThreadPool.globalInstance().waitForDone(int(timeout * 1000))
+
+    def closeEvent(self, event):
+        if not self._closing:
+            self._closing = True
+            self._timer.stop()
+            self.session.save_layout()
+            self.session.autosave_now()
+            for widget in self.panels.values():
+                if hasattr(widget, "shutdown"):
+                    widget.shutdown()
+            self.worker.stop()
+            self.worker.wait(10000)
+            QThreadPool.globalInstance().waitForDone(5000)
+        super().closeEvent(event)

@@ -1,0 +1,208 @@
+"""The window's menus and their actions (shortcuts are shown in the menus)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from core.data import DatasetError, load_idx_dataset, load_mnist
+
+from .panels import PANELS
+from .theme import apply_theme, scale_fonts
+
+ABOUT = """<h3>Neural Network Explorer</h3>
+<p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
+and look inside it.</p>
+<p><b>Data.</b> The MNIST database of handwritten digits is by Yann LeCun, Corinna Cortes and
+Christopher J.C. Burges, distributed under the Creative Commons Attribution-Share Alike 3.0
+licence (<a href="https://creativecommons.org/licenses/by-sa/3.0/">CC BY-SA 3.0</a>). The
+original files ship unchanged with this app.</p>
+<p>Built with Python, NumPy, PySide6 (Qt) and pyqtgraph.</p>"""
+
+PRESENTATION_FONT_SCALE = 1.6
+
+
+def save_widget_image(widget, path) -> None:
+    """Save what a widget shows as PNG, or as SVG (vector) if the name ends in .svg."""
+    path = str(path)
+    if path.lower().endswith(".svg"):
+        from PySide6.QtSvg import QSvgGenerator
+
+        gen = QSvgGenerator()
+        gen.setFileName(path)
+        gen.setSize(widget.size())
+        gen.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+        gen.setTitle(widget.windowTitle() or "Neural Network Explorer")
+        painter = QPainter(gen)
+        widget.render(painter)
+        painter.end()
+    elif not widget.grab().save(path):
+        raise OSError(f"could not write {path}")
+
+
+class WindowActions:
+    """Builds the menu bar of a MainWindow and keeps the actions that need updating."""
+
+    def __init__(self, window):
+        self.w = window
+        self.network_path = None
+        self._base_font = None
+        self._presentation_hidden = []
+        bar = window.menuBar()
+        self._file_menu(bar.addMenu("&File"))
+        self._training_menu(bar.addMenu("&Training"))
+        self._view_menu(bar.addMenu("&View"))
+        self._help_menu(bar.addMenu("&Help"))
+
+    def _action(self, menu, text, slot, shortcut=None, checkable=False):
+        act = QAction(text, self.w)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    # -- menus --------------------------------------------------------------------------------
+    def _file_menu(self, m):
+        self._action(m, "&Open network…", self.open_network, QKeySequence.Open)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.refresh_recent()
+        self._action(m, "&Save network", self.save_network, QKeySequence.Save)
+        self._action(m, "Save network &as…", self.save_network_as, "Ctrl+Shift+S")
+        m.addSeparator()
+        self._action(m, "Open &dataset folder…", self.open_dataset, "Ctrl+Shift+O")
+        self._action(m, "Use the embedded &MNIST", self.use_mnist)
+        m.addSeparator()
+        export = m.addMenu("&Export")
+        self._action(export, "Diagram as image…", lambda: self.export_widget(self.w.diagram, "diagram"))
+        self._action(export, "Cost surface as image…",
+                     lambda: self.export_widget(self.w.panels["surface"], "cost-surface"))
+        self._action(export, "Charts as image…", lambda: self.export_widget(self.w.panels["charts"], "charts"))
+        self._action(export, "Whole window as image…", lambda: self.export_widget(self.w, "window"))
+        self._action(export, "Training history as CSV…", self.export_history)
+        m.addSeparator()
+        self._action(m, "&Quit", self.w.close, QKeySequence.Quit)
+
+    def _training_menu(self, m):
+        tp = self.w.panels["training"]
+        for act in (tp.play_action, tp.step_action, tp.step_epoch_action, tp.reset_action,
+                    tp.reset_new_seed_action):
+            m.addAction(act)
+        m.addSeparator()
+        self._action(m, "&Evaluate now", self.w.worker.evaluate, "Ctrl+E")
+        self._action(m, "&Undo edit", self.w.worker.undo_edit, QKeySequence.Undo)
+        self._action(m, "&Redo edit", self.w.worker.redo_edit, QKeySequence.Redo)
+
+    def _view_menu(self, m):
+        self._action(m, "&Fit diagram", self.w.diagram.fit, "F")
+        self.gradient_action = self._action(m, "Show &gradients (backpropagation)", self._toggle_gradients,
+                                            "G", checkable=True)
+        m.addSeparator()
+        panels = m.addMenu("&Panels")
+        for spec in PANELS:
+            toggle = self.w.docks[spec.name].toggleViewAction()
+            if spec.shortcut:
+                toggle.setShortcut(QKeySequence(spec.shortcut))
+            panels.addAction(toggle)
+        self._action(m, "Restore default &layout", self.w.restore_default_layout)
+        m.addSeparator()
+        self.dark_action = self._action(m, "&Dark palette", self.set_dark, "Ctrl+Shift+L", checkable=True)
+        self.dark_action.setChecked(self.w.dark)
+        self.presentation_action = self._action(m, "&Presentation mode", self.set_presentation, "F11",
+                                                checkable=True)
+
+    def _help_menu(self, m):
+        self._action(m, "Guided &tour", lambda: self.w.show_panel("tour"), "F1")
+        self._action(m, "&About", lambda: QMessageBox.about(self.w, "About Neural Network Explorer", ABOUT))
+
+    # -- files --------------------------------------------------------------------------------
+    def refresh_recent(self):
+        self.recent_menu.clear()
+        recent = self.w.session.recent_files()
+        for path in recent:
+            act = self.recent_menu.addAction(Path(path).name)
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_network(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def open_network(self, path=None):
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", "", "Networks (*.npz)")
+        if path:
+            self.network_path = path
+            self.w.worker.load(path)
+
+    def save_network(self):
+        if self.network_path:
+            self.w.worker.save(self.network_path)
+        else:
+            self.save_network_as()
+
+    def save_network_as(self):
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", "network.npz", "Networks (*.npz)")
+        if path:
+            if not path.endswith(".npz"):
+                path += ".npz"
+            self.network_path = path
+            self.w.worker.save(path)
+
+    def open_dataset(self, folder=None):
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files")
+        if not folder:
+            return
+        try:
+            dataset = load_idx_dataset(folder)
+        except DatasetError as exc:
+            QMessageBox.warning(self.w, "Cannot open this dataset", str(exc))
+            return
+        self.w.open_dataset(dataset)
+
+    def use_mnist(self):
+        self.w.open_dataset(load_mnist())
+
+    def export_widget(self, widget, stem):
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", f"{stem}.png", "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            try:
+                save_widget_image(widget, path)
+            except OSError as exc:
+                QMessageBox.warning(self.w, "Export failed", str(exc))
+
+    def export_history(self):
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export training history", "history.csv", "CSV (*.csv)")
+        if path:
+            self.w.worker.export_history(path)
+
+    # -- view ---------------------------------------------------------------------------------
+    def _toggle_gradients(self, on):
+        self.w.set_colour_by("gradients" if on else "values")
+
+    def set_dark(self, dark):
+        apply_theme(QApplication.instance(), dark)
+        self.w.set_dark(dark)
+
+    def set_presentation(self, on):
+        """Large fonts, full screen, the diagram with compact controls and one chosen panel."""
+        app = QApplication.instance()
+        w = self.w
+        if on:
+            self._base_font = scale_fonts(app, PRESENTATION_FONT_SCALE)
+            self._saved_state = w.saveState(2)
+            keep = {"training", w.presentation_panel}
+            for name, dock in w.docks.items():
+                if name not in keep and dock.isVisible():
+                    dock.hide()
+            w.show_panel(w.presentation_panel)
+            w.panels["training"].set_compact(True)
+            w.showFullScreen()
+        else:
+            if self._base_font is not None:
+                app.setFont(self._base_font)
+            w.panels["training"].set_compact(False)
+            w.showNormal()
+            w.restoreState(self._saved_state, 2)
+        w.presentation = on

@@ -1,0 +1,48 @@
+"""The dockable panels around the diagram: what they are called and where they start."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    name: str  # the id used by the tour, settings and `show_panel`
+    title: str
+    module: str
+    cls: str
+    area: Qt.DockWidgetArea
+    group: str  # panels of one group start tabbed together
+    visible: bool = True  # shown in the default layout (False: tabbed behind, or closed)
+    shortcut: str = ""
+
+
+LEFT, RIGHT, BOTTOM = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
+
+PANELS = (
+    PanelSpec("training", "Training", "gui.training_panel", "TrainingPanel", LEFT, "left", shortcut="Ctrl+1"),
+    PanelSpec("tour", "Guided tour", "gui.tour", "GuidedTour", LEFT, "left", False, "Ctrl+T"),
+    PanelSpec("sample", "Current example", "gui.sample_view", "SampleView", RIGHT, "right-top", shortcut="Ctrl+2"),
+    PanelSpec("draw", "Draw a digit", "gui.draw_view", "DrawView", RIGHT, "right-top", False, "Ctrl+D"),
+    PanelSpec("inspector", "Neuron inspector", "gui.inspector", "NeuronInspector", RIGHT, "right-bottom",
+              shortcut="Ctrl+3"),
+    PanelSpec("chain_rule", "Chain rule", "gui.chain_rule_view", "ChainRuleView", RIGHT, "right-bottom", False),
+    PanelSpec("edit", "Edit neuron", "gui.edit_panel", "EditPanel", RIGHT, "right-bottom", False),
+    PanelSpec("charts", "Charts", "gui.charts", "TrainingCharts", BOTTOM, "bottom", shortcut="Ctrl+4"),
+    PanelSpec("surface", "Cost surface", "gui.surface_view", "SurfaceView", BOTTOM, "bottom", False, "Ctrl+5"),
+    PanelSpec("batch", "Mini-batch", "gui.batch_view", "BatchView", BOTTOM, "bottom", False),
+    PanelSpec("matrix", "Matrix form", "gui.matrix_view", "MatrixView", BOTTOM, "bottom", False),
+    PanelSpec("ranking", "Gradient ranking", "gui.gradient_ranking", "GradientRanking", BOTTOM, "bottom", False),
+    PanelSpec("evaluation", "Evaluation", "gui.evaluation_view", "EvaluationView", BOTTOM, "bottom", False),
+    PanelSpec("compare", "Experiments", "gui.compare_view", "CompareView", BOTTOM, "bottom", False),
+)
+
+PANEL_NAMES = tuple(spec.name for spec in PANELS)
+
+
+def create_panel(spec: PanelSpec, parent=None):
+    """Return a new instance of the panel's widget."""
+    cls = getattr(importlib.import_module(spec.module), spec.cls)
+    return cls(parent)

@@ -1,0 +1,42 @@
+"""`main.py --screenshot`: train a few steps, let every panel render, save the window as PNG."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+
+def _pump(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def take_screenshot(app, window, path, steps: int, size, panels=()) -> int:
+    """Show the window at size, train `steps` mini-batches, save a PNG to path; return exit status."""
+    window.resize(*size)
+    window.show()
+    for name in panels:
+        window.show_panel(name)
+    _pump(app, 0.3)
+    worker = window.worker
+    if steps:
+        worker.step(steps)
+        deadline = time.perf_counter() + 600
+        while worker.mailbox.peek().step < steps and time.perf_counter() < deadline:
+            _pump(app, 0.05)
+    worker.evaluate()
+    # Let the last snapshot reach every panel and background computations (cost surface,
+    # test-set statistics) finish.
+    _pump(app, 1.0)
+    window.wait_for_background(20.0)
+    _pump(app, 0.5)
+    image = window.grab()
+    ok = image.save(str(path))
+    window.close()
+    if not ok:
+        print(f"error: could not write {path}", file=sys.stderr)
+        return 1
+    print(f"saved {Path(path).resolve()} ({image.width()}x{image.height()}, step {worker.mailbox.peek().step})")
+    return 0

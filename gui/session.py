@@ -1,0 +1,140 @@
+"""Never lose work: settings, window layout, recent files, autosave and restore."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QStandardPaths, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+AUTOSAVE_MINUTES = 3
+MAX_RECENT = 8
+
+
+def data_folder() -> Path:
+    """Return (and create) the user's data folder for this app."""
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Session:
+    """Persists what the learner would expect to find again, through QSettings and files."""
+
+    def __init__(self, window, settings):
+        self.window = window
+        self.settings = settings
+        self._autosave_timer = None
+        self._last_autosaved_step = None
+
+    # -- hyperparameters and layout -------------------------------------------------------
+    def load_hyperparameters(self) -> dict:
+        """Return the last architecture and settings as TrainingWorker keyword arguments."""
+        s = self.settings
+        out = {}
+        try:
+            hidden = s.value("net/hidden")
+            if hidden is not None:
+                hidden = tuple(int(v) for v in str(hidden).split(",") if v.strip())
+                ds = self.window.dataset
+                out["sizes"] = (ds.n_inputs, *hidden, ds.n_classes)
+            for key, kind in (("activation", str), ("cost", str), ("seed", int), ("learning_rate", float),
+                              ("batch_size", int), ("optimizer", str)):
+                value = s.value(f"net/{key}")
+                if value is not None:
+                    out[key] = kind(value)
+        except (TypeError, ValueError):
+            return {}
+        return out
+
+    def remember_architecture(self, hidden, activation, cost, seed):
+        s = self.settings
+        s.setValue("net/hidden", ",".join(str(n) for n in hidden))
+        s.setValue("net/activation", activation)
+        s.setValue("net/cost", cost)
+        s.setValue("net/seed", int(seed))
+
+    def save_layout(self):
+        w, s = self.window, self.settings
+        s.setValue("window/geometry", w.saveGeometry())
+        s.setValue("window/state", w.saveState(1))
+        s.setValue("window/dark", bool(w.dark))
+        snap = w.worker.mailbox.peek()
+        if snap is not None:
+            self.remember_architecture(snap.sizes[1:-1], snap.activation, snap.cost, snap.seed)
+            s.setValue("net/learning_rate", float(snap.extra.get("base_learning_rate", snap.learning_rate)))
+            s.setValue("net/batch_size", int(snap.batch_size))
+            s.setValue("net/optimizer", snap.optimizer)
+        mode = getattr(w.diagram, "mode", None)
+        if isinstance(mode, str):
+            s.setValue("view/diagram_mode", mode)
+        s.sync()
+
+    def restore_layout(self):
+        w, s = self.window, self.settings
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geometry, QByteArray):
+            w.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            w.restoreState(state, 1)
+        mode = s.value("view/diagram_mode")
+        if isinstance(mode, str):
+            try:
+                w.diagram.set_mode(mode)
+            except (ValueError, KeyError):
+                pass
+
+    # -- recent files ------------------------------------------------------------------------
+    def recent_files(self) -> list:
+        value = self.settings.value("files/recent") or []
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in value if Path(p).is_file()]
+
+    def add_recent(self, path):
+        recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        if hasattr(self.window, "actions") and hasattr(self.window.actions, "refresh_recent"):
+            self.window.actions.refresh_recent()
+
+    def on_saved(self, path):
+        if Path(path) != self.autosave_path():
+            self.add_recent(path)
+            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def on_loaded(self, path):
+        if Path(path) != self.autosave_path():
+            self.add_recent(path)
+        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+
+    # -- autosave ----------------------------------------------------------------------------
+    def autosave_path(self) -> Path:
+        return data_folder() / "autosave.npz"
+
+    def start_autosave(self):
+        self._autosave_timer = QTimer(self.window)
+        self._autosave_timer.timeout.connect(self.autosave_now)
+        self._autosave_timer.start(AUTOSAVE_MINUTES * 60 * 1000)
+
+    def autosave_now(self):
+        """Save the session to the data folder if it changed since the last autosave."""
+        snap = self.window.worker.mailbox.peek()
+        if snap is None or snap.step == 0 or snap.step == self._last_autosaved_step:
+            return
+        self._last_autosaved_step = snap.step
+        self.settings.setValue("files/autosave_time", time.time())
+        self.window.worker.save(str(self.autosave_path()))
+
+    def offer_restore(self):
+        """Offer to continue the last session if an autosave is there."""
+        path = self.autosave_path()
+        if not path.is_file():
+            return
+        when = self.settings.value("files/autosave_time")
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(when))) if when else "earlier"
+        answer = QMessageBox.question(
+            self.window, "Continue where you left off?",
+            f"The session of {stamp} was saved automatically. Continue training that network?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer == QMessageBox.Yes:
+            self.window.worker.load(str(path))

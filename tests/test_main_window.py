@@ -1,0 +1,190 @@
+"""The main window: all its parts, commands reaching the worker, time travel, tour, clean exit."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QDockWidget
+
+from gui.panels import PANEL_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_mnist():
+    from core.data import load_mnist
+
+    return load_mnist().subset(3000, 500)
+
+
+@pytest.fixture
+def window(qtbot, small_mnist, tmp_path):
+    from gui.main_window import MainWindow
+
+    QStandardPaths.setTestModeEnabled(True)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(small_mnist, restore_settings=False, offer_restore=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    assert w.worker.isFinished()
+
+
+def shown_step(window):
+    return window._shown.step if window._shown is not None else -1
+
+
+def test_window_opens_with_every_part(window, qtbot):
+    docks = {d.objectName() for d in window.findChildren(QDockWidget)}
+    assert docks == {f"dock_{name}" for name in PANEL_NAMES}
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Training", "View", "Help"]
+    qtbot.waitUntil(lambda: window._shown is not None, timeout=5000)
+    assert window._shown.sizes == (784, 16, 16, 10)
+    assert window.selected_neuron() == (1, 0)
+    for name in ("training", "sample", "inspector", "charts"):
+        assert name in window.visible_panels()
+
+
+def test_menus_show_the_training_shortcuts(window):
+    training = window.menuBar().actions()[1].menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in training.actions() if a.text()}
+    assert shortcuts["Play"] == "Space" and shortcuts["Step"] == "Right"
+
+
+def test_step_action_trains_exactly_one_batch_and_every_view_gets_it(window, qtbot):
+    window.panels["training"].step_action.trigger()
+    qtbot.waitUntil(lambda: shown_step(window) == 1, timeout=5000)
+    qtbot.wait(100)
+    assert window.worker.mailbox.peek().step == 1
+    assert window.status.labels["step"].text() == "step 1"
+
+
+def test_selecting_a_neuron_reaches_the_inspector(window, qtbot):
+    with qtbot.waitSignal(window.neuronSelected) as blocker:
+        window.diagram.neuronSelected.emit(2, 5)
+    assert blocker.args == [2, 5]
+    assert window.selected_neuron() == (2, 5)
+
+
+def test_charts_receive_every_step(window, qtbot):
+    window.worker.step(25)
+    qtbot.waitUntil(lambda: shown_step(window) == 25, timeout=10000)
+    qtbot.wait(100)
+    charts = window.panels["charts"]
+    steps = charts.steps() if callable(getattr(charts, "steps", None)) else None
+    if steps is not None:
+        assert list(steps) == list(range(1, 26))
+
+
+def test_scrubbing_the_timeline_shows_the_recorded_parameters(window, qtbot):
+    window.worker.step(8)
+    qtbot.waitUntil(lambda: shown_step(window) == 8, timeout=10000)
+    with qtbot.waitSignal(window.worker.trajectoryReady, timeout=5000):
+        window.worker.request_trajectory()
+    steps, rows = window._trajectory
+    k = int(np.flatnonzero(steps == 3)[0])
+    window.show_history_step(3, k)
+    assert window._shown.step == 3 and window._shown.extra.get("historic")
+    np.testing.assert_array_equal(window._shown.params, rows[k])
+    window.worker.step(2)  # live training goes on underneath, the view stays on step 3
+    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 10, timeout=5000)
+    qtbot.wait(100)
+    assert window._shown.step == 3
+    window.back_to_live()
+    qtbot.waitUntil(lambda: shown_step(window) == 10, timeout=5000)
+
+
+def test_every_tour_step_leaves_the_app_in_the_state_it_describes(window, qtbot):
+    tour = window.panels["tour"]
+    window.show_panel("tour")
+    for index in range(len(tour.steps)):
+        tour.go_to(index)
+        qtbot.wait(50)
+        expects = tour.steps[index].expects
+        qtbot.waitUntil(lambda: window.is_paused() == expects.get("paused", window.is_paused()), timeout=5000)
+        if "panel" in expects:
+            assert expects["panel"] in window.visible_panels(), (index, expects)
+        if "neuron" in expects:
+            assert window.selected_neuron() == tuple(expects["neuron"]), (index, expects)
+
+
+def test_presentation_mode_enlarges_and_restores(window, qtbot):
+    app_font = window.font().pointSizeF()
+    window.actions.presentation_action.trigger()
+    assert window.presentation
+    assert window.panels["training"].isVisible()
+    window.actions.presentation_action.trigger()
+    assert not window.presentation
+    assert window.font().pointSizeF() == pytest.approx(app_font)
+
+
+def test_settings_and_layout_are_remembered(qtbot, small_mnist, tmp_path):
+    from gui.main_window import MainWindow
+
+    QStandardPaths.setTestModeEnabled(True)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    first = MainWindow(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
+    qtbot.addWidget(first)
+    first.worker.set_learning_rate(0.5)
+    first.rebuild((20,), "tanh", "cross_entropy", 4)
+    qtbot.waitUntil(lambda: first.worker.mailbox.peek().sizes == (784, 20, 10), timeout=5000)
+    first.docks["surface"].show()
+    first.close()
+    second = MainWindow(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
+    qtbot.addWidget(second)
+    snap = second.worker.mailbox.peek()
+    assert (snap.sizes, snap.activation, snap.cost, snap.seed) == ((784, 20, 10), "tanh", "cross_entropy", 4)
+    assert snap.extra["base_learning_rate"] == 0.5
+    second.close()
+
+
+def test_closing_while_training_exits_cleanly():
+    """Closing the window mid-run stops the worker: exit 0, no Qt thread warnings."""
+    code = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication
+QStandardPaths.setTestModeEnabled(True)
+app = QApplication([])
+from core.data import load_mnist
+from gui.main_window import MainWindow
+w = MainWindow(load_mnist().subset(3000, 500), restore_settings=False, offer_restore=False,
+               settings=QSettings(sys.argv[1], QSettings.IniFormat))
+w.show()
+w.worker.play()
+def close():
+    print("step", w.worker.mailbox.peek().step)
+    w.close()
+    app.quit()
+QTimer.singleShot(1500, close)
+app.exec()
+print("finished", w.worker.isFinished())
+"""
+    result = subprocess.run([sys.executable, "-c", code, str(ROOT / ".pytest_cache" / "close-test.ini")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "finished True" in result.stdout
+    assert int(result.stdout.split("step")[1].split()[0]) > 0
+    assert "QThread" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]
+
+
+def test_screenshot_option_trains_and_saves_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    result = subprocess.run([sys.executable, "main.py", "--screenshot", str(out), "--steps", "5",
+                             "--size", "1280x800"], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+                                 "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    assert "step 5" in result.stdout
