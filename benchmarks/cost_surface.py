@@ -1,0 +1,89 @@
+"""Time the cost-surface grid: fast evaluator vs the naive one, in the same run.
+
+    python benchmarks/cost_surface.py [--resolution 51] [--sample 1000] [--repeats 7]
+
+784-16-16-10 sigmoid/quadratic after 100 training steps, a grid of resolution² points over
+`sample` training images. Prints medians, the fast/naive ratio, the time to the first
+(coarse) picture of the progressive grid, the largest |fast − naive|, and plane set-up times.
+One BLAS thread, as in the app (core/threads.py).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.threads import limit_blas_threads, pin_env_before_numpy  # noqa: E402
+
+pin_env_before_numpy()
+
+import numpy as np  # noqa: E402
+
+from core.data import load_mnist  # noqa: E402
+from core.landscape import evaluation_sample, parameter_index, parameter_plane, pca_plane, random_plane  # noqa: E402
+from core.landscape_grid import GridEvaluator, naive_grid, progressive_grid  # noqa: E402
+from core.network import Network  # noqa: E402
+from core.trainer import Trainer  # noqa: E402
+
+
+def timed(fn, repeats):
+    """Return (median seconds, last result) of calling fn `repeats` times."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def time_to_coarse(net, plane, x, y, axis):
+    """Return the seconds from a request (evaluator set-up included) to the first picture."""
+    start = time.perf_counter()
+    for update in progressive_grid(GridEvaluator(net, plane, x, y, axis, axis)):
+        if update is not None:
+            return time.perf_counter() - start
+    raise RuntimeError("no update")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolution", type=int, default=51)
+    parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--naive-repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    limit_blas_threads(1)
+
+    ds = load_mnist()
+    net = Network((784, 16, 16, 10), "sigmoid", "quadratic", seed=0)
+    trainer = Trainer(net, ds, batch_size=100, learning_rate=3.0, seed=0)
+    for _ in range(100):
+        trainer.step()
+    x, y = evaluation_sample(ds.inputs("train"), ds.labels("train"), args.sample)
+    rows = np.array(trainer.trajectory.values())
+    axis = np.linspace(-1.0, 1.0, args.resolution)
+
+    t_random, random = timed(lambda: random_plane(net.params, net.sizes, seed=1), args.repeats)
+    t_pca, pca = timed(lambda: pca_plane(net.params, rows), args.repeats)
+    params = parameter_plane(net.params, net.sizes, parameter_index(net.sizes, 1, 3, 5),
+                             parameter_index(net.sizes, 0, 7, 400))
+    print(f"network {net.describe()}, grid {args.resolution}×{args.resolution}, {len(y)} images, one BLAS thread")
+    print(f"plane set-up: random {t_random * 1e3:.1f} ms, pca of {len(rows)} trajectory rows {t_pca * 1e3:.1f} ms")
+
+    t_naive, naive = timed(lambda: naive_grid(net, random, x, y, axis, axis), args.naive_repeats)
+    t_fast, fast = timed(lambda: GridEvaluator(net, random, x, y, axis, axis).grid(), args.repeats)
+    coarse = statistics.median(time_to_coarse(net, random, x, y, axis) for _ in range(args.repeats))
+    print(f"random plane: naive {t_naive:.3f} s, fast {t_fast:.3f} s (median of {args.naive_repeats}/"
+          f"{args.repeats}), ratio {t_naive / t_fast:.1f}x, max |fast - naive| {np.abs(fast - naive).max():.2e}")
+    print(f"progressive: first (coarse) picture after {coarse * 1e3:.1f} ms (median)")
+    for name, plane in (("pca", pca), ("parameters", params)):
+        t, _ = timed(lambda: GridEvaluator(net, plane, x, y, axis, axis).grid(), args.repeats)
+        print(f"{name} plane: fast {t:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
