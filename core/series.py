@@ -58,15 +58,16 @@ class TrailingMean:
     stretch costs two subtractions and one NaN never poisons later averages.
     """
 
-    def __init__(self):
-        self._sums = GrowingArray((), np.float64)  # _sums[i] = sum of finite values[0..i]
-        self._counts = GrowingArray((), np.int64)
+    def __init__(self, row_shape=()):
+        self._sums = GrowingArray(row_shape, np.float64)  # _sums[i] = sum of finite values[0..i]
+        self._counts = GrowingArray(row_shape, np.int64)
 
     def append(self, values) -> None:
+        """Append values (n, *row_shape); each column is averaged on its own."""
         values = np.asarray(values, dtype=np.float64)
         finite = np.isfinite(values)
-        sums = np.cumsum(np.where(finite, values, 0.0))
-        counts = np.cumsum(finite)
+        sums = np.cumsum(np.where(finite, values, 0.0), axis=0)
+        counts = np.cumsum(finite, axis=0)
         if len(self._sums):
             sums += self._sums.values()[-1]
             counts += self._counts.values()[-1]
@@ -85,7 +86,7 @@ class TrailingMean:
         indices = np.asarray(indices, dtype=np.int64)
         sums, counts = self._sums.values(), self._counts.values()
         start = indices - int(window)
-        before = start >= 0
+        before = (start >= 0).reshape(-1, *[1] * (sums.ndim - 1))
         s = sums[indices] - np.where(before, sums[np.maximum(start, 0)], 0.0)
         c = counts[indices] - np.where(before, counts[np.maximum(start, 0)], 0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -117,17 +118,34 @@ def minmax_indices(y, max_points: int, start: int = 0, stop: int | None = None) 
         return np.arange(start, stop, dtype=np.int64)
     buckets = max(1, max_points // 2 - 1)
     width = -(-n // buckets)  # ceil: every bucket but the last is full
-    segment = np.asarray(y[start:stop], dtype=np.float64)
-    padded = np.empty(buckets * width)
-    padded[:n] = segment
-    padded[n:] = segment[-1]  # repeating the last value cannot create a new extreme
-    rows = padded.reshape(buckets, width)
-    base = np.arange(buckets) * width
-    lows = base + rows.argmin(axis=1)
-    highs = base + rows.argmax(axis=1)
-    picked = np.concatenate([[0, n - 1], lows, highs])
-    picked = np.unique(np.minimum(picked, n - 1))  # sorted, without duplicates
-    return picked + start
+    full = n // width
+    rows = np.asarray(y[start:start + full * width]).reshape(full, width)
+    lows = rows.argmin(axis=1) + np.arange(full) * width
+    highs = rows.argmax(axis=1) + np.arange(full) * width
+    if full * width < n:  # the short last bucket
+        tail = np.asarray(y[start + full * width:stop])
+        lows = np.append(lows, full * width + tail.argmin())
+        highs = np.append(highs, full * width + tail.argmax())
+    # per bucket, the earlier of its two extremes first: the whole list comes out sorted
+    picked = np.empty(2 * len(lows) + 2, dtype=np.int64)
+    picked[0], picked[-1] = 0, n - 1
+    picked[1:-1:2] = np.minimum(lows, highs)
+    picked[2:-1:2] = np.maximum(lows, highs)
+    keep = np.empty(len(picked), dtype=bool)
+    keep[0] = True
+    keep[1:] = picked[1:] != picked[:-1]
+    return picked[keep] + start
+
+
+def nice_ceiling(value: float) -> float:
+    """Return the smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ that is ≥ value (> 0)."""
+    if value <= 0:
+        return 1.0
+    decade = 10.0 ** np.floor(np.log10(value))
+    for mantissa in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if mantissa * decade >= value * (1 - 1e-12):
+            return float(mantissa * decade)
+    return float(10 * decade)
 
 
 class StepRate:

@@ -1,0 +1,260 @@
+"""Live training charts: mini-batch cost with its moving average, accuracy per epoch, gradient norms.
+
+Appends only store the numbers and mark the charts dirty; a timer redraws at most
+REDRAW_HZ times a second, and each curve gets about MAX_POINTS points (the extremes of
+each stretch of steps, see core.series.minmax_indices) whatever the length of the run.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
+from superqt import QElidingLabel
+
+import pyqtgraph as pg  # after PySide6, so pyqtgraph picks the same binding
+
+from core.series import nice_ceiling
+from core.step_series import TrainingSeries
+from gui.chart_style import ChartTheme, LogFriendlyAxis, layer_names
+
+MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
+AVERAGE_POINTS = 800  # the smooth, wide average needs fewer
+TITLE_SIZE = "9pt"
+HOVER_HINT = "Point at a chart to read its values."
+REDRAW_HZ = 10
+
+
+class TrainingCharts(QWidget):
+    """Cost per mini-batch, accuracy per epoch and gradient norm per layer, kept for the whole run.
+
+    Data: append_steps(steps, costs, layer_grad_norms), add_evaluation(split, epoch, accuracy, cost),
+    clear(). Signals: none.
+    """
+
+    def __init__(self, parent=None, average_window: int = 100):
+        super().__init__(parent)
+        self.series = TrainingSeries()
+        self.log_cost = QCheckBox("Log cost")
+        self.log_cost.setToolTip("Show the cost on a logarithmic axis")
+        self.window = QSpinBox()
+        self.window.setRange(1, 100_000)
+        self.window.setValue(average_window)
+        self.window.setPrefix("mean of last ")
+        self.window.setToolTip("The moving average is the mean cost of this many recent mini-batches")
+        self.follow = QCheckBox("Follow")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep the whole run in view as it grows (zooming or panning stops following)")
+        self.readout = QElidingLabel(HOVER_HINT)
+        self.readout.setToolTip("Values under the mouse pointer")
+        self.readout.setContentsMargins(8, 0, 8, 0)
+        tools = QHBoxLayout()
+        tools.setContentsMargins(6, 0, 6, 0)
+        tools.addWidget(self.window)
+        tools.addWidget(self.log_cost)
+        tools.addWidget(self.follow)
+        tools.addStretch(1)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left")})
+        self.accuracy_plot = self.plots.addPlot(row=1, col=0)
+        self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left")})
+        self.plots.ci.layout.setRowStretchFactor(0, 3)
+        self.plots.ci.layout.setRowStretchFactor(1, 2)
+        self.plots.ci.layout.setRowStretchFactor(2, 2)
+        self.grad_plot.setXLink(self.cost_plot)
+        for plot in (self.cost_plot, self.grad_plot):
+            plot.hideButtons()  # "Follow" replaces pyqtgraph's auto-range button here
+            plot.enableAutoRange(x=False, y=True)
+            plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self.follow.setChecked(False))
+        self.grad_plot.setLogMode(y=True)  # per-layer norms differ by decades
+        self.grad_plot.setLabel("bottom", "step")  # the cost plot above shares it
+        self.accuracy_plot.setLabel("bottom", "epoch")
+        self.accuracy_plot.setLabel("left", "accuracy %")
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.getAxis("left").setWidth(52)  # equal widths line the plots' step axes up
+        self.raw_curve = self.cost_plot.plot()
+        self.average_curve = self.cost_plot.plot()
+        self.accuracy_curves = {split: self.accuracy_plot.plot(symbol="o", symbolSize=6)
+                                for split in ("train", "test")}
+        self.grad_curves = []
+        self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        for plot, cursor in zip((self.cost_plot, self.grad_plot), self.cursors):
+            plot.addItem(cursor, ignoreBounds=True)
+            cursor.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(tools)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plots, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(1000 // REDRAW_HZ)
+        self._timer.timeout.connect(self.redraw)
+        self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
+        self.redraw_count = 0
+        self._names = []  # names of the weight layers; default: "input → hidden 1", …
+        self._x_end = None  # right end of the followed x range: it grows in steps, not every frame
+        self.log_cost.toggled.connect(self._set_log_cost)
+        self.follow.toggled.connect(self._set_follow)
+        self.window.valueChanged.connect(lambda _: (self._schedule(force=True), self._show_titles()))
+        self.cost_plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._schedule())
+        self.plots.scene().sigMouseMoved.connect(self._hover)
+        self.theme = ChartTheme(dark=True)
+        self.set_dark(True)
+
+    # -- data API -------------------------------------------------------------------------
+    def append_steps(self, steps, costs, layer_grad_norms) -> None:
+        """Record steps (n,), their mini-batch costs (n,) and gradient norms per weight layer (n, L)."""
+        layers = self.series.n_layers
+        self.series.append_steps(steps, costs, layer_grad_norms)
+        if self.series.n_layers != layers or len(self.grad_curves) != self.series.n_layers:
+            self._make_grad_curves()
+        self._schedule()
+
+    def add_evaluation(self, split: str, epoch: float, accuracy: float, cost: float) -> None:
+        """Record accuracy (0..1) and mean cost on "train" or "test" at a (fractional) epoch."""
+        self.series.add_evaluation(split, float(epoch), float(accuracy), float(cost))
+        rows = self.series.evaluations(split)
+        self.accuracy_curves[split].setData(rows[:, 0], rows[:, 1] * 100.0)  # few points: draw now
+
+    def clear(self) -> None:
+        self.series.clear()
+        for curve in (self.raw_curve, self.average_curve, *self.accuracy_curves.values(), *self.grad_curves):
+            curve.setData([], [])
+        for cursor in self.cursors:
+            cursor.hide()
+        self._drawn_key = self._x_end = None
+        self.readout.setText(HOVER_HINT)
+
+    def set_layer_names(self, names) -> None:
+        """Name the gradient-norm curves (one name per weight layer)."""
+        self._names = list(names)
+        self._make_grad_curves()
+
+    def set_dark(self, dark: bool) -> None:
+        self.theme = ChartTheme(dark)
+        self.plots.setBackground(self.theme.background)
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            self.theme.style_axes(plot)
+        self.raw_curve.setPen(self.theme.raw_cost_pen())
+        self.average_curve.setPen(self.theme.average_pen())
+        for split, curve in self.accuracy_curves.items():
+            colour = self.theme.split_colour(split)
+            curve.setPen(pg.mkPen(colour, width=2))
+            curve.setSymbolBrush(colour)
+            curve.setSymbolPen(pg.mkPen(colour))
+        for i, curve in enumerate(self.grad_curves):
+            curve.setPen(self.theme.layer_pen(i))
+        for cursor in self.cursors:
+            cursor.setPen(self.theme.cursor_pen())
+        self._show_titles()
+
+    def _show_titles(self):
+        """Write each plot's title with the key to its curves (no legend box over the data)."""
+        theme = self.theme
+        self.cost_plot.setTitle(theme.keyed_title("Cost", [
+            (theme.muted, "━", "each mini-batch"),
+            (theme.average_pen().color(), "━", f"mean of last {self.window.value():,}")]), size=TITLE_SIZE)
+        self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
+            (theme.split_colour(split), "●", f"{split} set") for split in ("train", "test")]), size=TITLE_SIZE)
+        self.grad_plot.setTitle(theme.keyed_title("Gradient norm (mean)", [
+            (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(self._grad_names())]),
+            size=TITLE_SIZE)
+
+    # -- drawing --------------------------------------------------------------------------
+    def displayed_points(self) -> int:
+        """Return how many points the step curves hold right now (for tests and benchmarks)."""
+        return max([len(c.xData) if c.xData is not None else 0
+                    for c in (self.raw_curve, self.average_curve, *self.grad_curves)])
+
+    def redraw(self) -> None:
+        """Give every step curve the decimated points of the visible range."""
+        self._timer.stop()
+        series = self.series
+        if self.follow.isChecked():
+            lo, hi = 0, len(series)  # the whole run is in view
+            self._extend_x_range()
+        else:
+            lo, hi = series.index_range(*self.cost_plot.getViewBox().viewRange()[0])
+        points = self.point_budget()
+        key = (len(series), lo, hi, self.window.value(), len(self.grad_curves), points)
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        self.redraw_count += 1
+        self.raw_curve.setData(*series.cost_points(lo, hi, points))
+        self.average_curve.setData(*series.average_points(lo, hi, self.window.value(), AVERAGE_POINTS))
+        # per-step gradient norms are noisy enough to hide each other: draw each layer's moving average
+        steps, means = series.grad_average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
+        for layer, curve in enumerate(self.grad_curves):
+            curve.setData(steps, means[:, layer])
+
+    def point_budget(self) -> int:
+        """Return how many points a step curve gets: a min and a max per pixel column."""
+        return int(min(MAX_POINTS, max(400, 2 * self.cost_plot.getViewBox().width())))
+
+    def _extend_x_range(self):
+        # Moving the x range re-lays out both step axes (slow Python in pyqtgraph), so the
+        # range grows to the next round number rather than with every new step.
+        if not len(self.series):
+            return
+        x_end = nice_ceiling(float(self.series.steps[-1]))
+        if x_end != self._x_end:
+            self._x_end = x_end
+            self.cost_plot.setXRange(float(self.series.steps[0]) - 1, x_end, padding=0.02)
+
+    def _set_follow(self, follow: bool):
+        if follow:
+            self._x_end = None
+            for plot in (self.cost_plot, self.grad_plot):
+                plot.enableAutoRange(y=True)
+        self._schedule(force=True)
+
+    def _schedule(self, force=False):
+        if force:
+            self._drawn_key = None
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _set_log_cost(self, log: bool):
+        self.cost_plot.setLogMode(y=log)
+        self.cost_plot.enableAutoRange(y=True)
+
+    def _make_grad_curves(self):
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+        self.grad_curves = [self.grad_plot.plot(pen=self.theme.layer_pen(i)) for i in range(self.series.n_layers)]
+        self._show_titles()
+        self._schedule(force=True)
+
+    def _grad_names(self):
+        n = self.series.n_layers
+        return self._names if len(self._names) == n else layer_names(n)
+
+    def _hover(self, position):
+        """Show the values under the pointer and a cursor line across the step plots."""
+        series = self.series
+        for plot in (self.cost_plot, self.grad_plot):
+            if plot.sceneBoundingRect().contains(position) and len(series):
+                step = plot.getViewBox().mapSceneToView(position).x()
+                i = series.nearest_index(step)
+                window = self.window.value()
+                grads = " / ".join(f"{g:.2g}" for g in series.grad_norms[i])
+                self.readout.setText(f"step {series.steps[i]:,} · cost {series.costs[i]:.3g} · mean "
+                                     f"{series.average_at(i, window):.3g} · gradient norms {grads}")
+                for cursor in self.cursors:
+                    cursor.setPos(float(series.steps[i]))
+                    cursor.show()
+                return
+        if self.accuracy_plot.sceneBoundingRect().contains(position):
+            epoch = self.accuracy_plot.getViewBox().mapSceneToView(position).x()
+            parts = []
+            for split in ("train", "test"):
+                rows = self.series.evaluations(split)
+                if len(rows):
+                    row = rows[int(np.argmin(np.abs(rows[:, 0] - epoch)))]
+                    parts.append(f"{split} {row[1]:.2%} (cost {row[2]:.3g}) at epoch {row[0]:.2f}")
+            self.readout.setText("; ".join(parts) or HOVER_HINT)
+        for cursor in self.cursors:
+            cursor.hide()

@@ -1,0 +1,198 @@
+"""Training charts: every point kept, the display decimated, the moving average right."""
+import numpy as np
+import pytest
+
+from core.series import GrowingArray, TrailingMean, minmax_indices, trailing_mean
+from core.step_series import TrainingSeries
+from gui.chart_style import layer_names
+from gui.charts import AVERAGE_POINTS, MAX_POINTS, TrainingCharts
+
+
+def naive_trailing_mean(values, window):
+    """Oracle: the mean of the finite values among the last `window`, one point at a time."""
+    out = []
+    for i in range(len(values)):
+        chunk = np.asarray(values[max(0, i - window + 1):i + 1], dtype=float)
+        chunk = chunk[np.isfinite(chunk)]
+        out.append(chunk.mean() if len(chunk) else np.nan)
+    return np.array(out)
+
+
+def run(n, layers=3, seed=0, start=1):
+    rng = np.random.default_rng(seed)
+    steps = np.arange(start, start + n)
+    costs = 0.1 + np.exp(-steps / 5000) + 0.05 * rng.random(n)
+    grads = rng.random((n, layers)) * np.arange(1, layers + 1)
+    return steps, costs, grads
+
+
+@pytest.fixture
+def charts(qtbot):
+    charts = TrainingCharts(average_window=10)
+    qtbot.addWidget(charts)
+    charts.resize(600, 500)
+    return charts
+
+
+# -- core.series -----------------------------------------------------------------------------
+def test_growing_array_keeps_every_row_and_doubles_its_capacity():
+    array = GrowingArray((2,), np.float64, capacity=4)
+    blocks = [np.full((k, 2), k, dtype=float) for k in range(1, 40)]
+    for block in blocks:
+        array.append(block)
+    np.testing.assert_array_equal(array.values(), np.concatenate(blocks))
+    assert array.capacity == 1024  # 4 doubled until the 780 rows fit
+    assert not array.values().flags.writeable
+    array.truncate(5)
+    assert len(array) == 5
+
+
+@pytest.mark.parametrize("window", [1, 3, 10, 1000])
+def test_trailing_mean_matches_the_naive_mean_and_skips_nan(window):
+    values = np.random.default_rng(1).random(300)
+    values[[5, 6, 100]] = [np.nan, np.inf, np.nan]
+    tm = TrailingMean()
+    for part in np.array_split(values, 7):  # appended in blocks, as the charts receive it
+        tm.append(part)
+    np.testing.assert_allclose(tm.at(np.arange(300), window), naive_trailing_mean(values, window))
+    np.testing.assert_allclose(trailing_mean(values, window), naive_trailing_mean(values, window))
+
+
+def test_minmax_decimation_keeps_every_extreme_and_stays_bounded():
+    y = np.random.default_rng(2).standard_normal(100_000)
+    idx = minmax_indices(y, 2000)
+    assert len(idx) <= 2000 + 2 and np.all(np.diff(idx) > 0)
+    assert idx[0] == 0 and idx[-1] == len(y) - 1
+    width = -(-len(y) // (2000 // 2 - 1))
+    for start in range(0, len(y), width):  # each bucket's min and max survive
+        bucket = y[start:start + width]
+        kept = y[idx[(idx >= start) & (idx < start + width)]]
+        assert bucket.max() in kept and bucket.min() in kept
+    np.testing.assert_array_equal(minmax_indices(y, 2000, 10, 500), np.arange(10, 500))
+
+
+# -- TrainingSeries --------------------------------------------------------------------------
+def test_series_forgets_steps_from_a_restart_on():
+    series = TrainingSeries()
+    series.append_steps(*run(100))
+    series.append_steps(*run(10, seed=3, start=51))  # resumed from step 50
+    assert len(series) == 60 and series.steps[-1] == 60
+    series.append_steps(*run(5, seed=4))  # reset: starts at step 1 again
+    np.testing.assert_array_equal(series.steps, np.arange(1, 6))
+
+
+def test_series_grad_means_are_per_layer_trailing_means():
+    steps, costs, grads = run(300)
+    series = TrainingSeries()
+    series.append_steps(steps[:100], costs[:100], grads[:100])
+    series.append_steps(steps[100:], costs[100:], grads[100:])
+    x, means = series.grad_average_points(0, 300, 7, 1000)
+    np.testing.assert_array_equal(x, steps)
+    for layer in range(3):
+        np.testing.assert_allclose(means[:, layer], naive_trailing_mean(grads[:, layer], 7))
+    x, _ = series.grad_average_points(0, 300, 7, 50)
+    assert len(x) == 50
+
+
+def test_series_changes_layer_count_by_starting_afresh():
+    series = TrainingSeries()
+    series.append_steps(*run(20, layers=3))
+    series.append_steps(*run(5, layers=2, start=21))
+    assert series.n_layers == 2 and len(series) == 5
+
+
+def test_evaluation_at_an_earlier_epoch_replaces_the_later_ones():
+    series = TrainingSeries()
+    for epoch in (1, 2, 3):
+        series.add_evaluation("test", epoch, 0.5 + epoch / 10, 0.2)
+    series.add_evaluation("test", 2, 0.9, 0.1)
+    np.testing.assert_allclose(series.evaluations("test"), [[1, 0.6, 0.2], [2, 0.9, 0.1]])
+    with pytest.raises(ValueError):
+        series.add_evaluation("validation", 1, 0.5, 0.1)
+
+
+def test_layer_names_follow_the_neuron_layers():
+    assert layer_names(3) == ["input → hidden 1", "hidden 1 → hidden 2", "hidden 2 → output"]
+    assert layer_names(1) == ["input → output"]
+
+
+# -- TrainingCharts --------------------------------------------------------------------------
+def test_charts_keep_every_point_and_draw_a_bounded_number_after_100k_steps(charts):
+    steps, costs, grads = run(100_000)
+    for i in range(0, len(steps), 1000):
+        charts.append_steps(steps[i:i + 1000], costs[i:i + 1000], grads[i:i + 1000])
+    np.testing.assert_array_equal(charts.series.steps, steps)
+    np.testing.assert_array_equal(charts.series.costs, costs)
+    np.testing.assert_array_equal(charts.series.grad_norms, grads)
+    assert charts.redraw_count == 0  # appends only store and mark dirty
+    charts.redraw()
+    assert 0 < len(charts.raw_curve.xData) <= MAX_POINTS + 2
+    assert len(charts.average_curve.xData) <= AVERAGE_POINTS
+    assert len(charts.grad_curves) == 3
+    for curve in charts.grad_curves:
+        assert len(curve.xData) <= AVERAGE_POINTS
+    # a spike is never decimated away
+    assert charts.raw_curve.yData.max() == costs.max() and charts.raw_curve.yData.min() == costs.min()
+
+
+def test_moving_average_curve_is_the_mean_of_the_last_window_costs(charts):
+    steps, costs, grads = run(500)
+    charts.append_steps(steps, costs, grads)
+    charts.window.setValue(25)
+    charts.redraw()
+    np.testing.assert_array_equal(charts.average_curve.xData, steps)
+    np.testing.assert_allclose(charts.average_curve.yData, naive_trailing_mean(costs, 25))
+    for layer, curve in enumerate(charts.grad_curves):  # gradient norms are smoothed the same way
+        np.testing.assert_allclose(curve.yData, naive_trailing_mean(grads[:, layer], 25))
+
+
+def test_a_zoomed_view_draws_only_the_visible_steps_in_full(charts):
+    steps, costs, grads = run(50_000)
+    charts.append_steps(steps, costs, grads)
+    charts.follow.setChecked(False)  # as zooming with the mouse does
+    charts.cost_plot.setXRange(1000, 1500, padding=0)
+    charts.redraw()
+    x = charts.raw_curve.xData
+    assert x[0] >= 998 and x[-1] <= 1502
+    np.testing.assert_array_equal(x[1:-1], np.arange(x[1], x[-2] + 1))  # every step shown
+    charts.follow.setChecked(True)
+    charts.redraw()
+    assert charts.raw_curve.xData[-1] == 50_000
+    assert charts.cost_plot.getViewBox().viewRange()[0][1] >= 50_000  # the whole run in view
+
+
+def test_appends_wait_for_the_throttled_redraw(charts, qtbot):
+    charts.append_steps(*run(10))
+    charts.append_steps(*run(10, start=11))
+    assert charts.redraw_count == 0
+    qtbot.waitUntil(lambda: charts.redraw_count == 1, timeout=2000)
+    np.testing.assert_array_equal(charts.raw_curve.xData, np.arange(1, 21))
+
+
+def test_accuracy_curves_show_percent_per_epoch(charts):
+    charts.add_evaluation("train", 1.0, 0.91, 0.1)
+    charts.add_evaluation("test", 1.0, 0.9, 0.12)
+    charts.add_evaluation("test", 2.0, 0.935, 0.09)
+    np.testing.assert_allclose(charts.accuracy_curves["test"].yData, [90.0, 93.5])
+    np.testing.assert_allclose(charts.accuracy_curves["test"].xData, [1.0, 2.0])
+    np.testing.assert_allclose(charts.accuracy_curves["train"].yData, [91.0])
+
+
+def test_clear_forgets_everything(charts):
+    charts.append_steps(*run(100))
+    charts.add_evaluation("test", 1.0, 0.9, 0.1)
+    charts.redraw()
+    charts.clear()
+    assert len(charts.series) == 0 and len(charts.series.evaluations("test")) == 0
+    assert charts.raw_curve.xData is None or len(charts.raw_curve.xData) == 0
+
+
+def test_log_scale_option_and_themes(charts):
+    charts.append_steps(*run(100))
+    charts.log_cost.setChecked(True)
+    assert charts.cost_plot.getAxis("left").logMode
+    charts.set_dark(False)
+    charts.set_layer_names(["first", "second", "third"])
+    assert "third" in charts.grad_plot.titleLabel.text
+    charts.set_dark(True)
+    assert "hidden" not in charts.grad_plot.titleLabel.text
