@@ -44,9 +44,10 @@ class TrainingPanel(QWidget):
     def __init__(self, parent=None, confirm=None):
         super().__init__(parent)
         self._snap = None
-        self._running = False
         self._play_pending = None  # (wanted running state, when) until a snapshot agrees
         self._divergence_message = ""
+        self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause)
         self._make_actions()
         self.play_button = self._tool_button(self.play_action)
         self.step_button = self._tool_button(self.step_action)
@@ -77,6 +78,7 @@ class TrainingPanel(QWidget):
         self.network.rebuildRequested.connect(self.rebuildRequested)
         self.divergence.resetClicked.connect(lambda: self.resetRequested.emit(None))
         self.divergence.halveClicked.connect(self._halve_learning_rate)
+        self._running = None
         self._show_running(False)
 
     # -- construction ---------------------------------------------------------------------
@@ -262,11 +264,12 @@ class TrainingPanel(QWidget):
         self._show_running(running)
 
     def _show_running(self, running: bool):
+        if running == self._running and self.play_action.isChecked() == running:
+            return  # snapshots arrive at 60 Hz: touch the widgets only on a change
         self._running = running
         with signals_blocked(self.play_action):
             self.play_action.setChecked(running)
-        pixmap = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_action.setIcon(self.style().standardIcon(pixmap))
+        self.play_action.setIcon(self._pause_icon if running else self._play_icon)
         self.play_action.setText("Pause" if running else "Play")
         for act in (self.step_action, self.step_epoch_action):
             act.setEnabled(not running)

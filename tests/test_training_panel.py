@@ -172,7 +172,8 @@ def test_set_snapshot_shows_the_model_and_emits_nothing(panel):
     assert panel.progress.values["step"].text() == "1,234"
     assert panel.progress.values["samples"].text() == "150,000"
     assert panel.progress.values["epoch"].text() == "2.50"
-    assert panel.progress.bar.value() == panel.progress.bar.maximum() // 2
+    assert panel.progress.bar.fraction() == 0.5
+    assert panel.progress.bar.text().startswith("Epoch 3 · 50%")
     assert not panel.network.needs_rebuild()
 
 
