@@ -188,6 +188,13 @@ def _fits(snap, conn) -> bool:
         return False
 
 
+def _rounding_note(ours: float, theirs, ok: bool) -> str:
+    """Explain a last-digit difference between two values that agree (backprop ran in float32)."""
+    if not ok or theirs is None or number(ours) == number(theirs):
+        return ""
+    return "<br><span class='m'>(the last digit differs only by the network's float32 rounding)</span>"
+
+
 def _coloured(x: float, t: dict, bold=False) -> str:
     colour = t["pos"] if x > 0 else t["neg"] if x < 0 else t["fg"]
     text = number(x)
@@ -230,8 +237,8 @@ def _factors(c, t: dict) -> str:
         if c.is_output:
             rows.append((f"∂C / ∂{a}", f"2({a} − y<sub>{j}</sub>), y<sub>{j}</sub> = {c.target:g}", c.dc_da))
         else:
-            rows.append((f"∂C / ∂{a}", f"Σ<sub>k</sub> w<sub>k,{j}</sub> · f′(z<sub>k</sub>) · ∂C/∂a<sub>k</sub>"
-                         " (below)", c.dc_da))
+            each = "δ<sub>k</sub>" if c.terms[0].slope is None else "f′(z<sub>k</sub>) · ∂C/∂a<sub>k</sub>"
+            rows.append((f"∂C / ∂{a}", f"Σ<sub>k</sub> w<sub>k,{j}</sub> · {each} (below)", c.dc_da))
     line = f"border-top: 1px solid {hexcolor(t['rule'])};"
     slope = "the slope of its softmax output" if c.combined else f"the slope of {FUNCTION_NAMES.get(c.activation, c.activation)} at z"
     meaning = (f"How active the sending neuron is, times {slope}, times how much the cost cares about "
@@ -251,7 +258,8 @@ def _factors(c, t: dict) -> str:
             f"<tr><td style='{line}'><b>product</b></td><td style='{line}'></td>"
             f"<td align='right' style='{line}'>{_coloured(c.product, t, True)}</td></tr>"
             f"</table>"
-            f"<p>= what backpropagation computed: {_coloured(c.backprop, t, True)} &nbsp;{mark}</p>"
+            f"<p>= what backpropagation computed: {_coloured(c.backprop, t, True)} &nbsp;{mark}"
+            f"{_rounding_note(c.product, c.backprop, ok)}</p>"
             f"<p class='m'>{meaning}</p>{combined}")
 
 
@@ -278,7 +286,8 @@ def _terms(c, t: dict) -> str:
             f"one term per outgoing connection (click k to follow it).</span></p>"
             f"<table cellspacing='0'>{head}{''.join(rows)}"
             f"<tr><td colspan='{span}'><b>sum</b></td><td align='right'>{_coloured(c.term_sum, t, True)}</td></tr>"
-            f"</table><p>= the nudge backpropagation computed: {number(c.backprop_dc_da)} {mark}</p>")
+            f"</table><p>= the nudge backpropagation computed: {number(c.backprop_dc_da)} {mark}"
+            f"{_rounding_note(c.term_sum, c.backprop_dc_da, ok)}</p>")
 
 
 def _sensitivity(s, t: dict) -> str:

@@ -73,9 +73,15 @@ class TourStep:
     expects: dict = field(default_factory=dict)
 
     def apply(self, host) -> None:
-        """Set the app up for this step through the host."""
+        """Set the app up for this step through the host; if a call fails, make the rest, then raise."""
+        failure = None
         for name, *args in self.actions:
-            getattr(host, name)(*args)
+            try:
+                getattr(host, name)(*args)
+            except Exception as exc:  # one missing panel should not skip the rest of the set-up
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     def unmet(self, host) -> list:
         """Return the parts of `expects` the host can report and does not match (empty: all met)."""
