@@ -127,6 +127,10 @@ class TrainingCharts(QWidget):
         self._drawn_key = self._x_end = None
         self.readout.setText(HOVER_HINT)
 
+    def steps(self) -> np.ndarray:
+        """Return every recorded step (read-only)."""
+        return self.series.steps
+
     def set_layer_names(self, names) -> None:
         """Name the gradient-norm curves (one name per weight layer)."""
         self._names = list(names)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 from superqt.utils import signals_blocked
@@ -24,6 +24,23 @@ def speed_text(steps_per_second: float) -> str:
     if steps_per_second <= 0:
         return "as fast as possible"
     return "1 step/s" if steps_per_second == 1 else f"{steps_per_second:g} steps/s"
+
+
+class Slider(QSlider):
+    """A horizontal slider that keeps its arrow keys when they are also window shortcuts.
+
+    (The training panel's Step is →: a focused slider should still move with the arrows.)
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+
+    def event(self, event):
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (
+                Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End):
+            event.accept()
+            return True
+        return super().event(event)
 
 
 class ScientificSpinBox(QDoubleSpinBox):
@@ -156,7 +173,7 @@ class LogRateControl(QWidget):
     def __init__(self, low: float, high: float, value: float, name="value", parent=None):
         super().__init__(parent)
         self._log_low, self._log_high = math.log10(low), math.log10(high)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = Slider()
         self.slider.setRange(0, round((self._log_high - self._log_low) * self.STEPS_PER_DECADE))
         self.slider.setPageStep(self.STEPS_PER_DECADE // 2)
         self.slider.setTracking(False)  # emit once, on release; the box previews while dragging
@@ -219,7 +236,7 @@ class SpeedControl(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = Slider()
         self.slider.setRange(0, len(SPEEDS) - 1)
         self.slider.setPageStep(1)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)

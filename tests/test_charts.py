@@ -121,7 +121,7 @@ def test_charts_keep_every_point_and_draw_a_bounded_number_after_100k_steps(char
     steps, costs, grads = run(100_000)
     for i in range(0, len(steps), 1000):
         charts.append_steps(steps[i:i + 1000], costs[i:i + 1000], grads[i:i + 1000])
-    np.testing.assert_array_equal(charts.series.steps, steps)
+    np.testing.assert_array_equal(charts.steps(), steps)
     np.testing.assert_array_equal(charts.series.costs, costs)
     np.testing.assert_array_equal(charts.series.grad_norms, grads)
     assert charts.redraw_count == 0  # appends only store and mark dirty

@@ -327,3 +327,17 @@ def test_space_and_right_arrow_drive_training_from_anywhere_in_the_window(panel,
     qtbot.keyClick(panel.progress.bar, Qt.Key.Key_Right)
     qtbot.keyClick(panel.progress.bar, Qt.Key.Key_Space)
     assert intents.log == [("stepRequested", (1,)), ("playRequested", ())]
+
+
+def test_a_focused_slider_keeps_its_arrow_keys(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    slider = panel.speed.slider
+    slider.setValue(3)
+    intents = Intents(panel)
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus)
+    qtbot.keyClick(slider, Qt.Key.Key_Left)
+    assert intents.log == [("speedChanged", (float(SPEEDS[2]),))]
