@@ -81,14 +81,25 @@ def neuron_name(sizes, layer: int, index: int, class_names=None, image_shape=Non
     return f"neuron {index} of layer {layer}"
 
 
-def describe_parameter(sizes, flat_index: int, class_names=None, image_shape=(28, 28)) -> str:
-    """Return what entry `flat_index` is, in words (which weight or which bias)."""
+def describe_parameter(sizes, flat_index: int, class_names=None, image_shape=(28, 28), short=False) -> str:
+    """Return what entry `flat_index` is, in words (which weight or which bias).
+
+    short=True names hidden neurons by index alone, as in "weight 1→2: from 5 to 3" (the
+    arrow already says which layers), for a table column.
+    """
     a = locate(sizes, flat_index)
+    last = len(sizes) - 1
+
+    def name(layer, index):
+        if short and 0 < layer < last:
+            return str(index)
+        return neuron_name(sizes, layer, index, class_names, image_shape)
+
     if a.kind == "bias":
-        return f"bias of {neuron_name(sizes, a.layer + 1, a.to, class_names)}"
-    source = neuron_name(sizes, a.layer, a.frm, class_names, image_shape)
-    target = neuron_name(sizes, a.layer + 1, a.to, class_names)
-    return f"weight {a.layer}→{a.layer + 1}: from {source} to {target}"
+        if short and a.layer + 1 < last:
+            return f"bias of neuron {a.to} in layer {a.layer + 1}"
+        return f"bias of {name(a.layer + 1, a.to)}"
+    return f"weight {a.layer}→{a.layer + 1}: from {name(a.layer, a.frm)} to {name(a.layer + 1, a.to)}"
 
 
 def _check_neuron(sizes, layer, index, allow_input=True):

@@ -154,3 +154,12 @@ def test_a_new_edit_forgets_the_redo_branch(net):
     history.apply(SetBias(SIZES, 1, 1, 2.0), net.params)
     assert not history.can_redo and history.redo(net.params) is None
     assert history.undo(net.params) is not None and history.undo(net.params) is None
+
+
+def test_short_descriptions_fit_a_table_column():
+    sizes = (784, 16, 16, 10)
+    assert describe_parameter(sizes, weight_index(sizes, 1, 3, 5), short=True) == "weight 1→2: from 5 to 3"
+    assert describe_parameter(sizes, weight_index(sizes, 2, 7, 5), short=True) == "weight 2→3: from 5 to output 7"
+    assert describe_parameter(sizes, weight_index(sizes, 0, 2, 0), short=True) == \
+        "weight 0→1: from pixel (0, 0) to 2"
+    assert describe_parameter(sizes, bias_index(sizes, 2, 3), short=True) == "bias of neuron 3 in layer 2"
