@@ -59,28 +59,39 @@ def test_layer_chooser_follows_the_architecture(view):
     np.testing.assert_allclose(view.result(), small.activations[2], rtol=1e-5, atol=1e-6)
 
 
+def row_scene_position(view, row, box=None):
+    """Return the scene position of the middle of a row of W (or of a column's view box)."""
+    QApplication.processEvents()  # let a rebuilt layout settle before mapping
+    box = box or view._plots._w.vb
+    x = box.viewRange()[0]
+    return box.mapViewToScene(QPointF(sum(x) / 2, row + 0.5))
+
+
 def row_position(view, row, box=None):
     """Return the viewport position of the middle of a row of W (or of a column's view box)."""
-    plots = view._plots
-    QApplication.processEvents()  # let a rebuilt layout settle before mapping
-    box = box or plots._w.vb
-    x = box.viewRange()[0]
-    scene = box.mapViewToScene(QPointF(sum(x) / 2, row + 0.5))
-    return plots.mapFromScene(scene)
+    return view._plots.mapFromScene(row_scene_position(view, row, box))
 
 
 def test_hovering_a_row_names_its_neuron(view, qtbot):
     net, snap = snapshot()
     view.set_snapshot(snap)
     view.set_layer(1)
+    # The scene reports pointer moves through this signal; emitting it stands in for the
+    # pointer (a real move is not delivered if the cursor already sits there from another test).
+    moved = view._plots.scene().sigMouseMoved
     with qtbot.waitSignal(view.neuronHovered) as blocker:
-        qtbot.mouseMove(view._plots.viewport(), row_position(view, 5))
+        moved.emit(row_scene_position(view, 5))
     assert blocker.args == [2, 5]
     column = view._plots.getItem(1, 3)  # the "= z" column's view box shares the rows
     with qtbot.waitSignal(view.neuronHovered) as blocker:
-        qtbot.mouseMove(view._plots.viewport(), row_position(view, 9, column))
+        moved.emit(row_scene_position(view, 9, column))
     assert blocker.args == [2, 9]
     assert "Neuron 9 of layer 2" in view._detail.text()
+    with qtbot.waitSignal(view.neuronHovered) as blocker:
+        moved.emit(QPointF(-10, -10))  # off the matrix
+    assert blocker.args == [2, -1]
+    with qtbot.waitSignal(view.neuronHovered) as blocker:
+        moved.emit(row_scene_position(view, 2))
     with qtbot.waitSignal(view.neuronHovered) as blocker:
         view.leaveEvent(None)
     assert blocker.args == [2, -1]
