@@ -202,7 +202,6 @@ class CompareView(QWidget):
         self._draw()
         self._thread = thread = ExperimentThread(e.configs, data, self.epochs.value())
         _ALIVE.add(thread)
-        thread.finished.connect(lambda: _ALIVE.discard(thread))
         self.destroyed.connect(thread.stop)
         self._thread.progress.connect(self._on_progress)
         self._thread.done.connect(self._on_done)
@@ -224,6 +223,8 @@ class CompareView(QWidget):
             return True
         thread.stop()
         ended = thread.wait(msecs)
+        if ended:
+            _ALIVE.discard(thread)
         self._set_running(False)
         return ended
 
@@ -266,7 +267,10 @@ class CompareView(QWidget):
         self.status.setText(f"The experiment failed: {message}")
 
     def _on_thread_finished(self) -> None:
-        if self.sender() is self._thread:
+        thread = self.sender()
+        thread.wait()  # "finished" comes just before the thread ends; let it end before letting go
+        _ALIVE.discard(thread)
+        if thread is self._thread:
             self._thread = None
             self._set_running(False)
 

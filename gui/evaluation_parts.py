@@ -236,10 +236,10 @@ class ExampleGallery(QListView):
     """A wrapping grid of example tiles that only paints the visible ones.
 
     Signals:
-        exampleClicked(int index): the example's index in its split.
+        exampleClicked(str split, int index): the example's split and index in it.
     """
 
-    exampleClicked = Signal(int)
+    exampleClicked = Signal(str, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -254,7 +254,8 @@ class ExampleGallery(QListView):
         self.setUniformItemSizes(True)
         self.setMovement(QListView.Static)
         self.setSpacing(2)
-        self.clicked.connect(lambda index: self.exampleClicked.emit(int(index.data(Qt.UserRole))))
+        self.clicked.connect(lambda index: self.exampleClicked.emit(self.gallery_model.result.split,
+                                                                    int(index.data(Qt.UserRole))))
 
     def set_examples(self, result, dataset, indices) -> None:
         self.gallery_model.set_examples(result, dataset, indices)

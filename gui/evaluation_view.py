@@ -73,7 +73,7 @@ class EvaluationView(QWidget):
         self.cell_gallery = ExampleGallery()
         self.worst_gallery = ExampleGallery()
         for gallery in (self.cell_gallery, self.worst_gallery):
-            gallery.exampleClicked.connect(lambda index: self.exampleRequested.emit(self._split_name(), index))
+            gallery.exampleClicked.connect(self.exampleRequested)
         self.worst_by = QComboBox()
         for text, _ in WORST_CHOICES:
             self.worst_by.addItem(f"ranked by {text}")
@@ -220,5 +220,5 @@ class EvaluationView(QWidget):
                 f" ({int(np.trace(r.confusion)):,} of {r.n:,} right), mean cost {r.mean_cost:.4f},"
                 f" at step {r.step:,}")
         if self._snap is not None and self._snap.step != r.step:
-            text += f" (the network is now at step {self._snap.step:,})"
+            text += " (the network has trained since: press Evaluate to update)"
         self.status.setText(text + ". Rows: the true class; columns: the network's answer. Click a cell.")

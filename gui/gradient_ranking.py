@@ -19,6 +19,11 @@ COLUMN_TIPS = ("rank by |∂C/∂θ|", "which weight or bias (layers: 0 = input 
                "its share of the squared gradient norm ‖g‖²", "the share of ‖g‖² of this row and all above")
 # Gradient colours on each background (orange > 0, blue < 0, as on the weight scale).
 SIGN_COLOURS = {True: (POSITIVE, NEGATIVE), False: ((190, 95, 0), (20, 95, 190))}
+DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+ALIGNMENT, FOREGROUND = Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole
+HORIZONTAL = Qt.Orientation.Horizontal
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RankingModel(QAbstractTableModel):
@@ -28,15 +33,17 @@ class RankingModel(QAbstractTableModel):
         super().__init__(parent)
         self.order = np.zeros(0, dtype=np.int64)  # order[row] = flat index of the parameter
         self._grad = self.params = self._share = self._cumulative = np.zeros(0)
-        self._sizes, self._class_names, self._image_shape = (), None, (28, 28)
+        self.sizes, self._class_names, self._image_shape = (), None, (28, 28)
         self._learning_rate = 0.0
         self.dark = True
+        self._rows = {}  # row → (texts, colours), for the current ranking
 
     def set_ranking(self, grad, params, sizes, class_names, image_shape, learning_rate) -> None:
         """Rank the parameters of one snapshot (one argsort), keeping the view's scroll position."""
         grad = np.asarray(grad)
-        # Stable sort of −|g|: equal magnitudes keep parameter order, so ties do not flicker.
-        order = np.argsort(-np.abs(grad), kind="stable")
+        # Quicksort: 4× faster than a stable sort at 100k parameters. Its only ties are exact
+        # zeros (weights from pixels that are blank in every image), listed last in any order.
+        order = np.argsort(-np.abs(grad))
         squares = np.square(grad[order], dtype=np.float64)
         total = squares.sum()
         resized = len(order) != len(self.order)
@@ -47,12 +54,17 @@ class RankingModel(QAbstractTableModel):
         self.order, self._grad, self.params = order, grad, params
         self._share = squares / total if total > 0 else np.zeros_like(squares)
         self._cumulative = np.cumsum(self._share)
-        self._sizes, self._class_names, self._image_shape = tuple(sizes), class_names, image_shape
+        self.sizes, self._class_names, self._image_shape = tuple(sizes), class_names, image_shape
         self._learning_rate = learning_rate
+        self._rows = {}
         if resized:
             self.endResetModel()
         else:
             self.layoutChanged.emit()
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = bool(dark)
+        self._rows = {}
 
     def share_of_top(self, fraction: float) -> float:
         """Return the share of ‖g‖² carried by the top `fraction` of the parameters."""
@@ -69,37 +81,44 @@ class RankingModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation == HORIZONTAL and role == DISPLAY:
             return COLUMNS[section]
-        if orientation == Qt.Horizontal and role == Qt.ToolTipRole:
+        if orientation == HORIZONTAL and role == TOOLTIP:
             return COLUMN_TIPS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        row, col = index.row(), index.column()
-        if not index.isValid() or row >= len(self.order):
+    def _row(self, row: int) -> tuple:
+        """Return (texts, colours) of a row, made once per ranking: views ask again on every repaint."""
+        cached = self._rows.get(row)
+        if cached is None:
+            flat = int(self.order[row])
+            value, grad = float(self.params[flat]), float(self._grad[flat])
+            texts = (f"{row + 1:,}", describe_parameter(self.sizes, flat, self._class_names, self._image_shape,
+                                                        short=True),
+                     f"{value:+.3f}", f"{grad:+.2e}", f"{100 * self._share[row]:.2f}%",
+                     f"{100 * self._cumulative[row]:.1f}%")
+            positive, negative = (QColor(*c) for c in SIGN_COLOURS[self.dark])
+            colours = (None, None, (positive if value > 0 else negative) if value else None,
+                       (positive if grad > 0 else negative) if grad else None, None, None)
+            cached = self._rows[row] = (texts, colours)
+        return cached
+
+    def data(self, index, role=DISPLAY):
+        # Roles are compared with module constants: Qt.DisplayRole itself costs µs per lookup.
+        row = index.row()
+        if row < 0 or row >= len(self.order):
             return None
-        flat = int(self.order[row])
-        if role == Qt.DisplayRole:
-            if col == 0:
-                return f"{row + 1:,}"
-            if col == 1:
-                return describe_parameter(self._sizes, flat, self._class_names, self._image_shape, short=True)
-            if col == 2:
-                return f"{self.params[flat]:+.3f}"
-            if col == 3:
-                return f"{self._grad[flat]:+.2e}"
-            return f"{100 * self._share[row]:.2f}%" if col == 4 else f"{100 * self._cumulative[row]:.1f}%"
-        if role == Qt.TextAlignmentRole and col != 1:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and col in (2, 3):
-            value = self.params[flat] if col == 2 else self._grad[flat]
-            positive, negative = SIGN_COLOURS[self.dark]
-            return QColor(*(positive if value > 0 else negative)) if value else None
-        if role == Qt.ToolTipRole:
+        if role == DISPLAY:
+            return self._row(row)[0][index.column()]
+        if role == ALIGNMENT:
+            return LEFT if index.column() == 1 else RIGHT
+        if role == FOREGROUND:
+            return self._row(row)[1][index.column()]
+        if role == TOOLTIP:
+            flat = int(self.order[row])
             g = float(self._grad[flat])
-            return (f"{describe_parameter(self._sizes, flat, self._class_names, self._image_shape)}\n"
+            return (f"{describe_parameter(self.sizes, flat, self._class_names, self._image_shape)}\n"
                     f"∂C/∂θ = {g:+.4e}: plain gradient descent moves it by −η·∂C/∂θ ="
                     f" {-self._learning_rate * g:+.4e} (η = {self._learning_rate:g})")
         return None
@@ -166,7 +185,8 @@ class GradientRanking(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_dark(self, dark: bool) -> None:
-        self.model.dark = bool(dark)
+        """Colour signs for a dark or light background."""
+        self.model.set_dark(dark)
         self.table.viewport().update()
 
     def set_snapshot(self, snap) -> None:
@@ -199,6 +219,8 @@ class GradientRanking(QWidget):
         if grad is None or (grad is self._ranked_grad and self._snap.params is self.model.params):
             return
         snap = self._snap
+        if snap.sizes != self.model.sizes:
+            self._selected = None  # a new network: the selected index would name another parameter
         self._ranked_grad = grad
         self.model.set_ranking(grad, snap.params, snap.sizes, snap.class_names, snap.image_shape,
                                snap.learning_rate)
@@ -225,7 +247,7 @@ class GradientRanking(QWidget):
             return
         flat = int(self.model.order[index.row()])
         self._selected = flat
-        a = locate(self._snap.sizes, flat)
+        a = locate(self.model.sizes, flat)
         if a.kind == "weight":
             self.connectionSelected.emit(a.layer, a.to, a.frm)
         else:

@@ -69,7 +69,11 @@ class Timeline(QWidget):
             # The trajectory thins as it grows: keep the viewed step, or the nearest one kept.
             row = self.row_of(self._viewing)
             self.slider.setValue(row)
+            moved = int(self._steps[row]) != self._viewing
             self._viewing = int(self._steps[row])
+            if moved:  # the viewed step was thinned away: show the one now under the slider
+                self._pending = row
+                self._flush()
         self.slider.blockSignals(False)
         self._show_state()
 

@@ -216,3 +216,24 @@ def test_compare_view_plots_runs_and_stops_its_thread_on_close(qtbot, mnist):
     view.close()
     assert not thread.isRunning() and not view.is_running
     assert view.run_button.isEnabled()
+
+
+def test_a_compare_view_deleted_mid_run_stops_its_thread(qtbot, mnist):
+    view = CompareView()
+    view.set_dataset(mnist.subset(2000, 200))
+    view.epochs.setValue(200)
+    view.run()
+    thread = view._thread
+    qtbot.waitUntil(lambda: len(view._runs) == 2, timeout=20000)
+    view.deleteLater()
+    qtbot.waitUntil(lambda: thread.isFinished(), timeout=20000)
+
+
+def test_timeline_moves_to_the_nearest_step_when_the_viewed_one_is_thinned_away(qtbot):
+    t = Timeline()
+    qtbot.addWidget(t)
+    t.set_steps(np.arange(0, 50, 5))
+    t.scrub_to_row(3)  # step 15
+    with qtbot.waitSignal(t.stepScrubbed) as blocker:
+        t.set_steps(np.arange(0, 50, 10))
+    assert blocker.args in ([10, 1], [20, 2]) and t.viewing_step == blocker.args[0]
