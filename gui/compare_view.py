@@ -33,11 +33,13 @@ EXPERIMENTS = (
     Experiment(
         "Sigmoid + quadratic cost vs relu + cross-entropy",
         (CLASSIC, RELU_CROSS_ENTROPY), 5, 60000,
-        "Both networks are 784-16-16-10 and start from the same seed and see the training images in the "
-        "same order; only the activation, the cost and the learning rate differ. Compare the test accuracy "
-        "curves: cross-entropy with a softmax output does not slow down when an output is badly wrong, as "
-        "the quadratic cost does when the sigmoid saturates. The two costs are measured in different "
-        "units: compare how they fall, not their heights."),
+        "Both networks are 784-16-16-10, start from the same seed and see the training images in the same "
+        "order; only the hidden activation, the cost (with its output layer) and the learning rate differ. "
+        "With the quadratic cost, a sigmoid output that is confidently wrong learns slowly: its gradient "
+        "carries the factor σ′(z), close to 0 there. With cross-entropy and a softmax output the output "
+        "gradient is simply a − y. How far apart the curves end depends on the learning rates chosen: read "
+        "this as one run, not a verdict. The two costs are measured in different units: compare how they "
+        "fall, not their heights."),
     Experiment(
         "Shuffled labels: memorising noise",
         (replace(MEMORISER, name="true labels"), replace(MEMORISER, name="shuffled labels", shuffle_labels=True)),
