@@ -4,23 +4,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.neuron_stats import back_projection, layer_outputs, network_from, neuron_report
 
 from . import colors
-from .inspector_plots import ActivationCurve, WeightBars, WeightImage
-from .inspector_support import BackgroundRunner, Throttle, fmt
+from .inspector_plots import WeightBars, WeightImage
+from .inspector_sections import BackpropSection, ForwardSection, prose
+from .inspector_support import BackgroundRunner, Throttle, nice_scale
+from .inspector_table import set_text
 from .inspector_testset import TestSetPanel
-from .inspector_text import (gradient_html, neuron_title, nudge_html, source_namer, symbol, terms_html,
-                             three_ways_html)
+from .inspector_text import neuron_title, source_namer
 
-REFRESH_MS = 100  # text that changes faster than ~10 times a second cannot be read anyway
+REFRESH_MS = 150  # numbers that change faster than a few times a second cannot be read anyway
 TEST_SET_MS = 1000  # recompute the test-set activations at most once a second while training
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one object per computation
 class TestSetActivations:
     """Every neuron's activation over the test set, for one parameter vector."""
 
@@ -29,6 +29,12 @@ class TestSetActivations:
     step: int
     zs: list  # zs[l - 1] is (N_test, n_l): the weighted sums of neuron layer l
     activations: list  # activations[l - 1] is (N_test, n_l)
+
+
+def _show(widget: QWidget, visible: bool) -> None:
+    """Show or hide a widget, touching it only on a change (each change re-lays out the scroll area)."""
+    if widget.isHidden() == bool(visible):
+        widget.setVisible(bool(visible))
 
 
 def _section(text: str) -> QLabel:
@@ -41,14 +47,6 @@ def _section(text: str) -> QLabel:
     return label
 
 
-def _note(name: str = "") -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setObjectName(name)
-    return label
-
-
 class NeuronInspector(QWidget):
     """Shows the selected neuron `(layer, index)` for the newest snapshot.
 
@@ -56,63 +54,40 @@ class NeuronInspector(QWidget):
     pixel); `value_labels[name]` are the labels that show them. No signals: it only shows.
     """
 
-    VALUES = (("bias", "bias b"), ("z", "weighted sum z = Σ w<sub>i</sub>a<sub>i</sub> + b"),
-              ("a", "activation a"), ("slope", "slope ∂a/∂z"), ("nudge", "nudge ∂C/∂a"),
-              ("grad_bias", "∂C/∂b"))
-
     def __init__(self, parent=None, dark: bool = True):
         super().__init__(parent)
         self._snap = self._dataset = self.report = self._stats = None
         self._stats_params = None  # params of the test-set computation in flight
+        # what the pictures show, to skip redrawing them
+        self._weights_params = self._weights_key = self._testset_key = None
         self.layer, self.index = 1, 0
         self._dark = dark
-        content = QWidget()
-        box = QVBoxLayout(content)
-        self.title = _section("")
+        self.title = _section("Neuron inspector")
         self.title.setObjectName("title")
-        self.message = _note("message")
-        box.addWidget(self.title)
-        box.addWidget(self.message)
-        self.weights_section = _section("Incoming weights")
-        self.weights_note = _note("weights_note")
+        self.message = prose()
+        self.weights_note = prose()
         self.weight_image = WeightImage(dark)
         self.weight_bars = WeightBars(dark)
-        self.projection_note = _note("projection_note")
+        self.projection_note = prose(
+            "Its weights carried back to the input pixels through the layers before (w · W ⋯ W₀)."
+            " <i>A linear approximation</i>: it ignores the activation functions on the way, so it"
+            " hints at, but does not prove, what the neuron responds to.")
         self.projection_image = WeightImage(dark, label="carried-back weight")
-        self.example_section = _section("This example: weighted sum and activation")
-        self.example_note = _note("example_note")
-        self.value_labels, self.name_labels = {}, {}
-        forward_grid, backprop_grid = QGridLayout(), QGridLayout()
-        for row, (key, text) in enumerate(self.VALUES):
-            name, value = QLabel(text), QLabel("–")
-            value.setObjectName(f"value_{key}")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid = forward_grid if row < 4 else backprop_grid
-            grid.addWidget(name, row, 0)
-            grid.addWidget(value, row, 1)
-            grid.setColumnStretch(0, 1)
-            self.value_labels[key], self.name_labels[key] = value, name
-        self.terms = _note("terms")
-        self.curve = ActivationCurve(dark)
-        self.backprop_section = _section("What backpropagation asks of it")
-        self.nudge_note = _note("nudge_note")
-        self.gradients = _note("gradients")
-        self.three_ways = _note("three_ways")
-        self.testset_section = _section("Over the test set")
+        self.forward = ForwardSection(dark)
+        self.backprop = BackpropSection(dark)
+        self.value_labels = {**self.forward.value_labels, **self.backprop.value_labels}
         self.testset = TestSetPanel(dark)
-        widgets = [self.weights_section, self.weights_note, self.weight_image, self.weight_bars,
-                   self.projection_note, self.projection_image, self.example_section, self.example_note,
-                   forward_grid, self.terms, self.curve, self.backprop_section, backprop_grid,
-                   self.nudge_note, self.gradients,
-                   self.three_ways, self.testset_section, self.testset]
-        for w in widgets:
-            if isinstance(w, QGridLayout):
-                box.addLayout(w)
-            else:
-                box.addWidget(w)
+        self._neuron_widgets = [
+            _section("Incoming weights"), self.weights_note, self.weight_image, self.weight_bars,
+            self.projection_note, self.projection_image,
+            _section("This example: weighted sum and activation"), self.forward,
+            _section("What backpropagation asks of it"), self.backprop,
+            _section("Over the test set"), self.testset]
+        content = QWidget()
+        box = QVBoxLayout(content)
+        for w in [self.title, self.message] + self._neuron_widgets:
+            box.addWidget(w)
         box.addStretch(1)
-        self._neuron_widgets = [w for w in widgets if isinstance(w, QWidget)]
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -126,6 +101,14 @@ class NeuronInspector(QWidget):
         self._runner.finished.connect(self._on_test_set)
         self._runner.failed.connect(lambda message: self.testset.show_message(f"Could not compute: {message}"))
         self.refresh()
+
+    @property
+    def three_ways(self) -> QWidget:
+        return self.backprop.three_ways
+
+    @property
+    def nudge_note(self) -> QLabel:
+        return self.backprop.nudge_note
 
     # -- inputs --------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -149,7 +132,9 @@ class NeuronInspector(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
-        for view in (self.weight_image, self.projection_image, self.weight_bars, self.curve, self.testset):
+        self._weights_key = self._testset_key = None
+        for view in (self.weight_image, self.projection_image, self.weight_bars, self.forward, self.backprop,
+                     self.testset):
             view.set_dark(self._dark)
         self.refresh()
 
@@ -162,91 +147,76 @@ class NeuronInspector(QWidget):
         """Show the selected neuron for the stored snapshot now."""
         snap = self._snap
         valid = snap is not None and 0 <= self.layer <= snap.n_layers and 0 <= self.index < snap.sizes[self.layer]
-        for w in self._neuron_widgets:
-            w.setVisible(valid and self.layer > 0)
-        for key in self.value_labels:
-            self.value_labels[key].setVisible(valid and self.layer > 0)
-            self.name_labels[key].setVisible(valid and self.layer > 0)
+        self._apply_visibility(snap, valid and self.layer > 0)
         self.report = None
         if snap is None:
-            self.title.setText("Neuron inspector")
             self._say("Waiting for the network.")
             return
         if not valid:
-            self.title.setText("Neuron inspector")
+            set_text(self.title, "Neuron inspector")
             self._say(f"Layer {self.layer} has no neuron {self.index} in this network"
-                                 f" ({'-'.join(map(str, snap.sizes))}); select one in the diagram.")
+                      f" ({'-'.join(map(str, snap.sizes))}); select one in the diagram.")
             return
-        self.title.setText(neuron_title(snap, self.layer, self.index))
+        set_text(self.title, neuron_title(snap, self.layer, self.index))
         if self.layer == 0:
             value = float(snap.activations[0][self.index])
             self._say(f"Brightness of this pixel in the current example: a = {value:.4f}"
-                                 " (0 = black paper, 1 = white ink). Select a neuron to see what it computes.")
+                      " (0 = black paper, 1 = white ink). Select a neuron to see what it computes.")
             return
         self._say("")
         self.report = report = neuron_report(snap, self.layer, self.index)
+        names = source_namer(snap, self.layer)
         self._show_weights(snap)
-        self._show_example(snap, report)
-        self._show_backprop(snap, report)
+        self.forward.show_report(report, self._where(snap), names)
+        self.backprop.show_report(report, None if snap.label is None else snap.class_names[snap.label], names)
         self._show_test_set()
 
+    def _apply_visibility(self, snap, neuron: bool) -> None:
+        """Show the sections that fit the selection, touching only widgets whose visibility changes."""
+        plan = {w: neuron for w in self._neuron_widgets}
+        if neuron:
+            h, w = snap.image_shape
+            is_image = h * w == snap.sizes[0]
+            first = self.layer == 1 and is_image
+            plan.update({self.weight_image: first, self.weight_bars: not first,
+                         self.projection_note: not first and is_image, self.projection_image: not first and is_image})
+            _show(self.backprop.gradients, snap.example_grad is not None)
+            _show(self.backprop.three_ways, self.layer == snap.n_layers)
+        for w, visible in plan.items():
+            _show(w, visible)
+
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        set_text(self.message, text)
+        _show(self.message, bool(text))
+
+    @staticmethod
+    def _where(snap) -> str:
+        if snap.label is None:
+            return "For the drawn digit:" if snap.example_split == "drawn" else "For the current input:"
+        split = {"train": "training image", "test": "test image"}.get(snap.example_split, "example")
+        where = f"{split} {snap.example_index}" if snap.example_index >= 0 else "the example"
+        return f"For {where}, label “{snap.class_names[snap.label]}”:"
 
     def _show_weights(self, snap):
+        key = (snap.image_shape, self.layer, self.index, self._dark)
+        if self._weights_params is snap.params and self._weights_key == key:
+            return  # same parameters and neuron: the pictures are up to date
+        self._weights_params, self._weights_key = snap.params, key
         w = np.asarray(snap.weights[self.layer - 1][self.index])
         h, wd = snap.image_shape
         is_image = h * wd == snap.sizes[0]
-        first = self.layer == 1 and is_image
-        self.weight_image.setVisible(first)
-        self.weight_bars.setVisible(not first)
-        self.projection_note.setVisible(not first and is_image)
-        self.projection_image.setVisible(not first and is_image)
-        if first:
-            self.weights_note.setText(f"Its {len(w)} weights, one per pixel, laid out as the image: the"
-                                      " pixel pattern it picks up on. Orange pixels push z up, blue push it down.")
-            self.weight_image.set_values(w.reshape(h, wd), colors.symmetric_scale(w))
+        if self.layer == 1 and is_image:
+            set_text(self.weights_note, f"Its {len(w)} weights, one per pixel, laid out as the image: the pixel"
+                                        " pattern it picks up on. Orange pixels push z up, blue push it down.")
+            # a rounded scale keeps the colour bar's axis still while training nudges the weights
+            self.weight_image.set_values(w.reshape(h, wd), nice_scale(colors.symmetric_scale(w)))
             return
-        self.weights_note.setText(f"Its {len(w)} weights from the neurons of the layer before"
-                                  " (orange positive, blue negative).")
+        set_text(self.weights_note, f"Its {len(w)} weights from the neurons of the layer before"
+                                    " (orange positive, blue negative).")
         self.weight_bars.set_values(w)
         if is_image:
             carried = back_projection(snap.weights, self.layer, self.index)
-            self.projection_note.setText(
-                "Its weights carried back to the input pixels through the layers before"
-                " (w · W ⋯ W<sub>0</sub>). <i>A linear approximation</i>: it ignores the activation"
-                " functions on the way, so it hints at, but does not prove, what the neuron responds to.")
-            self.projection_image.set_values(carried.reshape(h, wd), colors.symmetric_scale(carried))
-
-    def _show_example(self, snap, report):
-        if snap.example_split == "drawn" or snap.label is None:
-            where = "the drawn digit" if snap.example_split == "drawn" else "the current input"
-        else:
-            split = {"train": "training image", "test": "test image"}.get(snap.example_split, "example")
-            where = f"{split} {snap.example_index}" if snap.example_index >= 0 else "the example"
-            where += f", label “{snap.class_names[snap.label]}”"
-        self.example_note.setText(f"For {where}:")
-        f = symbol(report.function)
-        self.name_labels["a"].setText(f"activation a = {f}(z)")
-        self.name_labels["slope"].setText(f"slope ∂a/∂z = {f}′(z)" if report.function != "softmax"
-                                          else "slope ∂a/∂z = a(1 − a)")
-        for key, value in (("bias", report.bias), ("z", report.z), ("a", report.a), ("slope", report.slope)):
-            self.value_labels[key].setText(fmt(value))
-        self.terms.setText(terms_html(report, source_namer(snap, self.layer), self._dark))
-        self.curve.set_point(report.function, report.z, report.a)
-
-    def _show_backprop(self, snap, report):
-        label = None if snap.label is None else snap.class_names[snap.label]
-        for key, value in (("nudge", report.nudge), ("grad_bias", report.grad_bias)):
-            self.value_labels[key].setText("–" if value is None else fmt(value))
-        self.nudge_note.setText(nudge_html(report, label, self._dark))
-        names = source_namer(snap, self.layer)
-        self.gradients.setText(gradient_html(report, names, self._dark))
-        self.gradients.setVisible(report.grad_weights is not None)
-        self.three_ways.setVisible(report.is_output)
-        if report.is_output:
-            self.three_ways.setText(three_ways_html(report, names, self._dark))
+            self.projection_image.set_values(carried.reshape(h, wd), nice_scale(colors.symmetric_scale(carried)))
 
     # -- the test set, off the GUI thread ------------------------------------------------------
     def update_test_set(self) -> None:
@@ -289,6 +259,11 @@ class NeuronInspector(QWidget):
             return
         if stats.sizes != snap.sizes:
             return
+        key = (stats, self.layer, self.index)
+        if key == self._testset_key:
+            self.testset.set_current(self.report.a if self.report is not None else None)
+            return
+        self._testset_key = key
         values = stats.activations[self.layer - 1][:, self.index]
         zs = stats.zs[self.layer - 1][:, self.index]
         current = self.report.a if self.report is not None else None

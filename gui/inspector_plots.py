@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from core import activations as act
 
 from . import colors
-from .inspector_support import background, foreground, muted, selection, style_plot
+from .inspector_support import background, foreground, muted, nice_scale, selection, style_plot
 
 CURVE_RANGE = 6.0  # the activation curve spans at least z ∈ [−6, 6]
 
@@ -32,15 +32,21 @@ class WeightImage(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(values=(-1.0, 1.0), width=12, label=label, interactive=False,
                                    rounding=1e-9, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
-        self.scale = 1.0
+        self.scale = None
+        self._shape = None
         self.set_dark(dark)
 
     def set_values(self, values, scale: float) -> None:
         """Show values (H, W) with colours clipped at ±scale."""
-        self.scale = float(scale)
         self.image.setImage(np.asarray(values, dtype=np.float32), autoLevels=False)
-        self.bar.setLevels((-self.scale, self.scale))
-        self.plot.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.02)
+        # the colour bar's axis and the view are only touched when they change: redrawing them
+        # costs more than the image itself
+        if scale != self.scale:
+            self.scale = float(scale)
+            self.bar.setLevels((-self.scale, self.scale))
+        if values.shape != self._shape:
+            self._shape = values.shape
+            self.plot.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.02)
 
     def set_dark(self, dark: bool) -> None:
         self.setBackground(background(dark))
@@ -67,6 +73,7 @@ class WeightBars(pg.PlotWidget):
         self.getPlotItem().setLabel("left", "weight")
         self._dark = dark
         self._values = np.zeros(0)
+        self._view = None
         self.set_dark(dark)
 
     def set_values(self, values) -> None:
@@ -75,13 +82,16 @@ class WeightBars(pg.PlotWidget):
 
     def _draw(self):
         values = self._values
-        scale = colors.symmetric_scale(values, 100.0) if values.size else 1.0
+        scale = nice_scale(colors.symmetric_scale(values, 100.0)) if values.size else 1.0
         lut = colors.diverging_lut(257, background(self._dark))
         brushes = [pg.mkBrush(*lut[b]) for b in colors.to_bins(values, scale, len(lut))]
         self.bars.setOpts(x=np.arange(values.size), height=values, width=0.8, brushes=brushes,
                           pen=pg.mkPen(muted(self._dark), width=0.5))
-        self.setXRange(-0.6, max(values.size - 0.4, 0.4), padding=0)
-        self.setYRange(-scale, scale, padding=0.08)
+        view = (values.size, scale)
+        if view != self._view:  # moving the axes redraws them: only when the range really changes
+            self._view = view
+            self.setXRange(-0.6, max(values.size - 0.4, 0.4), padding=0)
+            self.setYRange(-scale, scale, padding=0.08)
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
@@ -112,7 +122,8 @@ class ActivationCurve(pg.PlotWidget):
         self.point = pg.ScatterPlotItem(size=11)
         plot.addItem(self.point)
         self._dark = dark
-        self._state = None
+        self._state = self._curve = None
+        self.getPlotItem().disableAutoRange()
         self.set_dark(dark)
 
     def set_point(self, function: str, z: float, a: float) -> None:
@@ -124,20 +135,25 @@ class ActivationCurve(pg.PlotWidget):
         if self._state is None:
             return
         function, z, a = self._state
-        reach = max(CURVE_RANGE, abs(z) * 1.15 + 0.5) if np.isfinite(z) else CURVE_RANGE
-        zs = np.linspace(-reach, reach, 241)
-        if function == "softmax":
+        reach = max(CURVE_RANGE, float(np.ceil(abs(z) * 1.15))) if np.isfinite(z) else CURVE_RANGE
+        shift = 0.0
+        if function == "softmax" and 0.0 < a < 1.0:
             # a softmax output depends on the other outputs too; with them held fixed it is
             # σ(z − log Σ_{k≠j} e^{z_k}): a sigmoid shifted so that it passes through the point
-            shift = z - np.log(a / (1.0 - a)) if 0.0 < a < 1.0 else 0.0
-            ys = act.sigmoid(zs - shift)
-        else:
-            ys = act.apply(function, zs.copy())
-        self.curve.setData(zs, ys, pen=pg.mkPen(foreground(self._dark), width=2))
+            shift = round(z - float(np.log(a / (1.0 - a))), 3)
+        curve = (function, reach, shift, self._dark)
+        if curve != self._curve:  # the curve, its range and title change rarely: redraw them only then
+            self._curve = curve
+            zs = np.linspace(-reach, reach, 241)
+            ys = act.sigmoid(zs - shift) if function == "softmax" else act.apply(function, zs.copy())
+            self.curve.setData(zs, ys, pen=pg.mkPen(foreground(self._dark), width=2))
+            low, high = float(ys.min()), float(ys.max())
+            self.setXRange(-reach, reach, padding=0.02)
+            self.setYRange(low, high, padding=0.08)
+            title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
+            self.getPlotItem().setTitle(title, color=foreground(self._dark), size="9pt")
         self.guide.setValue(z)
         self.point.setData([z], [a], brush=pg.mkBrush(*selection(self._dark)), pen=pg.mkPen(None))
-        title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
-        self.getPlotItem().setTitle(title, color=foreground(self._dark), size="9pt")
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark

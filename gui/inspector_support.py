@@ -164,6 +164,18 @@ def fmt(value: float, digits: int = 4) -> str:
     return f"{value:+.{digits}g}"
 
 
+def nice_scale(value: float) -> float:
+    """Return the smallest of 1, 1.5, 2, 3, 5, 7 × 10^k at or above value (axes then change rarely)."""
+    value = abs(float(value))
+    if not np.isfinite(value) or value == 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return float(step * power)
+    return float(10 * power)
+
+
 def style_plot(plot: pg.PlotItem, dark: bool) -> None:
     """Give a pyqtgraph plot item the theme's axis and text colours."""
     pen = pg.mkPen(muted(dark))

@@ -77,11 +77,7 @@ class TestSetPanel(QWidget):
         self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts, y0=0)
         self.histogram.setXRange(edges[0], edges[-1], padding=0.02)
         self.histogram.setYRange(0, max(1, counts.max()), padding=0.05)
-        if current is not None and np.isfinite(current):
-            self.marker.setValue(current)
-            self.marker.show()
-        else:
-            self.marker.hide()
+        self.set_current(current)
         self.top_indices = most_active(values, zs, N_TOP)
         for k, (image, caption) in enumerate(zip(self.images, self.captions)):
             if k < len(self.top_indices):
@@ -92,6 +88,14 @@ class TestSetPanel(QWidget):
             else:
                 image.clear()
                 caption.clear()
+
+    def set_current(self, current: float | None) -> None:
+        """Mark the current example's activation on the histogram (None: no mark)."""
+        if current is not None and np.isfinite(current):
+            self.marker.setValue(current)
+            self.marker.show()
+        else:
+            self.marker.hide()
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark

@@ -1,21 +1,27 @@
-"""The inspector's words: a neuron's name, its weighted sum written out, backpropagation's requests.
+"""The inspector's words and tables: a neuron's name, its weighted sum term by term, backprop's requests.
 
-Each function turns a core.neuron_stats.NeuronReport into HTML for a QLabel; numbers
-are signed and coloured on the weight scale (orange positive, blue negative).
+The functions turn a core.neuron_stats.NeuronReport into plain lines and table rows (cells
+are text or (text, sign) pairs for gui.inspector_table.NumberTable), so nothing here needs Qt.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .inspector_support import fmt, hex_color, muted, signed_html
+from .inspector_support import fmt
+from .inspector_table import sign
 
-N_ROWS = 5  # terms listed in the weighted-sum table
-N_WAYS = 3  # examples listed for each way to raise an output
+N_ROWS = 5  # rows of the weighted-sum and gradient tables
+N_WAYS = 3  # rows for each way to raise an output
 
 
 def symbol(function: str) -> str:
     """Return how the lesson writes an activation function (σ for the sigmoid)."""
     return "σ" if function == "sigmoid" else function
+
+
+def slope_name(function: str) -> str:
+    """Return ∂a/∂z written for this activation."""
+    return "a(1 − a)" if function == "softmax" else f"{symbol(function)}′(z)"
 
 
 def neuron_title(snap, layer: int, index: int) -> str:
@@ -39,72 +45,65 @@ def source_namer(snap, layer: int):
         return lambda i: f"pixel ({i // w}, {i % w})"
     if layer == 1:
         return lambda i: f"input {i}"
-    before = "hidden " + str(layer - 1)
-    return lambda i: f"{before}·{i}"
+    before = f"hidden {layer - 1}"
+    return lambda i: f"{before} · {i}"
 
 
-def _table(header, rows, dark) -> str:
-    head = "".join(f'<th align="right" style="color:{hex_color(muted(dark))}; padding:0 6px">{h}</th>'
-                   for h in header)
-    body = "".join("<tr>" + "".join(f'<td align="right" style="padding:0 6px">{cell}</td>' for cell in row)
-                   + "</tr>" for row in rows)
-    return f'<table cellspacing="0"><tr>{head}</tr>{body}</table>'
+def _signed(value: float) -> tuple:
+    return fmt(value), sign(value)
 
 
-def terms_html(report, name_source, dark: bool) -> str:
-    """Return z = Σ wᵢaᵢ + b written out, with the largest terms named and the rest summed."""
+def sum_line(report) -> str:
+    """Return z = Σ wᵢaᵢ + b with this example's numbers, on two lines."""
+    ws = report.weighted_sum
+    return (f"z = Σ wᵢaᵢ + b over {len(ws.terms)} inputs\n"
+            f"   = ({fmt(float(ws.terms.sum()))}) + ({fmt(ws.bias)}) = {fmt(ws.z)}")
+
+
+def term_rows(report, name_source) -> list:
+    """Return the largest terms wᵢaᵢ as table rows, then one row summing all the others."""
     ws = report.weighted_sum
     top = ws.top[:N_ROWS]
-    rest = float(ws.terms.sum() - ws.terms[top].sum())
-    rows = [(name_source(int(i)), signed_html(ws.weights[i], dark), fmt(ws.inputs[i]).lstrip("+"),
-             signed_html(ws.terms[i], dark)) for i in top]
-    n = len(ws.terms)
-    html = (f"z = Σ w<sub>i</sub>a<sub>i</sub> + b over {n} inputs"
-            f" = ({fmt(float(ws.terms.sum()))}) + ({fmt(ws.bias)}) = <b>{fmt(ws.z)}</b><br>"
-            "Largest terms w<sub>i</sub>a<sub>i</sub>:"
-            + _table(("input i", "w<sub>i</sub>", "a<sub>i</sub>", "w<sub>i</sub>a<sub>i</sub>"), rows, dark))
-    if n > len(top):
-        html += f"The other {n - len(top)} terms add up to {signed_html(rest, dark)}."
-    return html
+    rows = [(name_source(int(i)), _signed(ws.weights[i]), f"{ws.inputs[i]:.4g}", _signed(ws.terms[i]))
+            for i in top]
+    if len(ws.terms) > len(top):
+        rest = float(ws.terms.sum() - ws.terms[top].sum())
+        rows.append((f"the other {len(ws.terms) - len(top)} terms", "", "", _signed(rest)))
+    return rows
 
 
-def nudge_html(report, label_name, dark: bool) -> str:
+def nudge_text(report, label_name) -> str:
     """Return what the nudge ∂C/∂a means for this neuron, in words."""
     if report.nudge is None:
         return ("This example has no label (a drawn digit): with no right answer there is no cost,"
                 " so backpropagation has nothing to ask.")
     want = "higher" if report.nudge < 0 else "lower" if report.nudge > 0 else "where it is"
-    return (f"For this example (label “{label_name}”), gradient descent moves a against ∂C/∂a:"
+    return (f"For this example (label “{label_name}”) gradient descent moves a against ∂C/∂a:"
             f" it wants this neuron's activation <b>{want}</b>.")
 
 
-def gradient_html(report, name_source, dark: bool) -> str:
-    """Return the largest ∂C/∂wᵢ for this example, as a table."""
+def gradient_rows(report, name_source) -> list:
+    """Return the largest ∂C/∂wᵢ for this example as table rows."""
     if report.grad_weights is None:
-        return ""
-    rows = [(name_source(int(i)), fmt(report.weighted_sum.inputs[i]).lstrip("+"),
-             signed_html(report.grad_weights[i], dark)) for i in report.top_grad_weights[:N_ROWS]]
-    return ("Largest ∂C/∂w<sub>i</sub> = ∂C/∂b · a<sub>i</sub> (a weight from a silent input gets none):"
-            + _table(("input i", "a<sub>i</sub>", "∂C/∂w<sub>i</sub>"), rows, dark))
+        return []
+    return [(name_source(int(i)), f"{report.weighted_sum.inputs[i]:.4g}", _signed(report.grad_weights[i]))
+            for i in report.top_grad_weights[:N_ROWS]]
 
 
-def three_ways_html(report, name_source, dark: bool) -> str:
-    """Return the lesson's three ways to raise an output neuron, with this example's numbers."""
-    s = report.slope
+def raise_bias_line(report) -> str:
+    return f"1. Raise the bias b:  ∂a/∂b = ∂a/∂z = {fmt(report.slope)}"
+
+
+def raise_weight_rows(report, name_source) -> list:
+    """Return ∂a/∂wᵢ = ∂a/∂z · aᵢ for the most active inputs (way 2)."""
     ws = report.weighted_sum
-    slope = f"{symbol(report.function)}′(z)" if report.function != "softmax" else "a(1 − a)"
-    by_input = np.argsort(-np.abs(ws.inputs), kind="stable")[:N_WAYS]
-    by_weight = np.argsort(-np.abs(ws.weights), kind="stable")[:N_WAYS]
-    raise_w = [(name_source(int(i)), fmt(ws.inputs[i]).lstrip("+"), signed_html(s * ws.inputs[i], dark))
-               for i in by_input]
-    change_a = [(name_source(int(i)), signed_html(ws.weights[i], dark), signed_html(s * ws.weights[i], dark),
-                 "raise" if ws.weights[i] > 0 else "lower") for i in by_weight]
-    return (f"<b>Three ways to raise a</b> (reverse them to lower it). Each acts through"
-            f" ∂a/∂z = {slope} = {fmt(s)}.<br>"
-            f"<b>1.</b> Raise the bias b: ∂a/∂b = ∂a/∂z = {signed_html(s, dark)}.<br>"
-            "<b>2.</b> Raise the weights w<sub>i</sub> in proportion to a<sub>i</sub>:"
-            " ∂a/∂w<sub>i</sub> = ∂a/∂z · a<sub>i</sub>, largest from the most active inputs:"
-            + _table(("input i", "a<sub>i</sub>", "∂a/∂w<sub>i</sub>"), raise_w, dark)
-            + "<b>3.</b> Change the activations a<sub>i</sub> of the layer before in proportion to"
-            " w<sub>i</sub>: ∂a/∂a<sub>i</sub> = ∂a/∂z · w<sub>i</sub>, largest through the strongest weights:"
-            + _table(("input i", "w<sub>i</sub>", "∂a/∂a<sub>i</sub>", "so a<sub>i</sub> should"), change_a, dark))
+    order = np.argsort(-np.abs(ws.inputs), kind="stable")[:N_WAYS]
+    return [(name_source(int(i)), f"{ws.inputs[i]:.4g}", _signed(report.slope * ws.inputs[i])) for i in order]
+
+
+def change_input_rows(report, name_source) -> list:
+    """Return ∂a/∂aᵢ = ∂a/∂z · wᵢ through the strongest weights, and which way aᵢ should go (way 3)."""
+    ws = report.weighted_sum
+    order = np.argsort(-np.abs(ws.weights), kind="stable")[:N_WAYS]
+    return [(name_source(int(i)), _signed(ws.weights[i]), _signed(report.slope * ws.weights[i]),
+             "raise it" if ws.weights[i] > 0 else "lower it") for i in order]

@@ -13,6 +13,7 @@ from core.neuron_stats import cost_terms, network_from, next_misclassified
 
 from .inspector_support import (BackgroundRunner, Throttle, background, foreground, grey_pixmap, hex_color, muted,
                                 selection, style_plot)
+from .inspector_table import set_text
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
 SPLITS = (("train", "training set"), ("test", "test set"))
@@ -33,6 +34,7 @@ class SampleView(QWidget):
         self._snap = self._dataset = None
         self._dark = dark
         self.cost_terms = None  # the terms shown in the cost table (None without a label)
+        self._ticks = self._image = None
         top = QHBoxLayout()
         self.image = QLabel()
         self.image.setFixedSize(IMAGE_SIDE, IMAGE_SIDE)
@@ -93,12 +95,13 @@ class SampleView(QWidget):
         self.cost_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.cost_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)
         self.cost_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.cost_sum = QLabel()
-        self.cost_sum.setWordWrap(True)
+        self.cost_sum = QLabel()  # one line, not wrapped: it changes with every example
         self.cost_sum.setTextFormat(Qt.TextFormat.RichText)
+        self.cost_note = QLabel("This is one example's cost; training lowers its mean over the examples.")
+        self.cost_note.setWordWrap(True)
         content = QWidget()
         layout = QVBoxLayout(content)
-        for item in (top, controls, self.outputs, self.legend, self.cost_table, self.cost_sum):
+        for item in (top, controls, self.outputs, self.legend, self.cost_table, self.cost_sum, self.cost_note):
             if isinstance(item, QWidget):
                 layout.addWidget(item)
             else:
@@ -120,7 +123,7 @@ class SampleView(QWidget):
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_found)
         self._runner.failed.connect(self._say)
-        self._throttle = Throttle(66, self.refresh, self)
+        self._throttle = Throttle(100, self.refresh, self)
         self._enable()
         self.set_dark(dark)
 
@@ -207,7 +210,8 @@ class SampleView(QWidget):
         if snap is None:
             return
         h, w = snap.image_shape
-        if h * w == snap.sizes[0]:
+        if h * w == snap.sizes[0] and not (self._image is not None and np.array_equal(self._image, snap.image)):
+            self._image = snap.image
             self.image.setPixmap(grey_pixmap(snap.image, max(1, IMAGE_SIDE // max(h, w))))
         if snap.example_split in ("train", "test") and self._dataset is not None:
             with signals_blocked(self.split), signals_blocked(self.index):
@@ -216,16 +220,16 @@ class SampleView(QWidget):
                 self.index.setValue(snap.example_index)
         names = snap.class_names
         where = {"train": "Training image", "test": "Test image"}.get(snap.example_split)
-        self.title.setText(f"<b>{where} {snap.example_index}</b>" if where else "<b>Your drawing</b>")
-        self.label_text.setText("Label: " + (f"<b>{names[snap.label]}</b>" if snap.label is not None
+        set_text(self.title, f"<b>{where} {snap.example_index}</b>" if where else "<b>Your drawing</b>")
+        set_text(self.label_text, "Label: " + (f"<b>{names[snap.label]}</b>" if snap.label is not None
                                              else "none (a drawing has no right answer)"))
         verdict = ""
         if snap.label is not None:
             ok = snap.prediction == snap.label
             verdict = (f' <span style="color:{hex_color(selection(self._dark))}">✓ right</span>' if ok
                        else f' <span style="color:{hex_color((230, 80, 80))}">✗ wrong</span>')
-        self.prediction_text.setText(f"Prediction: <b>{names[snap.prediction]}</b>{verdict}")
-        self.cost_text.setText("" if snap.example_cost is None else f"Cost of this example: C = {snap.example_cost:.4f}")
+        set_text(self.prediction_text, f"Prediction: <b>{names[snap.prediction]}</b>{verdict}")
+        set_text(self.cost_text, "" if snap.example_cost is None else f"Cost of this example: C = {snap.example_cost:.4f}")
         self._show_outputs(snap)
         self._show_cost(snap)
 
@@ -240,18 +244,22 @@ class SampleView(QWidget):
                                 pen=pg.mkPen(foreground(self._dark), width=1.5, style=Qt.PenStyle.DashLine))
         else:
             self.target.setOpts(x=[], height=[])
-        axis = self.outputs.getPlotItem().getAxis("bottom")
-        axis.setTicks([[(j, snap.class_names[j] if j < len(snap.class_names) else str(j)) for j in range(n)]])
-        self.outputs.setXRange(-0.6, n - 0.4, padding=0)
+        ticks = tuple(snap.class_names[j] if j < len(snap.class_names) else str(j) for j in range(n))
+        if ticks != self._ticks:  # redrawing the axis costs more than the bars: only when the classes change
+            self._ticks = ticks
+            self.outputs.getPlotItem().getAxis("bottom").setTicks([list(enumerate(ticks))])
+            self.outputs.setXRange(-0.6, n - 0.4, padding=0)
 
     def _show_cost(self, snap):
         table = self.cost_table
         quadratic = snap.cost == "quadratic"
         term_name = "(aⱼ − yⱼ)²" if quadratic else "−yⱼ log aⱼ"
-        table.setHorizontalHeaderLabels(["class j", "output aⱼ", "target yⱼ", term_name])
+        if table.horizontalHeaderItem(3) is None or table.horizontalHeaderItem(3).text() != term_name:
+            table.setHorizontalHeaderLabels(["class j", "output aⱼ", "target yⱼ", term_name])
         out = np.asarray(snap.activations[-1], dtype=np.float64)
         self.cost_terms = None if snap.label is None else cost_terms(out, snap.label, snap.cost)
-        table.setRowCount(len(out))
+        if table.rowCount() != len(out):
+            table.setRowCount(len(out))
         for j, a in enumerate(out):
             y = "" if snap.label is None else ("1" if j == snap.label else "0")
             term = "" if self.cost_terms is None else f"{self.cost_terms[j]:.4f}"
@@ -262,15 +270,19 @@ class SampleView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter if col == 0 else
                                           Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     table.setItem(j, col, item)
-                item.setText(text)
-                font = item.font()
-                font.setBold(j == snap.label)
-                item.setFont(font)
-        table.setFixedHeight(table.horizontalHeader().height() + sum(table.rowHeight(j) for j in range(len(out))) + 4)
+                if item.text() != text:
+                    item.setText(text)
+                if item.font().bold() != (j == snap.label):
+                    font = item.font()
+                    font.setBold(j == snap.label)
+                    item.setFont(font)
+        height = table.horizontalHeader().height() + sum(table.rowHeight(j) for j in range(len(out))) + 4
+        if table.height() != height:
+            table.setFixedHeight(height)
+        self.cost_note.setVisible(self.cost_terms is not None)
         if self.cost_terms is None:
-            self.cost_sum.setText("No label, so no cost: the network's answer cannot be scored.")
+            set_text(self.cost_sum, "No label, so no cost: nothing to score the answer against.")
             return
         total = float(self.cost_terms.sum())
         formula = "C = Σⱼ (aⱼ − yⱼ)²" if quadratic else f"C = −log a<sub>{snap.class_names[snap.label]}</sub>"
-        self.cost_sum.setText(f"{formula} = <b>{total:.4f}</b>, this example's cost"
-                              " (training lowers its mean over the examples)")
+        set_text(self.cost_sum, f"{formula} = <b>{total:.4f}</b>")

@@ -86,13 +86,34 @@ def test_the_weighted_sum_is_written_out_term_by_term(toy):
 def test_an_output_neuron_shows_the_three_ways_to_raise_it(inspector, toy):
     ds, net, _, _ = toy
     snap = snapshot(net, ds, "train", 0)
+    j = snap.label
     inspector.set_snapshot(snap)
-    inspector.set_neuron(3, snap.label)
+    inspector.set_neuron(3, j)
     report = inspector.report
     assert report.is_output and inspector.three_ways.isVisibleTo(inspector)
-    assert report.slope == pytest.approx(report.a * (1 - report.a))
-    assert "Three ways to raise a" in inspector.three_ways.text()
     assert "higher" in inspector.nudge_note.text()  # the labelled output should go up
+    # way 1: ∂a/∂b, checked against finite differences of the output itself
+    x = ds.images("train")[0:1]
+    twin = net.copy()
+
+    def output_with_bias(b):
+        twin.biases[2][j] = b
+        return float(twin.feedforward(x)[0, j])
+
+    slope = finite_difference(output_with_bias, float(net.biases[2][j]))
+    assert report.slope == pytest.approx(slope, rel=1e-6)
+    assert float(inspector.backprop.bias_way.text().split("=")[-1]) == pytest.approx(slope, rel=1e-3)
+    # way 2: ∂a/∂wᵢ = ∂a/∂z · aᵢ for the most active input of the layer before
+    a_prev = snap.activations[2]
+    i = int(np.argmax(np.abs(a_prev)))
+    table = inspector.backprop.weight_way
+    assert table.text(0, 0) == f"hidden 2 · {i}"
+    assert float(table.text(0, 2)) == pytest.approx(slope * a_prev[i], rel=1e-3)
+    # way 3: ∂a/∂aᵢ = ∂a/∂z · wᵢ through the strongest weight, with the direction to move aᵢ
+    k = int(np.argmax(np.abs(net.weights[2][j])))
+    table = inspector.backprop.input_way
+    assert float(table.text(0, 2)) == pytest.approx(slope * net.weights[2][j, k], rel=1e-3)
+    assert table.text(0, 3) == ("raise it" if net.weights[2][j, k] > 0 else "lower it")
     inspector.set_neuron(2, 0)
     assert not inspector.three_ways.isVisibleTo(inspector)
 
