@@ -98,6 +98,10 @@ class BatchView(QWidget):
     def set_dark(self, dark: bool) -> None:
         pass  # Qt's palette colours every part of this view
 
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._throttle.request()
+
     def resizeEvent(self, event):
         super().resizeEvent(event)
         # side by side in a wide dock (the bottom area), stacked in a tall one
@@ -122,6 +126,8 @@ class BatchView(QWidget):
 
     def update_gradients(self) -> None:
         """Start computing the per-example gradients if the batch or the neuron changed."""
+        if not self.isVisible():
+            return  # a hidden view does no work; showing it asks again
         problem = self._problem()
         if problem:
             self.result = None

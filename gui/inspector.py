@@ -25,6 +25,7 @@ class TestSetActivations:
     """Every neuron's activation over the test set, for one parameter vector."""
 
     params: np.ndarray  # the snapshot's params they were computed with (compared by identity)
+    dataset: object  # the Dataset whose test images they are
     sizes: tuple
     step: int
     zs: list  # zs[l - 1] is (N_test, n_l): the weighted sums of neuron layer l
@@ -121,7 +122,7 @@ class NeuronInspector(QWidget):
 
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
-        self._stats = None
+        self._stats = self._stats_params = self._testset_key = None
         self._throttle.request()
         self._stats_throttle.request()
 
@@ -237,7 +238,7 @@ class NeuronInspector(QWidget):
 
         def compute():
             net = network_from(snap)
-            return TestSetActivations(snap.params, snap.sizes, snap.step, *layer_outputs(net, x))
+            return TestSetActivations(snap.params, ds, snap.sizes, snap.step, *layer_outputs(net, x))
 
         self._runner.submit(compute)
         if self._stats is None:
@@ -248,7 +249,11 @@ class NeuronInspector(QWidget):
         return self._runner.wait(msecs)
 
     def _on_test_set(self, stats: TestSetActivations):
-        self._stats, self._stats_params = stats, None
+        self._stats_params = None
+        if stats.dataset is not self._dataset:  # computed for a dataset since replaced
+            self._stats_throttle.request()
+            return
+        self._stats = stats
         self._show_test_set()
         if self._snap is not None and self._snap.params is not stats.params:
             self._stats_throttle.request()  # training moved on meanwhile
@@ -257,7 +262,7 @@ class NeuronInspector(QWidget):
         stats, snap, ds = self._stats, self._snap, self._dataset
         if stats is None or snap is None or ds is None or self.layer == 0:
             return
-        if stats.sizes != snap.sizes:
+        if stats.sizes != snap.sizes or stats.dataset is not ds:
             return
         key = (stats, self.layer, self.index)
         if key == self._testset_key:
