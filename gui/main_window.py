@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from core.network import Network
 from core.snapshot import make_snapshot
@@ -94,31 +95,46 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------------------
     def _build_docks(self):
-        first_in_group = {}
         for spec in PANELS:
             widget = create_panel(spec, self)
             dock = QDockWidget(spec.title, self)
             dock.setObjectName(f"dock_{spec.name}")
-            dock.setWidget(widget)
+            # A scroll area lets a dock be made smaller than its panel would like, so the
+            # window fits small screens; the panel still fills the dock when there is room.
+            scroller = QScrollArea(dock)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.NoFrame)
+            scroller.setWidget(widget)
+            dock.setWidget(scroller)
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                              | QDockWidget.DockWidgetClosable)
             self.panels[spec.name], self.docks[spec.name] = widget, dock
-            if spec.group in first_in_group:
-                self.tabifyDockWidget(first_in_group[spec.group], dock)
-            else:
-                self.addDockWidget(spec.area, dock)
-                first_in_group[spec.group] = dock
             dock.visibilityChanged.connect(lambda visible, name=spec.name: self._panel_shown(name, visible))
             if hasattr(widget, "set_dataset"):
                 widget.set_dataset(self.dataset)
-        if "right-bottom" in first_in_group and "right-top" in first_in_group:
-            self.splitDockWidget(first_in_group["right-top"], first_in_group["right-bottom"], Qt.Vertical)
-        for spec in PANELS:  # the first of each tab group in front
-            if spec.visible:
-                self.docks[spec.name].raise_()
-        self.resizeDocks([self.docks["training"]], [330], Qt.Horizontal)
-        self.resizeDocks([self.docks["sample"]], [400], Qt.Horizontal)
-        self.resizeDocks([self.docks["charts"]], [260], Qt.Vertical)
+        self._arrange_docks()
+
+    def _arrange_docks(self):
+        """Place the docks in the default layout: one visible panel per tab group."""
+        # side columns run the full height; the bottom panels sit under the diagram only
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        first = {}
+        for spec in PANELS:
+            if spec.group not in first:
+                first[spec.group] = self.docks[spec.name]
+                self.addDockWidget(spec.area, first[spec.group])
+        # split before tabifying: splitting a tabified dock would pull it out of its group
+        if "right-bottom" in first and "right-top" in first:
+            self.splitDockWidget(first["right-top"], first["right-bottom"], Qt.Vertical)
+        for spec in PANELS:
+            dock = self.docks[spec.name]
+            if first[spec.group] is not dock:
+                self.tabifyDockWidget(first[spec.group], dock)
+        for dock in first.values():
+            dock.raise_()
+        self.resizeDocks([self.docks["training"], self.docks["sample"]], [340, 420], Qt.Horizontal)
+        self.resizeDocks([self.docks["sample"], self.docks["charts"]], [420, 280], Qt.Vertical)
 
     def _connect(self):
         w, p = self.worker, self.panels
@@ -133,10 +149,15 @@ class MainWindow(QMainWindow):
         tp.optimizerChanged.connect(w.set_optimizer)
         tp.speedChanged.connect(w.set_speed)
         tp.rebuildRequested.connect(self.rebuild)
+        w.set_speed(tp.speed_setting())
         w.diverged.connect(self._on_diverged)
         w.error.connect(self._on_error)
         w.rebuilt.connect(self._on_rebuilt)
         w.trajectoryReady.connect(self._on_trajectory)
+        w.runningChanged.connect(lambda running: running or w.request_trajectory())
+        w.resumed.connect(lambda step: w.request_trajectory())
+        w.edited.connect(lambda what, acc: self.statusBar().showMessage(
+            f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
         w.saved.connect(self.session.on_saved)
         w.loaded.connect(self.session.on_loaded)
 
@@ -151,6 +172,8 @@ class MainWindow(QMainWindow):
         p["ranking"].connectionSelected.connect(self.select_connection)
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
+        p["chain_rule"].connectionSelected.connect(self.select_connection)
+        p["tour"].finished.connect(self.docks["tour"].hide)
         p["edit"].editRequested.connect(w.apply_edit)
         p["edit"].undoRequested.connect(w.undo_edit)
         p["edit"].redoRequested.connect(w.redo_edit)
@@ -167,6 +190,7 @@ class MainWindow(QMainWindow):
         snap = self.worker.mailbox.take()
         if snap is not None:
             self.status.update_snapshot(snap)
+            self.timeline.set_live_step(snap.step)
             if self._historic is None:
                 self._show(snap)
 
@@ -208,6 +232,7 @@ class MainWindow(QMainWindow):
         self.diagram.select_neuron(layer, index)
         for name in ("inspector", "batch", "edit"):
             self.panels[name].set_neuron(layer, index)
+        self.panels["matrix"].set_selected_neuron(layer, index)
         self.neuronSelected.emit(layer, index)
 
     def selected_neuron(self):
@@ -240,6 +265,9 @@ class MainWindow(QMainWindow):
                 widget.set_dataset(dataset)
 
     def show_panel(self, name: str):
+        """Show a panel and bring it to the front of its tab group ("diagram" is always shown)."""
+        if name == "diagram":
+            return
         dock = self.docks[name]
         dock.show()
         dock.raise_()
@@ -248,7 +276,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, 1)
 
     def visible_panels(self) -> set:
-        return {name for name in self.docks if self._is_visible(name)}
+        return {"diagram"} | {name for name in self.docks if self._is_visible(name)}
 
     # -- time travel -------------------------------------------------------------------------
     def show_history_step(self, step: int, row: int):

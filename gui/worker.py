@@ -31,6 +31,7 @@ from core.trainer import Trainer
 from .feeds import Mailbox, StepFeed
 
 PUBLISH_PERIOD = 1 / 60  # seconds between snapshots while training runs
+TRAJECTORY_BYTES = 64 << 20  # memory for the recorded trajectory (cost surface, timeline)
 
 
 class TrainingWorker(QThread):
@@ -67,8 +68,8 @@ class TrainingWorker(QThread):
         self._dataset = dataset
         sizes = sizes or (dataset.n_inputs, 16, 16, dataset.n_classes)
         net = Network(sizes, activation, cost, seed=seed)
-        self._trainer = Trainer(net, dataset, batch_size=batch_size, learning_rate=learning_rate,
-                                optimizer=optimizer, seed=seed)
+        self._trainer = self._make_trainer(net, dataset, batch_size=batch_size, learning_rate=learning_rate,
+                                           optimizer=optimizer, seed=seed)
         self._running = False
         self._pending = 0  # mini-batches still to run for "step n" / "step epoch"
         self._speed = 0.0  # steps per second; 0 = as fast as possible
@@ -260,7 +261,7 @@ class TrainingWorker(QThread):
     def _do_rebuild(self, hidden, activation, cost, seed):
         ds, old = self._dataset, self._trainer
         net = Network((ds.n_inputs, *hidden, ds.n_classes), activation, cost, seed=seed)
-        self._replace_trainer(Trainer(net, ds, batch_size=min(old.batch_size, len(ds.train_labels)),
+        self._replace_trainer(self._make_trainer(net, ds, batch_size=min(old.batch_size, len(ds.train_labels)),
                                       learning_rate=old.learning_rate, optimizer=old.optimizer_name,
                                       seed=seed, momentum=old.momentum, weight_decay=old.weight_decay))
 
@@ -269,7 +270,7 @@ class TrainingWorker(QThread):
         hidden = old.net.sizes[1:-1]
         net = Network((dataset.n_inputs, *hidden, dataset.n_classes), old.net.activation, old.net.cost,
                       seed=old.seed)
-        trainer = Trainer(net, dataset, batch_size=min(old.batch_size, len(dataset.train_labels)),
+        trainer = self._make_trainer(net, dataset, batch_size=min(old.batch_size, len(dataset.train_labels)),
                           learning_rate=old.learning_rate, optimizer=old.optimizer_name, seed=old.seed)
         self._dataset = dataset
         self._example = ("batch", 0)
@@ -307,7 +308,7 @@ class TrainingWorker(QThread):
         ds = self._dataset
         ckpt.check_fits(ds.n_inputs, ds.n_classes)
         state = ckpt.training or {}
-        trainer = Trainer(ckpt.network, ds, batch_size=int(state.get("batch_size", self._trainer.batch_size)),
+        trainer = self._make_trainer(ckpt.network, ds, batch_size=int(state.get("batch_size", self._trainer.batch_size)),
                           learning_rate=float(state.get("learning_rate", self._trainer.learning_rate)),
                           optimizer=str(state.get("optimizer", "sgd")), seed=int(state.get("seed", 0)))
         if ckpt.training is not None:
@@ -372,6 +373,13 @@ class TrainingWorker(QThread):
         self._set_running(False)
 
     # -- training ----------------------------------------------------------------------------
+    @staticmethod
+    def _make_trainer(net, dataset, **settings):
+        """Return a Trainer whose recorded trajectory stays within TRAJECTORY_BYTES."""
+        rows = TRAJECTORY_BYTES // (net.n_params * net.dtype.itemsize)
+        capacity = int(max(16, min(512, rows)) // 2 * 2)
+        return Trainer(net, dataset, trajectory_capacity=capacity, **settings)
+
     def _replace_trainer(self, trainer):
         self._pending = 0
         self._set_running(False)
@@ -395,10 +403,9 @@ class TrainingWorker(QThread):
             self._set_running(False)
             self._publish()
             self.diverged.emit(
-                f"The cost became {'NaN' if math.isnan(rec.cost) else 'infinite'} at step {rec.step + 1}"
-                f" with learning rate {rec.learning_rate:g}: the step overshot so far that the numbers"
-                " overflowed. Training is paused and the network kept as it was before that step."
-                " Reset, or try a smaller learning rate.")
+                f"The cost became {'NaN' if math.isnan(rec.cost) else 'infinite'} at step {rec.step + 1}:"
+                " the step overshot so far that the numbers overflowed. Training is paused and the"
+                " network kept as it was before that step. Reset, or try a smaller learning rate.")
             return
         self.feed.append(rec.step, rec.cost, tr.layer_grad_norms())
         if rec.epoch_finished:
@@ -450,7 +457,7 @@ class TrainingWorker(QThread):
                 optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
                 train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
                 extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
-                       "pending": self._pending, "wall_time": time.perf_counter()})
+                       "pending": self._pending, "time": time.monotonic()})
         self.mailbox.put(snap)
         self._last_publish = time.perf_counter()
 

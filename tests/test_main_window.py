@@ -77,10 +77,7 @@ def test_charts_receive_every_step(window, qtbot):
     window.worker.step(25)
     qtbot.waitUntil(lambda: shown_step(window) == 25, timeout=10000)
     qtbot.wait(100)
-    charts = window.panels["charts"]
-    steps = charts.steps() if callable(getattr(charts, "steps", None)) else None
-    if steps is not None:
-        assert list(steps) == list(range(1, 26))
+    assert list(window.panels["charts"].steps()) == list(range(1, 26))
 
 
 def test_scrubbing_the_timeline_shows_the_recorded_parameters(window, qtbot):
@@ -104,15 +101,28 @@ def test_scrubbing_the_timeline_shows_the_recorded_parameters(window, qtbot):
 def test_every_tour_step_leaves_the_app_in_the_state_it_describes(window, qtbot):
     tour = window.panels["tour"]
     window.show_panel("tour")
-    for index in range(len(tour.steps)):
+    steps = tour.steps()
+    assert len(steps) == 11
+    for index, step in enumerate(steps):
         tour.go_to(index)
-        qtbot.wait(50)
-        expects = tour.steps[index].expects
-        qtbot.waitUntil(lambda: window.is_paused() == expects.get("paused", window.is_paused()), timeout=5000)
-        if "panel" in expects:
-            assert expects["panel"] in window.visible_panels(), (index, expects)
-        if "neuron" in expects:
-            assert window.selected_neuron() == tuple(expects["neuron"]), (index, expects)
+        assert tour.last_error is None, (index, tour.last_error)
+        qtbot.waitUntil(lambda: step.unmet(window) == [], timeout=5000)
+        if "panel" in step.expects:
+            assert step.expects["panel"] in window.visible_panels()
+        if "neuron" in step.expects:
+            assert window.selected_neuron() == tuple(step.expects["neuron"])
+
+
+def test_divergence_pauses_and_the_panel_says_why_with_the_learning_rate(window, qtbot):
+    window.worker.step(2)
+    qtbot.waitUntil(lambda: shown_step(window) == 2, timeout=5000)
+    window.worker.call(lambda tr: tr.net.params.__setitem__(0, np.nan))
+    with qtbot.waitSignal(window.worker.diverged, timeout=5000):
+        window.worker.play()
+    qtbot.waitUntil(lambda: window.panels["training"].divergence.isVisible(), timeout=5000)
+    text = window.panels["training"].divergence.message.text()
+    assert "NaN" in text and "η = 3" in text
+    assert window.is_paused()
 
 
 def test_presentation_mode_enlarges_and_restores(window, qtbot):

@@ -155,7 +155,7 @@ def test_a_forced_nan_pauses_with_a_message(qtbot, worker):
     worker.call(lambda tr: tr.net.params.__setitem__(0, np.nan))
     with qtbot.waitSignal(worker.diverged, timeout=5000) as blocker:
         worker.play()
-    assert "NaN" in blocker.args[0] and "learning rate 1" in blocker.args[0]
+    assert "NaN" in blocker.args[0] and "step 3" in blocker.args[0]
     snap = settle(qtbot, worker, lambda s: not s.running)
     assert snap.step == 2
     assert np.isnan(snap.params[0]) and np.array_equal(snap.params[1:], good[1:])
