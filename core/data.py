@@ -17,6 +17,7 @@ MNIST_DIR = Path(__file__).resolve().parent.parent / "resources" / "data" / "mni
 # IDX type byte → big-endian dtype.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 MAX_ELEMENTS = 2 ** 31
+PIXEL_SCALE = np.float32(1 / 255)  # uint8 pixel → float32 input in [0, 1]
 # The four files of a dataset: key → accepted name endings (without .gz).
 LAYOUT = {
     "train_images": ("train-images-idx3-ubyte", "train-images.idx3-ubyte"),
@@ -124,7 +125,7 @@ class Dataset:
         split = _split(split)
         if split not in self._inputs:
             images = self.images(split)
-            x = np.multiply(images.reshape(len(images), -1), np.float32(1 / 255), dtype=np.float32)
+            x = np.multiply(images.reshape(len(images), -1), PIXEL_SCALE, dtype=np.float32)
             self._inputs[split] = _read_only(x)
         return self._inputs[split]
 

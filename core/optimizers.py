@@ -26,6 +26,7 @@ class Optimizer:
         self.decay_mask = decay_mask
         self.n_params = n_params
         self.dtype = np.dtype(dtype)
+        self._scratch = np.empty(n_params, dtype=self.dtype)  # lr × gradient, without an allocation per step
 
     def _decayed(self, params, grad):
         if self.weight_decay and self.decay_mask is not None:
@@ -66,7 +67,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def update(self, params, grad, lr):
-        params -= lr * self._decayed(params, grad)
+        params -= np.multiply(self._decayed(params, grad), lr, out=self._scratch)
 
 
 class Momentum(Optimizer):
@@ -83,7 +84,7 @@ class Momentum(Optimizer):
 
     def update(self, params, grad, lr):
         self.velocity *= self.beta
-        self.velocity -= lr * self._decayed(params, grad)
+        self.velocity -= np.multiply(self._decayed(params, grad), lr, out=self._scratch)
         params += self.velocity
 
     def state_dict(self):

@@ -86,7 +86,9 @@ def test_seeded_initialisation_is_deterministic_and_scaled():
     assert abs(a.weights[0].std() - 1 / np.sqrt(784)) < 0.003
     relu = Network(activation="relu", seed=5)
     assert relu.weights[0].std() == pytest.approx(np.sqrt(2 / 784), rel=0.05)
-    assert all((bias == 0).all() for bias in a.biases)
+    biases = np.concatenate(a.biases)  # the lesson's N(0, 1) for sigmoid networks
+    assert abs(biases.mean()) < 0.5 and 0.6 < biases.std() < 1.4 and not np.array_equal(a.biases[0], c.biases[0])
+    assert all((bias == 0).all() for bias in relu.biases)
 
 
 def test_weights_are_views_of_the_flat_parameter_vector():
@@ -149,3 +151,22 @@ def test_training_fast_path_equals_backprop(activation, cost):
         cost_small = net.gradient_into(x[:3], y[:3], grad, ws)
         assert np.allclose(grad, net.backprop(x[:3], y[:3]).flat, rtol=tol * 10, atol=tol)
         assert cost_small == pytest.approx(net.cost_of(x[:3], y[:3]), rel=tol)
+
+
+def test_one_workspace_serves_several_gradient_vectors_and_networks():
+    from core.network import Workspace
+
+    net, x, y = random_problem("sigmoid", "quadratic", (8, 6, 5, 4), n=9, seed=2)
+    ws = Workspace(net, 4)  # grows when a larger batch comes
+    first, second = np.zeros_like(net.params), np.zeros_like(net.params)
+    net.gradient_into(x, y, first, ws)
+    net.gradient_into(x[:5], y[:5], second, ws)
+    assert np.allclose(first, net.backprop(x, y).flat) and np.allclose(second, net.backprop(x[:5], y[:5]).flat)
+    other, x2, y2 = random_problem("relu", "cross_entropy", (8, 3, 4), n=6, seed=3)
+    grad = np.zeros_like(other.params)
+    other.gradient_into(x2, y2, grad, ws)
+    assert np.allclose(grad, other.backprop(x2, y2).flat)
+    with pytest.raises(NetworkError, match="gradient vector"):
+        net.gradient_into(x, y, np.zeros(3), ws)
+    with pytest.raises(NetworkError, match="labels"):
+        net.gradient_into(x[:2], np.array([0, -1]), first, ws)

@@ -105,6 +105,31 @@ def test_divergence_keeps_the_last_good_parameters(toy):
     assert not tr.step().diverged and tr.step_count == 2
 
 
+def test_an_update_that_overflows_is_undone(toy):
+    net, ds = toy
+    tr = Trainer(net, ds, batch_size=25, learning_rate=1.0)
+    tr.step()
+    good = net.params.copy()
+
+    def overflowing_update(params, grad, lr):
+        params[5] = np.inf
+
+    tr.optimizer.update = overflowing_update
+    rec = tr.step()
+    assert rec.diverged and np.isfinite(rec.cost) and tr.step_count == 1
+    assert np.array_equal(net.params, good)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batches_hold_exactly_the_datasets_inputs(toy, dtype):
+    _, ds = toy
+    tr = Trainer(Network((64, 12, 4), seed=1, dtype=dtype), ds, batch_size=32)
+    idx = tr.next_batch().copy()
+    batch = tr.batch_inputs(idx)
+    assert batch.dtype == dtype
+    assert np.array_equal(batch, ds.inputs("train")[idx].astype(dtype))
+
+
 def test_learning_rate_change_applies_to_the_next_step(toy):
     net, ds = toy
     tr = Trainer(net, ds, batch_size=25, learning_rate=1.0)
