@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -36,8 +36,10 @@ def save_widget_image(widget, path) -> None:
         gen.setViewBox(QRect(0, 0, widget.width(), widget.height()))
         gen.setTitle(widget.windowTitle() or "Neural Network Explorer")
         painter = QPainter(gen)
-        widget.render(painter)
-        painter.end()
+        try:
+            widget.render(painter, QPoint(0, 0))
+        finally:
+            painter.end()
     elif not widget.grab().save(path):
         raise OSError(f"could not write {path}")
 
