@@ -57,9 +57,8 @@ class TrainingCharts(QWidget):
         self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left")})
         self.accuracy_plot = self.plots.addPlot(row=1, col=0)
         self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left")})
-        self.plots.ci.layout.setRowStretchFactor(0, 3)
-        self.plots.ci.layout.setRowStretchFactor(1, 2)
-        self.plots.ci.layout.setRowStretchFactor(2, 2)
+        self._wide = None
+        self._arrange(wide=False)
         self.grad_plot.setXLink(self.cost_plot)
         for plot in (self.cost_plot, self.grad_plot):
             plot.hideButtons()  # "Follow" replaces pyqtgraph's auto-range button here
@@ -153,6 +152,30 @@ class TrainingCharts(QWidget):
         for cursor in self.cursors:
             cursor.setPen(self.theme.cursor_pen())
         self._show_titles()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        # a short, wide dock (under the diagram) reads better with the charts side by side
+        self._arrange(wide=self.width() > 2.2 * self.height())
+
+    def _arrange(self, wide: bool) -> None:
+        """Lay the three charts out in a column, or side by side when wide is True."""
+        if wide == self._wide:
+            return
+        self._wide = wide
+        layout = self.plots.ci
+        plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
+        for plot in plots:
+            layout.removeItem(plot)
+        for i, (plot, stretch) in enumerate(zip(plots, (3, 2, 2))):
+            layout.addItem(plot, row=0 if wide else i, col=i if wide else 0)
+        for i, stretch in enumerate((3, 2, 2)):
+            layout.layout.setRowStretchFactor(i, 0 if wide else stretch)
+            layout.layout.setColumnStretchFactor(i, stretch if wide else 0)
+        if wide:
+            self.cost_plot.setLabel("bottom", "step")
+        else:
+            self.cost_plot.setLabel("bottom", None)
 
     def _show_titles(self):
         """Write each plot's title with the key to its curves (no legend box over the data)."""
