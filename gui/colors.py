@@ -16,11 +16,29 @@ POSITIVE = (255, 170, 40)  # bright orange
 DARK_BACKGROUND = (22, 24, 30)
 LIGHT_BACKGROUND = (250, 250, 250)
 SELECTION = (80, 220, 120)  # green: never used by the weight scale
+# On a light background the bright anchors lack contrast (orange on white): deeper ones.
+LIGHT_NEGATIVE = (20, 85, 200)
+LIGHT_NEGATIVE_MID = (120, 165, 230)
+LIGHT_POSITIVE_MID = (240, 160, 80)
+LIGHT_POSITIVE = (205, 95, 0)
 
 
-def diverging_lut(n: int = 257, background=DARK_BACKGROUND) -> np.ndarray:
-    """Return an (n, 3) uint8 table from strong negative (row 0) to strong positive (row n-1)."""
-    stops = np.array([NEGATIVE, NEGATIVE_MID, background, POSITIVE_MID, POSITIVE], dtype=float)
+def is_dark(background) -> bool:
+    """Return True if a background colour is dark (light text and bright anchors go on it)."""
+    r, g, b = background[:3]
+    return 0.299 * r + 0.587 * g + 0.114 * b < 128
+
+
+def diverging_lut(n: int = 257, background=DARK_BACKGROUND, dark: bool | None = None) -> np.ndarray:
+    """Return an (n, 3) uint8 table from strong negative (row 0) to strong positive (row n-1).
+
+    dark: use the anchors for a dark background (default: decided from `background`).
+    """
+    if dark is None:
+        dark = is_dark(background)
+    anchors = ((NEGATIVE, NEGATIVE_MID, POSITIVE_MID, POSITIVE) if dark else
+               (LIGHT_NEGATIVE, LIGHT_NEGATIVE_MID, LIGHT_POSITIVE_MID, LIGHT_POSITIVE))
+    stops = np.array([anchors[0], anchors[1], background, anchors[2], anchors[3]], dtype=float)
     positions = np.array([0.0, 0.3, 0.5, 0.7, 1.0])
     t = np.linspace(0.0, 1.0, n)
     rgb = np.stack([np.interp(t, positions, stops[:, c]) for c in range(3)], axis=1)

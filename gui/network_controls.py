@@ -1,0 +1,150 @@
+"""The diagram's mode toolbar and its legend (colour scales and a line of explanation)."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+MODE_LABELS = {
+    "all": "All connections",
+    "strongest": "Strongest k per neuron",
+    "selected": "Selected neuron only",
+    "contributions": "Contributions w·a",
+}
+COLOUR_LABELS = {"values": "Weights & activations", "gradients": "Gradients (backprop)"}
+
+
+class NetworkToolbar(QtWidgets.QWidget):
+    """A row of controls for the diagram: mode, k, colouring, walking backprop back, fit.
+
+    Signals: modeChanged(str), strongestChanged(int), colourByChanged(str),
+    walkBackRequested(), walkRestartRequested(), fitRequested().
+    """
+
+    modeChanged = QtCore.Signal(str)
+    strongestChanged = QtCore.Signal(int)
+    colourByChanged = QtCore.Signal(str)
+    walkBackRequested = QtCore.Signal()
+    walkRestartRequested = QtCore.Signal()
+    fitRequested = QtCore.Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        row = QtWidgets.QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.mode = QtWidgets.QComboBox()
+        for key, text in MODE_LABELS.items():
+            self.mode.addItem(text, key)
+        self.mode.setToolTip("Which connections to draw")
+        self.k = QtWidgets.QSpinBox()
+        self.k.setRange(1, 64)
+        self.k.setValue(5)
+        self.k.setPrefix("k = ")
+        self.k.setToolTip("How many of each neuron's incoming connections to keep")
+        self.colour_by = QtWidgets.QComboBox()
+        for key, text in COLOUR_LABELS.items():
+            self.colour_by.addItem(text, key)
+        self.colour_by.setToolTip("Colour by the values, or by what backpropagation asks of them (∂C/∂a, ∂C/∂w)")
+        self.walk_back = QtWidgets.QPushButton("◀ Walk back a layer")
+        self.walk_back.setToolTip("Reveal the gradient one more layer back, from the output towards the input")
+        self.walk_restart = QtWidgets.QPushButton("Start at output")
+        self.fit = QtWidgets.QPushButton("Fit")
+        self.fit.setToolTip("Show the whole network (mouse wheel zooms, drag pans)")
+        for w in (QtWidgets.QLabel("Show:"), self.mode, self.k, QtWidgets.QLabel("Colour:"),
+                  self.colour_by, self.walk_back, self.walk_restart):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.fit)
+        self.mode.currentIndexChanged.connect(lambda: self.modeChanged.emit(self.mode.currentData()))
+        self.k.valueChanged.connect(self.strongestChanged)
+        self.colour_by.currentIndexChanged.connect(
+            lambda: self.colourByChanged.emit(self.colour_by.currentData()))
+        self.walk_back.clicked.connect(self.walkBackRequested)
+        self.walk_restart.clicked.connect(self.walkRestartRequested)
+        self.fit.clicked.connect(self.fitRequested)
+
+    def sync(self, mode: str, k: int, colour_by: str, depth: int, n_layers: int) -> None:
+        """Show the view's state without emitting anything."""
+        for w in (self.mode, self.k, self.colour_by):
+            w.blockSignals(True)
+        self.mode.setCurrentIndex(self.mode.findData(mode))
+        self.k.setValue(k)
+        self.colour_by.setCurrentIndex(self.colour_by.findData(colour_by))
+        for w in (self.mode, self.k, self.colour_by):
+            w.blockSignals(False)
+        self.k.setEnabled(mode == "strongest")
+        grads = colour_by == "gradients"
+        self.walk_back.setEnabled(grads and depth < n_layers)
+        self.walk_restart.setEnabled(grads and depth > 0)
+        self.walk_back.setText(f"◀ Walk back a layer ({depth}/{n_layers})" if grads else "◀ Walk back a layer")
+
+
+class ColourBar(QtWidgets.QWidget):
+    """A horizontal colour scale with a caption and labels at both ends and the middle."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rgba = np.zeros((2, 4), dtype=np.uint8)
+        self._texts = ("", "", "", "")
+        self._background = QtGui.QColor(0, 0, 0)
+        self.setMinimumSize(210, 38)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def set_scale(self, rgba, caption: str, left: str, middle: str, right: str) -> None:
+        """Show colours (n, 3 or 4) from left to right, alpha composited on the background."""
+        self._rgba = np.asarray(rgba, dtype=np.uint8)
+        self._texts = (caption, left, middle, right)
+        self.update()
+
+    def set_backdrop(self, background) -> None:
+        """Composite translucent colours over the diagram's background, as they are drawn."""
+        self._background = QtGui.QColor(*background)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        p = QtGui.QPainter(self)
+        caption, left, middle, right = self._texts
+        font = p.font()
+        font.setPixelSize(11)
+        p.setFont(font)
+        w = self.width() - 8
+        bar = QtCore.QRectF(4, 15, w, 10)
+        p.fillRect(bar, self._background)
+        n = len(self._rgba)
+        for k, c in enumerate(self._rgba):
+            colour = QtGui.QColor(int(c[0]), int(c[1]), int(c[2]), int(c[3]) if len(c) > 3 else 255)
+            p.fillRect(QtCore.QRectF(bar.left() + k * w / n, bar.top(), w / n + 1, bar.height()), colour)
+        p.setPen(self.palette().windowText().color())
+        p.drawText(QtCore.QRectF(4, 0, w, 14), QtCore.Qt.AlignmentFlag.AlignLeft, caption)
+        below = QtCore.QRectF(4, 26, w, 13)
+        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignLeft, left)
+        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignHCenter, middle)
+        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignRight, right)
+        p.end()
+
+
+class NetworkLegend(QtWidgets.QWidget):
+    """The connection scale, the neuron scale, the marks, and one line saying what is shown."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(6, 2, 6, 4)
+        outer.setSpacing(2)
+        row = QtWidgets.QHBoxLayout()
+        self.edges = ColourBar()
+        self.neurons = ColourBar()
+        self.marks = QtWidgets.QLabel()
+        self.marks.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        row.addWidget(self.edges, 3)
+        row.addSpacing(16)
+        row.addWidget(self.neurons, 2)
+        row.addSpacing(16)
+        row.addWidget(self.marks, 3)
+        outer.addLayout(row)
+        self.explanation = QtWidgets.QLabel()
+        self.explanation.setWordWrap(True)
+        outer.addWidget(self.explanation)
+
+    def set_backdrop(self, background) -> None:
+        for bar in (self.edges, self.neurons):
+            bar.set_backdrop(background)

@@ -1,0 +1,383 @@
+"""The live network diagram: the current image, every neuron and every connection.
+
+It renders read-only Snapshots. `set_snapshot` only stores the snapshot; neurons are redrawn
+on the next event-loop turn, and the connections — the costly part — are recoloured at a
+bounded rate into a cached image that every other frame just copies (see network_raster).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from .network_canvas import DiagramCanvas
+from .network_controls import NetworkLegend, NetworkToolbar
+from .network_edges import (COLOUR_BY, MODES, StableScale, edge_bins, edge_values,
+                            nearest_connection, revealed, selected_mask, visible_mask)
+from .network_items import grid_image
+from .network_layout import make_layout
+from .network_raster import LayerPaint
+from .network_style import connection_tooltip, neuron_tooltip
+from .network_texts import describe
+
+EDGE_MIN_INTERVAL = 0.1  # s: while training, connections are recoloured at most 10 times a second…
+EDGE_DUTY = 0.1  # …and take at most about a tenth of the GUI thread
+HIT_TOLERANCE = 4.0  # device pixels around a line that count as pointing at it
+OVER_IMAGE_MODES = ("strongest", "selected")  # few lines: draw them over the image, to their pixels
+
+
+class NetworkView(QtWidgets.QWidget):
+    """The network diagram, with its mode toolbar (`toolbar`) above and legend (`legend`) below.
+
+    Signals:
+        neuronSelected(int layer, int index): the learner clicked a neuron or input pixel.
+        connectionSelected(int weight_layer, int to_index, int from_index): clicked a connection.
+        neuronHovered(int layer, int index): the pointer is over a neuron; (-1, -1) when it leaves.
+    """
+
+    neuronSelected = QtCore.Signal(int, int)
+    connectionSelected = QtCore.Signal(int, int, int)
+    neuronHovered = QtCore.Signal(int, int)
+
+    def __init__(self, parent=None, dark: bool = True):
+        super().__init__(parent)
+        self._snap = self._layout = None
+        self._mode, self._k, self._colour_by = "all", 5, "values"
+        self._depth = None  # layers walked back in gradient colouring (None: all of them)
+        self._selected = self._hovered = None
+        self._marked = []  # connections the learner clicked, drawn green
+        self._scales = {}  # (quantity, weight layer) → StableScale
+        self._bins, self._priorities, self._painted = [], [], None
+        self._class_names = self._image_shape = None
+        self._grid_source = None
+        self._legend_state = self._controls_state = None
+        self._dark = dark
+        self._edges_dirty = False
+        self._next_edge_time = 0.0
+        self.last_tooltip = ""
+        self.edge_renders = 0  # how many times the connection layer was recoloured
+
+        self.canvas = DiagramCanvas()
+        self.toolbar = NetworkToolbar()
+        self.legend = NetworkLegend()
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.toolbar)
+        box.addWidget(self.canvas, 1)
+        box.addWidget(self.legend)
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush)
+        self.canvas.resized.connect(lambda w, h: self._relayout())
+        self.canvas.viewSettled.connect(self._changed)
+        self.canvas.hovered.connect(self._hover)
+        self.canvas.clicked.connect(self._click)
+        self.toolbar.modeChanged.connect(self.set_mode)
+        self.toolbar.strongestChanged.connect(self.set_strongest_k)
+        self.toolbar.colourByChanged.connect(self.set_colour_by)
+        self.toolbar.walkBackRequested.connect(self.walk_back)
+        self.toolbar.walkRestartRequested.connect(lambda: self.set_reveal_depth(0))
+        self.toolbar.fitRequested.connect(self.fit)
+        self.set_dark(dark)
+
+    # -- public API ---------------------------------------------------------------------------
+    @property
+    def viewport(self) -> QtWidgets.QWidget:
+        """The widget that receives the diagram's mouse events."""
+        return self.canvas.viewport()
+
+    def set_snapshot(self, snap) -> None:
+        """Show a new Snapshot (cheap: stores it; drawing happens on the next turn)."""
+        if snap is self._snap:
+            return
+        old, self._snap = self._snap, snap
+        if old is None or old.sizes != snap.sizes or old.image_shape != snap.image_shape:
+            self._scales.clear()
+            self._selected = self._hovered = None
+            self._marked = []
+            self._layout = None
+            self._relayout()
+        self._edges_dirty = True
+        self._schedule()
+
+    def set_dataset(self, ds) -> None:
+        """Take class names and image shape from a core.data.Dataset."""
+        self.set_dataset_info(ds.class_names, ds.image_shape)
+
+    def set_dataset_info(self, class_names, image_shape) -> None:
+        """Use these class names and image shape instead of the ones the snapshots carry."""
+        self._class_names = tuple(class_names)
+        self._image_shape = None if image_shape is None else tuple(image_shape)
+        self._layout = None
+        self._relayout()
+
+    def set_mode(self, name: str) -> None:
+        """Draw "all" connections, the "strongest" k per neuron, the "selected" neuron's, or "contributions"."""
+        if name not in MODES:
+            raise ValueError(f"unknown mode {name!r}; choose from {', '.join(MODES)}")
+        self._mode = name
+        self._changed()
+
+    def set_strongest_k(self, k: int) -> None:
+        """Keep the k strongest incoming connections of each neuron in "strongest" mode."""
+        self._k = max(1, int(k))
+        self._changed()
+
+    def set_colour_by(self, name: str) -> None:
+        """Colour by "values" (weights, activations) or "gradients" (∂C/∂w, ∂C/∂a: backprop)."""
+        if name not in COLOUR_BY:
+            raise ValueError(f"unknown colouring {name!r}; choose from {', '.join(COLOUR_BY)}")
+        self._colour_by = name
+        self._changed()
+
+    def set_reveal_depth(self, depth) -> None:
+        """Reveal the gradient `depth` layers back from the output (None: all the way)."""
+        self._depth = None if depth is None else max(0, int(depth))
+        self._changed()
+
+    def reveal_depth(self) -> int:
+        n = self._n_layers()
+        return n if self._depth is None else min(self._depth, n)
+
+    def walk_back(self) -> None:
+        """Reveal the gradient one layer further back; from "everything" it starts at the output."""
+        depth, n = self.reveal_depth(), self._n_layers()
+        self.set_reveal_depth(0 if depth >= n else depth + 1)
+
+    def select_neuron(self, layer: int, index: int) -> None:
+        """Select a neuron, emphasising its connections ((-1, -1) clears); emits nothing."""
+        self._selected = None if layer < 0 else (int(layer), int(index))
+        self._changed()
+
+    def selected_neuron(self):
+        return self._selected
+
+    def set_marked_connections(self, connections) -> None:
+        """Draw these (weight_layer, to_index, from_index) connections in the selection colour."""
+        self._marked = [tuple(int(v) for v in c) for c in connections][-2:]
+        self._schedule()
+
+    def fit(self) -> None:
+        """Show the whole network (after zooming or panning)."""
+        self.canvas.fit()
+
+    def set_dark(self, dark: bool) -> None:
+        """Use colours for a dark (default) or light background."""
+        self._dark = bool(dark)
+        fg = (230, 230, 235) if dark else (25, 25, 30)
+        self.canvas.set_dark(dark)
+        self.canvas.diagram.foreground = QtGui.QColor(*fg)
+        self.canvas.diagram.outline = QtGui.QColor(*((125, 128, 140) if dark else (110, 110, 120)))
+        self.legend.set_backdrop(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
+        self._grid_source = None
+        self._painted = None  # same bins, new colours: the connections must be redrawn
+        self._changed()
+
+    def update_now(self) -> None:
+        """Draw everything pending at once, ignoring the rate limit (tests, benchmarks)."""
+        self._flush(force=True)
+
+    # -- what tests and other panels can ask ----------------------------------------------------
+    def edge_bins(self) -> list:
+        """Return each weight layer's connection colour bins (flat, as last drawn; None: hidden)."""
+        return list(self._bins)
+
+    def edge_scale(self, layer: int):
+        """Return the |value| drawn at full colour in weight layer `layer`, as last drawn."""
+        scale = self._scales.get((self._quantity(), layer))
+        return None if scale is None else scale.value
+
+    def visible_edges(self, layer: int) -> np.ndarray:
+        """Return the (n_out, n_in) mask of weight layer `layer`'s connections the mode draws."""
+        values = edge_values(self._snap, layer, self._colour_by, self._mode)
+        return visible_mask(values, layer, self._mode, self._k, self._selected)
+
+    def crisp_edges(self) -> list:
+        """Return, per weight layer, the flat indices last drawn as sharp lines (the rest: haze)."""
+        return list(self._painted or [])
+
+    def neuron_pos(self, layer: int, index: int):
+        """Return a neuron's centre in viewport pixels."""
+        return self.canvas.to_viewport(*self._layout.centres[layer][index])
+
+    def connection_pos(self, layer: int, to_index: int, from_index: int, t: float = 0.5):
+        """Return the point a fraction t along a connection, in viewport pixels."""
+        (x0, y0), (x1, y1) = self._layout.centres[layer][from_index], self._layout.centres[layer + 1][to_index]
+        return self.canvas.to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+
+    def item_at(self, pos):
+        """Return ("neuron", (layer, index)), ("connection", (l, j, i)) or None at a viewport point."""
+        return self._hit(*self.canvas.to_diagram(pos))
+
+    def tooltip_at(self, pos) -> str:
+        """Return the tooltip shown at a viewport point ("" where there is nothing)."""
+        return self._tooltip(self.item_at(pos))
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _n_layers(self) -> int:
+        return 0 if self._snap is None else self._snap.n_layers
+
+    def _quantity(self) -> str:
+        if self._colour_by == "gradients" and self._snap is not None and self._snap.example_grad is not None:
+            return "gradients"
+        return "contributions" if self._mode == "contributions" else "weights"
+
+    def _changed(self) -> None:
+        """A setting changed: the learner expects to see it now, not at the next rate-limited turn."""
+        self._edges_dirty = True
+        self._next_edge_time = 0.0
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(0)
+
+    def _relayout(self) -> None:
+        snap = self._snap
+        if snap is None:
+            return
+        w, h = self.canvas.area_size()
+        lay = self._layout
+        if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1:
+            return
+        self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape)
+        self.canvas.set_layout(self._layout)
+        self._changed()
+
+    def _flush(self, force: bool = False) -> None:
+        self._timer.stop()  # whatever was pending is drawn now
+        if self._snap is None or self._layout is None:
+            return
+        self._update_neurons()
+        if self._edges_dirty:
+            wait = self._next_edge_time - time.perf_counter()
+            if force or wait <= 0:
+                self._render_edges()
+            else:  # neurons now, connections when the rate limit allows
+                self._timer.start(int(wait * 1000) + 1)
+        self.canvas.compose()
+
+    def _layer_paints(self) -> list:
+        snap, mode = self._snap, self._mode
+        grads = self._quantity() == "gradients"
+        shown = revealed(snap.n_layers, self.reveal_depth())[0] if grads else range(snap.n_layers)
+        paints = []
+        for l in range(snap.n_layers):
+            if l not in shown:
+                paints.append(None)
+                continue
+            values = edge_values(snap, l, self._colour_by, mode)
+            scale = self._scales.setdefault((self._quantity(), l), StableScale()).update(values)
+            emphasis = selected_mask(values.shape, l, self._selected).ravel() if self._selected else None
+            paints.append(LayerPaint(edge_bins(values, scale),
+                                     visible_mask(values, l, mode, self._k, self._selected).ravel(),
+                                     np.abs(values.ravel()) / scale, emphasis,
+                                     over_image=l == 0 and mode in OVER_IMAGE_MODES))
+        return paints
+
+    def _render_edges(self) -> None:
+        start = time.perf_counter()
+        paints = self._layer_paints()
+        over_image = self._mode in OVER_IMAGE_MODES and self._layout.grid_rect is not None
+        signature = [None if p is None else (p.bins, p.visible, p.emphasis) for p in paints]
+        same = (self._painted is not None and self.canvas.geometry_current() and not over_image
+                and self._signature_equal(signature))
+        self._bins = [None if p is None else p.bins for p in paints]
+        self._signature = signature
+        self.canvas.diagram.draw_grid = not over_image
+        if not same:  # only a change of some connection's bin (or of the view) costs a repaint
+            underlay = self.canvas.diagram.paint_grid if over_image else None
+            self._painted = self.canvas.render_edges(paints, underlay)
+            self.edge_renders += 1
+            self._priorities = []
+            for p, crisp in zip(paints, self._painted):
+                if p is None:
+                    self._priorities.append(None)
+                    continue
+                prio = np.where(p.visible, np.minimum(p.strength, 1.0), -np.inf)
+                prio[crisp] += 2  # sharp lines lie over the haze, strongest on top
+                if p.emphasis is not None:
+                    prio[p.emphasis & p.visible] += 4
+                self._priorities.append(prio)
+        self._edges_dirty = False
+        cost = time.perf_counter() - start
+        self._next_edge_time = start + max(EDGE_MIN_INTERVAL, cost / EDGE_DUTY)
+
+    def _signature_equal(self, signature) -> bool:
+        old = getattr(self, "_signature", None)
+        if old is None or len(old) != len(signature):
+            return False
+        for a, b in zip(old, signature):
+            if (a is None) != (b is None):
+                return False
+            if a is not None and not all(
+                    (x is None and y is None) or (x is not None and y is not None and np.array_equal(x, y))
+                    for x, y in zip(a, b)):
+                return False
+        return True
+
+    def _update_neurons(self) -> None:
+        snap, item = self._snap, self.canvas.diagram
+        if snap.activations[0] is not self._grid_source and self._layout.grid_rect is not None:
+            self._grid_source = snap.activations[0]
+            item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
+        depth = self.reveal_depth() if self._quantity() == "gradients" else None
+        texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
+                         self._class_names, self._scales, self._selected, self._colour_by)
+        item.fills, item.dimmed = texts.fills, texts.dimmed
+        item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
+        item.titles = texts.titles(self._layout)
+        item.selected, item.hovered = self._selected, self._hovered
+        item.marked = [tuple(self._layout.centres[l][i]) + tuple(self._layout.centres[l + 1][j])
+                       for l, j, i in self._marked if l < len(self._layout.sizes) - 1]
+        state = (texts.edge_legend[1:], texts.neuron_legend[1:], texts.marks, texts.explanation, self._dark)
+        if state != self._legend_state:  # repaint the legend only when it says something new
+            self._legend_state = state
+            texts.fill_legend(self.legend)
+        controls = (self._mode, self._k, self._colour_by, self.reveal_depth(), self._n_layers())
+        if controls != self._controls_state:
+            self._controls_state = controls
+            self.toolbar.sync(*controls)
+
+    # -- the mouse --------------------------------------------------------------------------------
+    def _hit(self, x: float, y: float):
+        if self._layout is None or self._snap is None:
+            return None
+        neuron = self._layout.neuron_at(x, y)
+        if neuron is not None:
+            return "neuron", neuron
+        tolerance = HIT_TOLERANCE / self.canvas.pixels_per_unit()
+        conn = nearest_connection(self._layout, x, y, tolerance, self._priorities)
+        return None if conn is None else ("connection", conn)
+
+    def _tooltip(self, hit) -> str:
+        if hit is None:
+            return ""
+        kind, where = hit
+        return neuron_tooltip(self._snap, *where) if kind == "neuron" else connection_tooltip(self._snap, *where)
+
+    def _hover(self, x, y, screen_pos) -> None:
+        hit = None if x is None else self._hit(x, y)
+        neuron = hit[1] if hit is not None and hit[0] == "neuron" else None
+        self.last_tooltip = self._tooltip(hit)
+        self.canvas.setToolTip(self.last_tooltip)
+        if neuron != self._hovered:
+            self._hovered = neuron
+            self.canvas.diagram.hovered = neuron
+            self.canvas.diagram.update()
+            self.neuronHovered.emit(*(neuron if neuron is not None else (-1, -1)))
+
+    def _click(self, x: float, y: float) -> None:
+        hit = self._hit(x, y)
+        if hit is None:
+            return
+        kind, where = hit
+        if kind == "neuron":
+            self._selected = where
+            self._changed()
+            self.neuronSelected.emit(*where)
+        else:
+            self._marked = (self._marked + [where])[-2:]
+            self._schedule()
+            self.connectionSelected.emit(*where)
