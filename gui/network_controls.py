@@ -86,8 +86,8 @@ class ColourBar(QtWidgets.QWidget):
         self._rgba = np.zeros((2, 4), dtype=np.uint8)
         self._texts = ("", "", "", "")
         self._background = QtGui.QColor(0, 0, 0)
-        self.setMinimumSize(210, 38)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(210)
+        self.setFixedHeight(40)
 
     def set_scale(self, rgba, caption: str, left: str, middle: str, right: str) -> None:
         """Show colours (n, 3 or 4) from left to right, alpha composited on the background."""
@@ -143,6 +143,9 @@ class NetworkLegend(QtWidgets.QWidget):
         outer.addLayout(row)
         self.explanation = QtWidgets.QLabel()
         self.explanation.setWordWrap(True)
+        self.explanation.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        # room for two lines whatever it says: a legend that grows would resize the diagram
+        self.explanation.setFixedHeight(2 * self.explanation.fontMetrics().lineSpacing() + 4)
         outer.addWidget(self.explanation)
 
     def set_backdrop(self, background) -> None:

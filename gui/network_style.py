@@ -8,9 +8,9 @@ from .colors import DARK_BACKGROUND, LIGHT_BACKGROUND, diverging_lut, symmetric_
 UNBOUNDED = ("relu", "leaky_relu")
 
 MODE_TEXT = {
-    "all": "Every connection, coloured by its weight (blue negative, orange positive); the "
-           "stronger, the brighter and the more on top. The faintest of the big first block "
-           "blend into a soft haze. Click a neuron to follow its connections.",
+    "all": "Every connection, coloured by its weight (blue negative, orange positive): the stronger, "
+           "the brighter and the more on top; the faintest of the first block blend into a haze. "
+           "Click a neuron to follow its connections.",
     "strongest": "Only the {k} strongest connections into each neuron (largest |w|): the "
                  "inputs each neuron listens to most.",
     "selected": "Only the selected neuron's connections, into it and out of it. Click any "

@@ -78,8 +78,7 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     labels = []
     for j in range(snap.sizes[-1]):
         name = names[j] if j < len(names) else str(j)
-        value = (f"∂C/∂a {float(snap.nudges[n][j]):+.2f}" if grads and n in shown
-                 else f"{float(out[j]):.2f}")
+        value = f"{float(snap.nudges[n][j]):+.3f}" if grads and n in shown else f"{float(out[j]):.2f}"
         labels.append((n, j, f"{name}   {value}", j == snap.prediction))
     pred, label = snap.prediction, snap.label
     if label is None:
@@ -124,6 +123,6 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
         if layer == 0 and snap.image_shape and int(np.prod(snap.image_shape)) == size:
             titles.append(f"Input image {snap.image_shape[0]}×{snap.image_shape[1]} = {size} pixels")
         else:
-            titles.append(f"{layer_name(layer, n).capitalize()} · {size}")
+            titles.append(f"{layer_name(layer, n).capitalize()} · {size}" + (" · ∂C/∂a" if grads else ""))
     return Description(fills, dimmed, labels, tags, (n, pred), edge_legend, neuron_legend, marks,
                        explanation, snap.sizes, titles)

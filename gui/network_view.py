@@ -25,7 +25,7 @@ from .network_texts import describe
 EDGE_MIN_INTERVAL = 0.1  # s: while training, connections are recoloured at most 10 times a second…
 EDGE_DUTY = 0.1  # …and take at most about a tenth of the GUI thread
 HIT_TOLERANCE = 4.0  # device pixels around a line that count as pointing at it
-OVER_IMAGE_MODES = ("strongest", "selected")  # few lines: draw them over the image, to their pixels
+OVER_IMAGE_MODES = ("strongest",)  # few lines: draw them over the image, right to their pixels
 
 
 class NetworkView(QtWidgets.QWidget):
@@ -244,6 +244,7 @@ class NetworkView(QtWidgets.QWidget):
         self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape)
         self.canvas.set_layout(self._layout)
         self._changed()
+        self._flush(force=True)  # a resized window must not show an empty frame, even once
 
     def _flush(self, force: bool = False) -> None:
         self._timer.stop()  # whatever was pending is drawn now
@@ -269,7 +270,9 @@ class NetworkView(QtWidgets.QWidget):
                 continue
             values = edge_values(snap, l, self._colour_by, mode)
             scale = self._scales.setdefault((self._quantity(), l), StableScale()).update(values)
-            emphasis = selected_mask(values.shape, l, self._selected).ravel() if self._selected else None
+            emphasis = None  # in "selected" mode everything drawn is the selection's
+            if self._selected and mode != "selected":
+                emphasis = selected_mask(values.shape, l, self._selected).ravel()
             paints.append(LayerPaint(edge_bins(values, scale),
                                      visible_mask(values, l, mode, self._k, self._selected).ravel(),
                                      np.abs(values.ravel()) / scale, emphasis,
