@@ -24,7 +24,7 @@ from .network import Network, parameter_layout
 
 PLANE_KINDS = ("pca", "random", "parameters")
 NORMALISATIONS = ("filter", "layer")
-PCA_MAX_ROWS = 256  # trajectory rows used to find the principal directions (evenly thinned)
+PCA_MAX_ROWS = 128  # trajectory rows used to find the principal directions (evenly thinned)
 
 
 class PlaneError(ValueError):
@@ -74,6 +74,15 @@ class Plane:
         coords = (np.linalg.pinv(basis @ basis.T) @ rhs).T
         return coords[0] if single else coords
 
+    def in_plane(self, vector) -> float:
+        """Return the share of a vector's length that lies in the plane (1: all of it)."""
+        v = np.asarray(vector, dtype=np.float64)
+        norm = np.linalg.norm(v)
+        if norm == 0:
+            return 0.0
+        a, b = self.project(self.origin + v)
+        return float(np.linalg.norm(a * self.d1 + b * self.d2) / norm)
+
     def slopes(self, gradient) -> np.ndarray:
         """Return (∂C/∂α, ∂C/∂β) at θ₀ given the full gradient: the downhill arrow is minus this."""
         g = np.asarray(gradient, dtype=np.float64)
@@ -100,6 +109,14 @@ def describe_parameter(sizes, index: int) -> str:
         if w_end <= index < b_end:
             return f"b{layer}[{index - w_end}]"
     raise PlaneError(f"parameter {index} does not exist")
+
+
+def steepest_weights(sizes, vector, k=2) -> tuple:
+    """Return the flat indices of the k weights (not biases) with the largest |vector| entries."""
+    vector = np.abs(np.asarray(vector, dtype=np.float64))
+    index = np.concatenate([np.arange(start, w_end) for start, w_end, _ in parameter_layout(sizes)])
+    order = index[np.argsort(vector[index], kind="stable")[::-1][:k]]
+    return tuple(int(i) for i in order)
 
 
 def parameter_plane(origin, sizes, first: int, second: int) -> Plane:
@@ -168,15 +185,18 @@ def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS) -> Plane:
     rows = np.asarray(rows)
     if rows.ndim != 2 or (len(rows) and rows.shape[1] != origin.size):
         raise PlaneError(f"trajectory rows must have {origin.size} parameters, got shape {rows.shape}")
-    diffs = _thin_rows(rows, max_rows).astype(np.float64) - origin  # (K, P)
-    gram = diffs @ diffs.T  # (K, K): cheaper than an SVD of (K, P) when K ≪ P
+    # Work in the trajectory's own precision (float32 in the app: half the memory traffic);
+    # the final orthonormalisation is float64 either way.
+    work = np.result_type(rows.dtype, np.float32)
+    diffs = _thin_rows(rows, max_rows).astype(work) - origin.astype(work)  # (K, P)
+    gram = (diffs @ diffs.T).astype(np.float64)  # (K, K): cheaper than an SVD of (K, P) when K ≪ P
     values, vectors = np.linalg.eigh(gram) if len(diffs) else (np.zeros(0), np.zeros((0, 0)))
     order = np.argsort(values)[::-1]
     total = float(values.clip(min=0).sum())
     found, explained = [], []
     for k in order[:2]:
         if values[k] > total * 1e-12 and values[k] > 0:
-            found.append(diffs.T @ vectors[:, k])
+            found.append((vectors[:, k].astype(work) @ diffs).astype(np.float64))
             explained.append(float(values[k]) / total)
     rng = np.random.default_rng(seed)
     while len(found) < 2:  # too short a trajectory: complete the plane with random directions
