@@ -157,12 +157,13 @@ def revealed(n_layers: int, depth: int) -> tuple:
     return weights, neurons
 
 
-def nearest_connection(layout, x: float, y: float, tolerance: float, priorities):
+def nearest_connection(layout, x: float, y: float, tolerance: float, priorities, segments=None):
     """Return (layer, j, i) of the drawn connection at (x, y), or None.
 
     priorities[l] is a flat array (n_out·n_in,) saying how far on top each connection of
     weight layer l is drawn (-inf: not drawn). Of the connections passing within
     `tolerance`, the one drawn on top wins: that is the one the learner sees.
+    segments: layout.segments(l) for every l, if already computed.
     """
     for layer, priority in enumerate(priorities):
         if priority is None:
@@ -171,7 +172,7 @@ def nearest_connection(layout, x: float, y: float, tolerance: float, priorities)
         x_to = float(layout.centres[layer + 1][0, 0])
         if not float(x_from.min()) <= x <= x_to:
             continue
-        x0, y0, x1, y1 = layout.segments(layer)
+        x0, y0, x1, y1 = segments[layer] if segments is not None else layout.segments(layer)
         dx, dy = x1 - x0, y1 - y0
         t = np.clip(((x - x0) * dx + (y - y0) * dy) / np.maximum(dx * dx + dy * dy, 1e-12), 0.0, 1.0)
         dist = np.hypot(x0 + t * dx - x, y0 + t * dy - y)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TITLE_SPACE = 40.0  # room above the columns for the layer titles
-LABEL_SPACE = 190.0  # room right of the output layer for class names and the prediction
+LABEL_SPACE = 215.0  # room right of the output layer for class names and the prediction
 MAX_RADIUS = 18.0
 MIN_RADIUS = 1.5
 

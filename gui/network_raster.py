@@ -17,8 +17,6 @@ Painting 12,960 long lines with QPainter costs tens of milliseconds (and holds t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6 import QtCore, QtGui
 
@@ -33,7 +31,7 @@ except ImportError:  # pragma: no cover - older pyqtgraph
 SPARSE_LIMIT = 1500  # a block with at most this many visible connections is drawn all crisp
 CRISP_BUDGET = 250  # crisp lines shared by the dense blocks (≈ 1 ms per 150 long lines)
 HAZE_SAMPLES = 120_000  # coarse-grid samples the haze may cost: picks its resolution
-HAZE_FACTORS = (3, 4, 6, 8, 12, 16)
+HAZE_FACTORS = (6, 8, 12, 16)
 HAZE_WEIGHT_POWER = 4  # strong connections dominate a haze pixel's colour, as they would on top
 HAZE_GAIN = 0.8  # the haze stays a little behind the crisp lines
 MIN_LINE_ALPHA = 0.06  # fainter lines differ from the background by a few levels: not drawn
@@ -125,17 +123,6 @@ def _bin_sums() -> np.ndarray:
 _BIN_SUMS = _bin_sums()
 
 
-@dataclass
-class LayerPaint:
-    """What to paint for one weight layer: flat per-connection arrays (n_out·n_in,)."""
-
-    bins: np.ndarray  # colour bin of each connection
-    visible: np.ndarray  # bool: drawn in this mode
-    strength: np.ndarray | None = None  # |value| / scale: the strongest of a dense block are drawn sharp
-    emphasis: np.ndarray | None = None  # bool: the selected neuron's, drawn thick and on top
-    over_image: bool = False  # crisp lines start at the pixel centres, over the input image
-
-
 class EdgeRaster:
     """Renders connections at fixed device geometry (rebuild it when the view changes).
 
@@ -205,13 +192,10 @@ class EdgeRaster:
             else:
                 strength = (lp.strength if lp.strength is not None else bin_strength(N_BINS)[lp.bins])[idx]
                 dense.append((l, idx, strength))
-        if dense:  # the strongest CRISP_BUDGET connections of all dense blocks together
-            strength = np.concatenate([st for _, _, st in dense])
-            cut = -np.inf
-            if strength.size > CRISP_BUDGET:
-                cut = np.partition(strength, strength.size - CRISP_BUDGET)[strength.size - CRISP_BUDGET]
-            for l, idx, st in dense:
-                chosen[l] = idx[st >= cut]
+        share = CRISP_BUDGET // max(len(dense), 1)  # each dense block shows its own strongest
+        for l, idx, st in dense:
+            cut = np.partition(st, st.size - share)[st.size - share] if st.size > share else -np.inf
+            chosen[l] = idx[st >= cut]
         return chosen
 
     def paint(self, painter: QtGui.QPainter, layers, underlay=None) -> list:

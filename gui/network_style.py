@@ -40,7 +40,7 @@ def activation_levels(values, activation: str) -> tuple:
         return np.clip((values + 1) / 2, 0, 1), "−1 black → +1 white"
     if activation in UNBOUNDED:
         top = float(values.max()) if values.size and values.max() > 0 else 1.0
-        return np.clip(values / top, 0, 1), f"0 black → white at the layer's largest ({top:.3g})"
+        return np.clip(values / top, 0, 1), f"white = the layer's largest ({top:.3g})"
     return np.clip(values, 0, 1), "0 black → 1 white"
 
 

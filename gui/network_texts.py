@@ -103,7 +103,7 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     else:
         ramp = np.repeat(np.arange(0, 256, 8, dtype=np.uint8)[:, None], 3, axis=1)
         lo, hi = ("−1", "+1") if snap.activation == "tanh" else ("0", "1")
-        caption = f"Neurons: activation a, {hidden_text}" if hidden_text else "Neurons: activation a"
+        caption = "Neurons: activation a" + (f", {hidden_text}" if snap.activation in ("relu", "leaky_relu") else "")
         neuron_legend = (ramp, caption, lo, "", hi if snap.activation not in ("relu", "leaky_relu") else "max")
     green = "#%02x%02x%02x" % SELECTION
     marks = (f"<span style='color:{green}'>◯</span> selected &nbsp; ◯ ringed: the prediction<br>"

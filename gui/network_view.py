@@ -14,18 +14,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from .network_canvas import DiagramCanvas
 from .network_controls import NetworkLegend, NetworkToolbar
-from .network_edges import (COLOUR_BY, MODES, StableScale, edge_bins, edge_values,
-                            nearest_connection, revealed, selected_mask, visible_mask)
+from .network_colouring import OVER_IMAGE_MODES, ConnectionColouring, quantity
+from .network_edges import COLOUR_BY, MODES, edge_values, visible_mask
 from .network_items import grid_image
 from .network_layout import make_layout
-from .network_raster import LayerPaint
-from .network_style import connection_tooltip, neuron_tooltip
+from .network_pointer import DiagramPointer, tooltip
 from .network_texts import describe
 
 EDGE_MIN_INTERVAL = 0.1  # s: while training, connections are recoloured at most 10 times a second…
 EDGE_DUTY = 0.1  # …and take at most about a tenth of the GUI thread
-HIT_TOLERANCE = 4.0  # device pixels around a line that count as pointing at it
-OVER_IMAGE_MODES = ("strongest",)  # few lines: draw them over the image, right to their pixels
+FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
 
 
 class NetworkView(QtWidgets.QWidget):
@@ -48,14 +46,14 @@ class NetworkView(QtWidgets.QWidget):
         self._depth = None  # layers walked back in gradient colouring (None: all of them)
         self._selected = self._hovered = None
         self._marked = []  # connections the learner clicked, drawn green
-        self._scales = {}  # (quantity, weight layer) → StableScale
-        self._bins, self._priorities, self._painted = [], [], None
+        self._colouring = ConnectionColouring()
         self._class_names = self._image_shape = None
         self._grid_source = None
         self._legend_state = self._controls_state = None
         self._dark = dark
         self._edges_dirty = False
-        self._next_edge_time = 0.0
+        self._next_edge_time = self._next_frame_time = 0.0
+        self._segments = []  # layout.segments(l) per weight layer, for hit tests
         self.last_tooltip = ""
         self.edge_renders = 0  # how many times the connection layer was recoloured
 
@@ -69,10 +67,13 @@ class NetworkView(QtWidgets.QWidget):
         box.addWidget(self.canvas, 1)
         box.addWidget(self.legend)
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush)
+        self._pointer = DiagramPointer(self._scene, self)
+        self._pointer.hoveredChanged.connect(self._hovered_on)
+        self._pointer.clickedOn.connect(self._clicked_on)
         self.canvas.resized.connect(lambda w, h: self._relayout())
         self.canvas.viewSettled.connect(self._changed)
-        self.canvas.hovered.connect(self._hover)
-        self.canvas.clicked.connect(self._click)
+        self.canvas.hovered.connect(self._pointer.moved)
+        self.canvas.clicked.connect(self._pointer.clicked)
         self.toolbar.modeChanged.connect(self.set_mode)
         self.toolbar.strongestChanged.connect(self.set_strongest_k)
         self.toolbar.colourByChanged.connect(self.set_colour_by)
@@ -93,7 +94,7 @@ class NetworkView(QtWidgets.QWidget):
             return
         old, self._snap = self._snap, snap
         if old is None or old.sizes != snap.sizes or old.image_shape != snap.image_shape:
-            self._scales.clear()
+            self._colouring.reset()
             self._selected = self._hovered = None
             self._marked = []
             self._layout = None
@@ -171,7 +172,7 @@ class NetworkView(QtWidgets.QWidget):
         self.canvas.diagram.outline = QtGui.QColor(*((125, 128, 140) if dark else (110, 110, 120)))
         self.legend.set_backdrop(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
         self._grid_source = None
-        self._painted = None  # same bins, new colours: the connections must be redrawn
+        self._colouring.forget_drawing()  # same bins, new colours: the connections must be redrawn
         self._changed()
 
     def update_now(self) -> None:
@@ -181,21 +182,16 @@ class NetworkView(QtWidgets.QWidget):
     # -- what tests and other panels can ask ----------------------------------------------------
     def edge_bins(self) -> list:
         """Return each weight layer's connection colour bins (flat, as last drawn; None: hidden)."""
-        return list(self._bins)
+        return list(self._colouring.bins)
 
     def edge_scale(self, layer: int):
         """Return the |value| drawn at full colour in weight layer `layer`, as last drawn."""
-        scale = self._scales.get((self._quantity(), layer))
-        return None if scale is None else scale.value
+        return self._colouring.scale(self._quantity(), layer)
 
     def visible_edges(self, layer: int) -> np.ndarray:
         """Return the (n_out, n_in) mask of weight layer `layer`'s connections the mode draws."""
         values = edge_values(self._snap, layer, self._colour_by, self._mode)
         return visible_mask(values, layer, self._mode, self._k, self._selected)
-
-    def crisp_edges(self) -> list:
-        """Return, per weight layer, the flat indices last drawn as sharp lines (the rest: haze)."""
-        return list(self._painted or [])
 
     def neuron_pos(self, layer: int, index: int):
         """Return a neuron's centre in viewport pixels."""
@@ -208,25 +204,23 @@ class NetworkView(QtWidgets.QWidget):
 
     def item_at(self, pos):
         """Return ("neuron", (layer, index)), ("connection", (l, j, i)) or None at a viewport point."""
-        return self._hit(*self.canvas.to_diagram(pos))
+        return self._pointer.hit(*self.canvas.to_diagram(pos))
 
     def tooltip_at(self, pos) -> str:
         """Return the tooltip shown at a viewport point ("" where there is nothing)."""
-        return self._tooltip(self.item_at(pos))
+        return tooltip(self._snap, self.item_at(pos))
 
     # -- drawing ----------------------------------------------------------------------------------
     def _n_layers(self) -> int:
         return 0 if self._snap is None else self._snap.n_layers
 
     def _quantity(self) -> str:
-        if self._colour_by == "gradients" and self._snap is not None and self._snap.example_grad is not None:
-            return "gradients"
-        return "contributions" if self._mode == "contributions" else "weights"
+        return quantity(self._snap, self._colour_by, self._mode)
 
     def _changed(self) -> None:
         """A setting changed: the learner expects to see it now, not at the next rate-limited turn."""
         self._edges_dirty = True
-        self._next_edge_time = 0.0
+        self._next_edge_time = self._next_frame_time = 0.0
         self._schedule()
 
     def _schedule(self) -> None:
@@ -242,6 +236,7 @@ class NetworkView(QtWidgets.QWidget):
         if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1:
             return
         self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape)
+        self._segments = [self._layout.segments(l) for l in range(self._layout.n_layers)]
         self.canvas.set_layout(self._layout)
         self._changed()
         self._flush(force=True)  # a resized window must not show an empty frame, even once
@@ -250,6 +245,11 @@ class NetworkView(QtWidgets.QWidget):
         self._timer.stop()  # whatever was pending is drawn now
         if self._snap is None or self._layout is None:
             return
+        now = time.perf_counter()
+        if not force and now < self._next_frame_time:  # training delivers faster than anyone reads
+            self._timer.start(int((self._next_frame_time - now) * 1000) + 1)
+            return
+        self._next_frame_time = now + FRAME_MIN_INTERVAL
         self._update_neurons()
         if self._edges_dirty:
             wait = self._next_edge_time - time.perf_counter()
@@ -259,66 +259,26 @@ class NetworkView(QtWidgets.QWidget):
                 self._timer.start(int(wait * 1000) + 1)
         self.canvas.compose()
 
-    def _layer_paints(self) -> list:
-        snap, mode = self._snap, self._mode
-        grads = self._quantity() == "gradients"
-        shown = revealed(snap.n_layers, self.reveal_depth())[0] if grads else range(snap.n_layers)
-        paints = []
-        for l in range(snap.n_layers):
-            if l not in shown:
-                paints.append(None)
-                continue
-            values = edge_values(snap, l, self._colour_by, mode)
-            scale = self._scales.setdefault((self._quantity(), l), StableScale()).update(values)
-            emphasis = None  # in "selected" mode everything drawn is the selection's
-            if self._selected and mode != "selected":
-                emphasis = selected_mask(values.shape, l, self._selected).ravel()
-            paints.append(LayerPaint(edge_bins(values, scale),
-                                     visible_mask(values, l, mode, self._k, self._selected).ravel(),
-                                     np.abs(values.ravel()) / scale, emphasis,
-                                     over_image=l == 0 and mode in OVER_IMAGE_MODES))
-        return paints
+    def _paints(self) -> list:
+        depth = self.reveal_depth()
+        return self._colouring.paints(self._snap, self._mode, self._k, self._colour_by, depth, self._selected)
 
     def _render_edges(self) -> None:
         start = time.perf_counter()
-        paints = self._layer_paints()
+        paints = self._paints()
         over_image = self._mode in OVER_IMAGE_MODES and self._layout.grid_rect is not None
-        signature = [None if p is None else (p.bins, p.visible, p.emphasis) for p in paints]
-        same = (self._painted is not None and self.canvas.geometry_current() and not over_image
-                and self._signature_equal(signature))
-        self._bins = [None if p is None else p.bins for p in paints]
-        self._signature = signature
         self.canvas.diagram.draw_grid = not over_image
-        if not same:  # only a change of some connection's bin (or of the view) costs a repaint
+        # only a change of some connection's bin (or of the view) costs a repaint
+        if over_image or not self.canvas.geometry_current() or not self._colouring.unchanged(paints):
             underlay = self.canvas.diagram.paint_grid if over_image else None
-            self._painted = self.canvas.render_edges(paints, underlay)
+            crisp = self.canvas.render_edges(paints, underlay)
+            self._colouring.remember(paints, crisp)
             self.edge_renders += 1
-            self._priorities = []
-            for p, crisp in zip(paints, self._painted):
-                if p is None:
-                    self._priorities.append(None)
-                    continue
-                prio = np.where(p.visible, np.minimum(p.strength, 1.0), -np.inf)
-                prio[crisp] += 2  # sharp lines lie over the haze, strongest on top
-                if p.emphasis is not None:
-                    prio[p.emphasis & p.visible] += 4
-                self._priorities.append(prio)
+        else:
+            self._colouring.remember(paints)
         self._edges_dirty = False
         cost = time.perf_counter() - start
         self._next_edge_time = start + max(EDGE_MIN_INTERVAL, cost / EDGE_DUTY)
-
-    def _signature_equal(self, signature) -> bool:
-        old = getattr(self, "_signature", None)
-        if old is None or len(old) != len(signature):
-            return False
-        for a, b in zip(old, signature):
-            if (a is None) != (b is None):
-                return False
-            if a is not None and not all(
-                    (x is None and y is None) or (x is not None and y is not None and np.array_equal(x, y))
-                    for x, y in zip(a, b)):
-                return False
-        return True
 
     def _update_neurons(self) -> None:
         snap, item = self._snap, self.canvas.diagram
@@ -327,7 +287,7 @@ class NetworkView(QtWidgets.QWidget):
             item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
         depth = self.reveal_depth() if self._quantity() == "gradients" else None
         texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
-                         self._class_names, self._scales, self._selected, self._colour_by)
+                         self._class_names, self._colouring.scales, self._selected, self._colour_by)
         item.fills, item.dimmed = texts.fills, texts.dimmed
         item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
         item.titles = texts.titles(self._layout)
@@ -344,37 +304,21 @@ class NetworkView(QtWidgets.QWidget):
             self.toolbar.sync(*controls)
 
     # -- the mouse --------------------------------------------------------------------------------
-    def _hit(self, x: float, y: float):
-        if self._layout is None or self._snap is None:
-            return None
-        neuron = self._layout.neuron_at(x, y)
-        if neuron is not None:
-            return "neuron", neuron
-        tolerance = HIT_TOLERANCE / self.canvas.pixels_per_unit()
-        conn = nearest_connection(self._layout, x, y, tolerance, self._priorities)
-        return None if conn is None else ("connection", conn)
+    def _scene(self) -> tuple:
+        return (self._layout, self._snap, self._colouring.priorities, self._segments,
+                self.canvas.pixels_per_unit())
 
-    def _tooltip(self, hit) -> str:
-        if hit is None:
-            return ""
-        kind, where = hit
-        return neuron_tooltip(self._snap, *where) if kind == "neuron" else connection_tooltip(self._snap, *where)
-
-    def _hover(self, x, y, screen_pos) -> None:
-        hit = None if x is None else self._hit(x, y)
-        neuron = hit[1] if hit is not None and hit[0] == "neuron" else None
-        self.last_tooltip = self._tooltip(hit)
+    def _hovered_on(self, hit) -> None:
+        self.last_tooltip = self._pointer.tooltip
         self.canvas.setToolTip(self.last_tooltip)
+        neuron = hit[1] if hit is not None and hit[0] == "neuron" else None
         if neuron != self._hovered:
             self._hovered = neuron
             self.canvas.diagram.hovered = neuron
             self.canvas.diagram.update()
             self.neuronHovered.emit(*(neuron if neuron is not None else (-1, -1)))
 
-    def _click(self, x: float, y: float) -> None:
-        hit = self._hit(x, y)
-        if hit is None:
-            return
+    def _clicked_on(self, hit) -> None:
         kind, where = hit
         if kind == "neuron":
             self._selected = where
