@@ -53,7 +53,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", type=int, default=51)
     parser.add_argument("--sample", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--naive-repeats", type=int, default=3)
     args = parser.parse_args(argv)
     limit_blas_threads(1)
@@ -74,16 +74,25 @@ def main(argv=None):
     print(f"network {net.describe()}, grid {args.resolution}×{args.resolution}, {len(y)} images, one BLAS thread")
     print(f"plane set-up: random {t_random * 1e3:.1f} ms, pca of {len(rows)} trajectory rows {t_pca * 1e3:.1f} ms")
 
-    t_naive, naive = timed(lambda: naive_grid(net, random, x, y, axis, axis), args.naive_repeats)
-    t_fast, fast = timed(lambda: GridEvaluator(net, random, x, y, axis, axis).grid(), args.repeats)
-    coarse = statistics.median(time_to_coarse(net, random, x, y, axis) for _ in range(args.repeats))
-    print(f"random plane: naive {t_naive:.3f} s, fast {t_fast:.3f} s (median of {args.naive_repeats}/"
-          f"{args.repeats}), ratio {t_naive / t_fast:.1f}x, max |fast - naive| {np.abs(fast - naive).max():.2e}")
-    print(f"progressive: first (coarse) picture after {coarse * 1e3:.1f} ms (median)")
-    for name, plane in (("pca", pca), ("parameters", params)):
-        t, _ = timed(lambda: GridEvaluator(net, plane, x, y, axis, axis).grid(), args.repeats)
-        print(f"{name} plane: fast {t:.3f} s")
-
+    # Interleaved, so that a change in the machine's load hits every variant alike.
+    fast_planes = {"random": random, "pca": pca, "parameters": params}
+    times = {name: [] for name in ("naive", "coarse", *fast_planes)}
+    for r in range(max(args.repeats, args.naive_repeats)):
+        if r < args.naive_repeats:
+            seconds, naive = timed(lambda: naive_grid(net, random, x, y, axis, axis), 1)
+            times["naive"].append(seconds)
+        if r < args.repeats:
+            for name, plane in fast_planes.items():
+                seconds, grid = timed(lambda: GridEvaluator(net, plane, x, y, axis, axis).grid(), 1)
+                times[name].append(seconds)
+                fast = grid if name == "random" else fast
+            times["coarse"].append(time_to_coarse(net, random, x, y, axis))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"random plane: naive {median['naive']:.3f} s, fast {median['random']:.3f} s (medians of "
+          f"{args.naive_repeats}/{args.repeats}), ratio {median['naive'] / median['random']:.1f}x,"
+          f" max |fast - naive| {np.abs(fast - naive).max():.2e}")
+    print(f"progressive: first (coarse) picture after {median['coarse'] * 1e3:.1f} ms (median)")
+    print(f"fast, other planes: pca {median['pca']:.3f} s, two parameters {median['parameters']:.3f} s")
 
 if __name__ == "__main__":
     main()

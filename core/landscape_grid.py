@@ -9,8 +9,10 @@ the work. Three things cut them without changing the answer beyond float32 round
 2. Its sigmoid separates: σ(z₀ + αp + βq) = R_α / (R_α + S_β), R_α = e^{z₀+αp}, S_β = e^{−βq}.
    One exp table per grid row and one per column replaces an exp per point with an add and
    a divide. No cancellation, unlike the tanh addition formula; a range check falls back.
-3. Later sigmoids are tanh(z/2), one in-place ufunc: the ½ of z/2 and the affine
-   a = ½ + ½·tanh(z/2) are folded into the next layer's weights (and into the quadratic cost).
+3. Later sigmoids are 1/(1 + e^{−z}) with the minus folded into the weights: exp, add,
+   divide — a third cheaper than np.tanh here, which is slower than np.exp. tanh layers use
+   tanh z = 2σ(2z) − 1, the affine part riding on the next layer's weights; the quadratic
+   cost uses (σ(z) − y)² = σ((1 − 2y)·z)² for one-hot y.
 Grid points go through the later layers in chunks whose activations fit in L2 cache, each
 with its own weights W + αE + βF (the later layers are affine in the grid only in their
 weights, not in their inputs).
@@ -30,9 +32,11 @@ EXP_LIMIT = 85.0  # |exponent| below which e^x and sums of two such stay finite 
 CHUNK_FLOATS = 1 << 17  # activations of one chunk of grid points: 512 kB, fits L2
 TABLE_BYTES = 64 << 20  # largest pair of exp tables before falling back to direct sigmoids
 # An activation a is computed as s·u + c from what the buffer holds (u), so the affine part
-# rides on the next layer's weights: sigmoid keeps u = tanh(z/2).
-AFFINE = {"sigmoid": (0.5, 0.5), "tanh": (1.0, 0.0), "relu": (1.0, 0.0), "leaky_relu": (1.0, 0.0)}
-PRE_SCALE = {"sigmoid": 0.5, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "softmax": 1.0}
+# rides on the next layer's weights: a tanh layer holds u = σ(2z) and a = 2u − 1.
+AFFINE = {"sigmoid": (1.0, 0.0), "tanh": (2.0, -1.0), "relu": (1.0, 0.0), "leaky_relu": (1.0, 0.0)}
+# What each layer's buffer receives: k·z, with k chosen so the activation is one e^{k·z} away.
+PRE_SCALE = {"sigmoid": -1.0, "tanh": -2.0, "relu": 1.0, "leaky_relu": 1.0, "softmax": 1.0}
+ONE = np.float32(1.0)
 
 
 def _views(sizes, flat):
@@ -95,12 +99,14 @@ class GridEvaluator:
             self._cols = np.empty((len(self.betas), *zpq[0].shape), np.float32)
             self._rows_done = np.zeros(len(self.alphas), bool)
             self._cols_done = np.zeros(len(self.betas), bool)
-            scale, shift = (1.0, 0.0) if name == "sigmoid" else (2.0, -1.0)
+            scale, shift = AFFINE[name]
         else:
             zpq *= PRE_SCALE[name]
             self._zpq = [np.ascontiguousarray(zpq[:, s:e].reshape(3, -1)) for s, e in self._blocks]
             scale, shift = AFFINE.get(name, (1.0, 0.0))
         self._layers = []  # per later layer: (weights or stacked weights, biases, moves)
+        self._shapes = [(n_in, n_out) for n_in, n_out in zip(self.sizes[m + 1:-1], self.sizes[m + 2:])]
+        self._weights_row = None  # the grid row whose per-point weights are in self._weights
         for l in range(m + 1, n_layers):
             k = PRE_SCALE[self._names[l]]
             w = [k * scale * parts[j][0][l].T for j in range(3)]  # (n_in, n_out)
@@ -110,7 +116,7 @@ class GridEvaluator:
             else:
                 self._layers.append((np.ascontiguousarray(w[0]), b[0], False))
             scale, shift = AFFINE.get(self._names[l], (1.0, 0.0))
-        if self.cost == "quadratic":  # (a − y)² = ¼(u + 1 − 2y)² with u = tanh(z/2)
+        if self.cost == "quadratic":
             self._signs = 1.0 - 2.0 * np.eye(self.sizes[-1], dtype=np.float32)[self.y]
         # log-sum-exp never underflows, so only a float64 network's clamp of −log(softmax) applies
         self._ce_cap = np.float32(-np.log(np.finfo(np.float64).tiny))
@@ -155,9 +161,24 @@ class GridEvaluator:
             pieces = -(-(stop - start) // self.chunk)  # equal chunks: 51 → 7×7+2×1 would waste passes
             edges = np.linspace(start, stop, pieces + 1).round().astype(int)
             for s, e in zip(edges[:-1], edges[1:]):
-                out[order[s:e]] = self._chunk(ia[s], jb[s:e])
+                with np.errstate(over="ignore"):  # e^z overflowing to inf gives σ = 0, as it should
+                    out[order[s:e]] = self._chunk(ia[s], jb[s:e])
                 done += e - s
                 yield done
+
+    def _row_weights(self, i):
+        """Return [(weights, biases, moves)] of the later layers for every point of grid row i.
+
+        A moving layer's weights are W + αE + βF, (len(betas), n_in, n_out), and its biases
+        (len(betas), 1, n_out), built once per row with one small product each.
+        """
+        if self._weights_row != i:
+            coef = np.ones((len(self.betas), 3), dtype=np.float32)
+            coef[:, 1], coef[:, 2] = self.alphas[i], self.betas
+            self._weights = [((coef @ w).reshape(len(coef), *shape), (coef @ b)[:, None, :], True) if moves
+                             else (w, b, False) for (w, b, moves), shape in zip(self._layers, self._shapes)]
+            self._weights_row = i
+        return self._weights
 
     def _row_table(self, i):
         if not self._rows_done[i]:
@@ -180,15 +201,17 @@ class GridEvaluator:
         coef[:, 1] = self.alphas[i]
         coef[:, 2] = self.betas[js]
         total = np.zeros(g)
+        contiguous = js[-1] - js[0] == g - 1  # js is sorted and unique
+        pick = slice(js[0], js[0] + g) if contiguous else js
+        weights = [(w[pick], b[pick]) if moves else (w, b) for w, b, moves in self._row_weights(i)]
         if self.separable:
             rows, cols = self._row_table(i), self._col_tables(js)
-            contiguous = js[-1] - js[0] == g - 1  # js is sorted and unique
         for block, (s, e) in enumerate(self._blocks):
             u = self._bufs[0][:g, :e - s]
             if self.separable:  # σ = R/(R + S)
                 r = rows[s:e]
                 if contiguous:
-                    np.add(cols[js[0]:js[0] + g, s:e], r, out=u)
+                    np.add(cols[pick, s:e], r, out=u)
                 else:
                     np.take(cols[:, s:e], js, axis=0, out=u)
                     u += r
@@ -197,25 +220,24 @@ class GridEvaluator:
                 np.matmul(coef, self._zpq[block], out=u.reshape(g, -1))
                 if len(self._layers):
                     self._activate(u, self._names[self.first])
-            for layer, (w, b, moves) in enumerate(self._layers):
+            for layer, (w, b) in enumerate(weights):
                 z = self._bufs[layer + 1][:g, :e - s]
-                if moves:  # this point's own weights, W + αE + βF
-                    n_in, n_out = u.shape[2], z.shape[2]
-                    np.matmul(u, (coef @ w).reshape(g, n_in, n_out), out=z)
-                    z += (coef @ b)[:, None, :]
-                else:
-                    np.matmul(u, w, out=z)
-                    z += b
+                np.matmul(u, w, out=z)  # (g, n, n_in) @ (g, n_in, n_out), or one shared (n_in, n_out)
+                z += b
                 if layer < len(self._layers) - 1:
                     self._activate(z, self._names[self.first + layer + 1])
                 u = z
+            if len(self._blocks) == 1:
+                return self._cost_sums(u, s, e) / self.n
             total += self._cost_sums(u, s, e)
         return total / self.n
 
     @staticmethod
     def _activate(u, name):
-        if name in ("sigmoid", "tanh"):  # sigmoid: u holds z/2, and tanh(z/2) is all we need
-            np.tanh(u, out=u)
+        if name in ("sigmoid", "tanh"):  # u holds −z (or −2z): σ = 1/(1 + e^u)
+            np.exp(u, out=u)
+            np.add(u, ONE, out=u)
+            np.divide(ONE, u, out=u)
         elif name == "relu":
             np.maximum(u, 0, out=u)
         else:
@@ -224,11 +246,11 @@ class GridEvaluator:
     def _cost_sums(self, u, s, e) -> np.ndarray:
         """Return each point's summed cost over examples s:e, given the output layer's input u."""
         g = len(u)
-        if self.cost == "quadratic":
-            np.tanh(u, out=u)
-            u += self._signs[s:e]
+        if self.cost == "quadratic":  # u holds −z: |σ(z) − y| = σ((1 − 2y)·z) = 1/(1 + e^{(1−2y)·u})
+            np.multiply(u, self._signs[s:e], out=u)
+            self._activate(u, "sigmoid")
             flat = u.reshape(g, -1)
-            return 0.25 * np.einsum("ij,ij->i", flat, flat).astype(np.float64)
+            return np.einsum("ij,ij->i", flat, flat).astype(np.float64)
         u -= u.max(axis=2, keepdims=True)
         picked = u[:, np.arange(e - s), self.y[s:e]]  # (g, examples)
         np.exp(u, out=u)

@@ -93,7 +93,12 @@ def build_plane(request: SurfaceRequest, rows) -> Plane:
     """Return the plane a request asks for, through the snapshot's current parameters."""
     snap = request.snapshot
     if request.kind == "pca":
-        return pca_plane(snap.params, rows, seed=request.seed)
+        plane = pca_plane(snap.params, rows, seed=request.seed)
+        if plane.explained[0] > 0:
+            return plane
+        # No trajectory to follow yet (training has not moved): random directions say more
+        # than unit-length random vectors would.
+        return random_plane(snap.params, snap.sizes, request.seed)
     if request.kind == "parameters":
         return parameter_plane(snap.params, snap.sizes, *request.parameters)
     return random_plane(snap.params, snap.sizes, request.seed, request.normalisation)
@@ -134,7 +139,7 @@ class SurfaceJob(QRunnable):
         rows = req.trajectory[1] if req.trajectory is not None else np.zeros((0, len(snap.params)))
         plane = req.plane or build_plane(req, rows)
         path, path_steps = trajectory_path(plane, req.trajectory, snap)
-        a0, a1, b0, b1 = req.extent or auto_extent(path, minimum=MIN_EXTENT.get(req.kind, 0.1))
+        a0, a1, b0, b1 = req.extent or auto_extent(path, minimum=MIN_EXTENT.get(plane.kind, 0.1))
         alphas, betas = np.linspace(a0, a1, req.resolution), np.linspace(b0, b1, req.resolution)
         if not self.current():
             return

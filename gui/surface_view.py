@@ -53,6 +53,7 @@ class SurfaceView(QWidget):
         self.frame = None  # the SurfaceFrame on screen
         self._status = ""
         self._latest = Latest()
+        self._last_id = 0  # request ids only grow, so a result from before shutdown() is never current
         self._signals = SurfaceSignals()
         self._signals.frame.connect(self._on_frame)
         self._signals.grid.connect(self._on_grid)
@@ -98,7 +99,7 @@ class SurfaceView(QWidget):
         bottom.addStretch(1)
         bottom.addWidget(self.recompute_button)
         self.plots = SurfacePlots()
-        self.status_label = QLabel()
+        self.status_label = QLabel(wordWrap=True)  # long descriptions wrap instead of widening the panel
         self.progress = QProgressBar(maximum=100, textVisible=False, maximumWidth=120, maximumHeight=10)
         self.progress.hide()
         status = QHBoxLayout()
@@ -220,9 +221,10 @@ class SurfaceView(QWidget):
         h = self.half_width_box.value()
         key = (kind, normalisation, self.seed_box.value(), parameters, id(snap.params),
                None if trajectory is None else (id(trajectory[1]), len(trajectory[1])))
-        self._latest.value = max(self._latest.value, 0) + 1
+        self._last_id += 1
+        self._latest.value = self._last_id
         request = SurfaceRequest(
-            self._latest.value, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
+            self._last_id, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
             self.seed_box.value(), (-h, h, -h, h) if self.extent_box.currentIndex() == 1 else None,
             self._dataset, sample, size, trajectory,
             self._plane_cache[1] if self._plane_cache and self._plane_cache[0] == key else None)
@@ -273,6 +275,8 @@ class SurfaceView(QWidget):
         what = {"pca": "the trajectory's two main directions",
                 "random": "two random directions scaled to the weights",
                 "parameters": "two single weights, every other weight held still"}.get(plane.kind, "")
+        if plane.kind == "random" and self.plane_kind() == "pca":
+            what = "no trajectory yet, so " + what
         n = len(frame.sample[1])
         return (f"{plane.labels[0]} × {plane.labels[1]}: {what}; mean cost over {n:,} training images,"
                 f" step {self._requested_step}, {seconds:.2f} s")

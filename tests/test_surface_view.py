@@ -136,3 +136,17 @@ def test_a_failed_computation_is_reported(qtbot, view, small):
                           check_params_cb=lambda text: text.startswith("Could not compute")):
         view.set_snapshot(snap)
     assert not view.busy
+
+
+def test_computes_with_the_trajectory_it_has_when_nobody_answers(qtbot, small):
+    ds, _, snap, _ = small
+    widget = SurfaceView()  # trajectoryWanted is not connected to anything
+    qtbot.addWidget(widget)
+    widget.resolution_box.setValue(21)
+    widget.set_dataset(ds)
+    with qtbot.waitSignal(widget.gridReady, timeout=20000):
+        widget.set_snapshot(snap)
+    assert widget.plane.kind == "random"  # no trajectory: the PCA choice falls back, and says so
+    assert "no trajectory yet" in widget.status_label.text()
+    assert len(widget.frame.path) == 1
+    widget.shutdown()
