@@ -12,7 +12,8 @@ import numpy as np
 
 from .network_edges import StableScale, edge_bins, edge_values, revealed, selected_mask, visible_mask
 
-OVER_IMAGE_MODES = ("strongest",)  # few lines: draw them over the image, right to their pixels
+OVER_IMAGE_MODES = ("strongest",)  # few lines: draw them over the image, right to their pixels…
+OVER_IMAGE_MAX = 160  # …unless there are so many that they would hide it
 
 
 @dataclass
@@ -68,9 +69,10 @@ class ConnectionColouring:
             emphasis = None  # in "selected" mode everything drawn is the selection's
             if selected and mode != "selected":
                 emphasis = selected_mask(values.shape, l, selected).ravel()
-            paints.append(LayerPaint(edge_bins(values, scale), visible_mask(values, l, mode, k, selected).ravel(),
-                                     np.abs(values.ravel()) / scale, emphasis,
-                                     over_image=l == 0 and mode in OVER_IMAGE_MODES))
+            visible = visible_mask(values, l, mode, k, selected).ravel()
+            over = l == 0 and mode in OVER_IMAGE_MODES and np.count_nonzero(visible) <= OVER_IMAGE_MAX
+            paints.append(LayerPaint(edge_bins(values, scale), visible, np.abs(values.ravel()) / scale,
+                                     emphasis, over_image=over))
         return paints
 
     def unchanged(self, paints) -> bool:

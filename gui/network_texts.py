@@ -12,8 +12,8 @@ from .network_style import (MODE_TEXT, activation_levels, diverging_fill, diverg
 
 EDGE_CAPTIONS = {
     "weights": "Connections: weight w",
-    "contributions": "Connections: w·a, what each passes on for this image",
-    "gradients": "Connections: ∂C/∂w for this image",
+    "contributions": "Connections: w·a (this image)",
+    "gradients": "Connections: ∂C/∂w (this image)",
 }
 
 
@@ -94,8 +94,8 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
         if s is not None and s.value is not None:
             shown_scales.append(f"±{s.value:.3g}")
     edge_caption = EDGE_CAPTIONS[quantity]
-    if shown_scales:
-        edge_caption += "  ·  full colour at " + ", ".join(shown_scales) + " (by layer)"
+    if shown_scales:  # each layer has its own scale: their weights differ in size
+        edge_caption += ", full colour at " + " | ".join(shown_scales)
     edge_legend = (bin_colours(N_BINS, dark), edge_caption, "− blue", "0", "orange +")
     if grads:
         lut = diverging_lut(64, DARK_BACKGROUND if dark else LIGHT_BACKGROUND, dark=dark)

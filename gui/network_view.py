@@ -14,15 +14,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from .network_canvas import DiagramCanvas
 from .network_controls import NetworkLegend, NetworkToolbar
-from .network_colouring import OVER_IMAGE_MODES, ConnectionColouring, quantity
+from .network_colouring import ConnectionColouring, quantity
 from .network_edges import COLOUR_BY, MODES, edge_values, visible_mask
 from .network_items import grid_image
 from .network_layout import make_layout
 from .network_pointer import DiagramPointer, tooltip
 from .network_texts import describe
 
-EDGE_MIN_INTERVAL = 0.1  # s: while training, connections are recoloured at most 10 times a second…
-EDGE_DUTY = 0.1  # …and take at most about a tenth of the GUI thread
+# While training, the GUI thread's time is taken from training (the GIL), so updates are capped:
+EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
+EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
 FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
 
 
@@ -56,6 +57,7 @@ class NetworkView(QtWidgets.QWidget):
         self._segments = []  # layout.segments(l) per weight layer, for hit tests
         self.last_tooltip = ""
         self.edge_renders = 0  # how many times the connection layer was recoloured
+        self.edge_interval, self.frame_interval = EDGE_MIN_INTERVAL, FRAME_MIN_INTERVAL  # tunable caps
 
         self.canvas = DiagramCanvas()
         self.toolbar = NetworkToolbar()
@@ -87,6 +89,18 @@ class NetworkView(QtWidgets.QWidget):
     def viewport(self) -> QtWidgets.QWidget:
         """The widget that receives the diagram's mouse events."""
         return self.canvas.viewport()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def colour_by(self) -> str:
+        return self._colour_by
+
+    @property
+    def strongest_k(self) -> int:
+        return self._k
 
     def set_snapshot(self, snap) -> None:
         """Show a new Snapshot (cheap: stores it; drawing happens on the next turn)."""
@@ -249,7 +263,7 @@ class NetworkView(QtWidgets.QWidget):
         if not force and now < self._next_frame_time:  # training delivers faster than anyone reads
             self._timer.start(int((self._next_frame_time - now) * 1000) + 1)
             return
-        self._next_frame_time = now + FRAME_MIN_INTERVAL
+        self._next_frame_time = now + self.frame_interval
         self._update_neurons()
         if self._edges_dirty:
             wait = self._next_edge_time - time.perf_counter()
@@ -266,7 +280,8 @@ class NetworkView(QtWidgets.QWidget):
     def _render_edges(self) -> None:
         start = time.perf_counter()
         paints = self._paints()
-        over_image = self._mode in OVER_IMAGE_MODES and self._layout.grid_rect is not None
+        over_image = bool(paints and paints[0] is not None and paints[0].over_image
+                          and self._layout.grid_rect is not None)
         self.canvas.diagram.draw_grid = not over_image
         # only a change of some connection's bin (or of the view) costs a repaint
         if over_image or not self.canvas.geometry_current() or not self._colouring.unchanged(paints):
@@ -278,7 +293,7 @@ class NetworkView(QtWidgets.QWidget):
             self._colouring.remember(paints)
         self._edges_dirty = False
         cost = time.perf_counter() - start
-        self._next_edge_time = start + max(EDGE_MIN_INTERVAL, cost / EDGE_DUTY)
+        self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
 
     def _update_neurons(self) -> None:
         snap, item = self._snap, self.canvas.diagram
