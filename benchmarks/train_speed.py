@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -88,7 +89,9 @@ class PlainTorch:
         self.torch, self.F = torch, F
         torch.set_num_threads(1)
         torch.manual_seed(seed)
-        self.x = torch.from_numpy(np.ascontiguousarray(x))
+        with warnings.catch_warnings():  # read-only NumPy memory: fine, nothing writes to it
+            warnings.simplefilter("ignore", UserWarning)
+            self.x = torch.from_numpy(x)
         self.y = torch.from_numpy(y.astype(np.int64))
         self.params = []
         for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
@@ -224,7 +227,8 @@ def main():
 
             print(f"  trainer / {name}: step {ratio(steps, 0):.2f}× wall, {ratio(steps, 1):.2f}× CPU;"
                   f" epoch {ratio(epochs, 0):.2f}× wall, {ratio(epochs, 1):.2f}× CPU")
-    print(f"  load average now {os.getloadavg()[0]:.2f}")
+    print(f"  targets: step ≤ 120 µs, epoch ≤ 0.10 s, ≤ 0.7× plain NumPy, ≤ 0.5× PyTorch;"
+          f" load average now {os.getloadavg()[0]:.2f}")
     tr = impls["trainer"]
     acc = tr.evaluate("test", record=False).accuracy
     print(f"  (trainer after {tr.epoch} epochs: test accuracy {acc:.4f}; trajectory {len(tr.trajectory)} points)")
