@@ -237,9 +237,9 @@ class Trainer:
         gw, gb = self.net.views(self._grad)
         return np.array([math.sqrt(float(np.vdot(w, w) + np.vdot(b, b))) for w, b in zip(gw, gb)])
 
-    def evaluate(self, split="test", record=True, chunk=10000) -> Evaluation:
-        """Return accuracy and mean cost on a split ("train" or "test")."""
-        x, y = self.dataset.inputs(split), np.asarray(self.dataset.labels(split))
+    def evaluate(self, split="test", record=True, chunk=10000, limit=None) -> Evaluation:
+        """Return accuracy and mean cost on a split ("train" or "test"), or on its first `limit` examples."""
+        x, y = self.dataset.inputs(split)[:limit], np.asarray(self.dataset.labels(split))[:limit]
         correct, total_cost = 0, 0.0
         for i in range(0, len(y), chunk):
             out = self.net.feedforward(x[i:i + chunk])

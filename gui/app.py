@@ -6,6 +6,9 @@ import sys
 
 from core.threads import limit_blas_threads
 
+# Short slices let the GUI thread take the interpreter lock from the training thread promptly.
+SWITCH_INTERVAL = 0.002
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="Neural Network Explorer: watch a small network learn "
@@ -42,8 +45,7 @@ def run(argv) -> int:
     if args.steps < 0:
         p.error("--steps must be ≥ 0")
     limit_blas_threads(1)
-    # ~2 ms slices let the GUI thread take the GIL from the training thread promptly.
-    sys.setswitchinterval(0.002)
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication, QMessageBox

@@ -184,7 +184,8 @@ class TrainingCharts(QWidget):
             (theme.muted, "━", "each mini-batch"),
             (theme.average_pen().color(), "━", f"mean of last {self.window.value():,}")]), size=TITLE_SIZE)
         self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
-            (theme.split_colour(split), "●", f"{split} set") for split in ("train", "test")]), size=TITLE_SIZE)
+            (theme.split_colour(split), "●", text) for split, text in (
+                ("train", "train (10k sample)"), ("test", "test set"))]), size=TITLE_SIZE)
         self.grad_plot.setTitle(theme.keyed_title("Gradient norm (mean)", [
             (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(self._grad_names())]),
             size=TITLE_SIZE)

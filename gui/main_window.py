@@ -6,10 +6,14 @@ to the visible panels only; hidden panels catch up when they are shown.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
+from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
                                QWidget)
+
+import pyqtgraph as pg
 
 from core.network import Network
 from core.snapshot import make_snapshot
@@ -21,7 +25,20 @@ from .status import StatusLine
 from .worker import TrainingWorker
 
 FRAME_MS = 16
+LIVE_PERIOD = 1 / 15  # seconds between the snapshots shown while training runs
 SETTINGS_VERSION = 1
+
+
+def cache_plot_axes(root) -> None:
+    """Let every plot axis under root paint from a cached pixmap until its ticks change.
+
+    Axis labels are the dearest part of a plot to paint (text layout), yet they rarely change
+    while the curves do; caching them roughly halves the cost of a live plot's frame.
+    """
+    for view in root.findChildren(pg.GraphicsView):
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 class MainWindow(QMainWindow):
@@ -51,6 +68,7 @@ class MainWindow(QMainWindow):
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
         self._closing = False
+        self._last_dispatch = 0.0
 
         from .network_view import NetworkView
 
@@ -71,6 +89,7 @@ class MainWindow(QMainWindow):
 
         self.panels, self.docks = {}, {}
         self._build_docks()
+        cache_plot_axes(self)
         self.status = StatusLine(self.statusBar())
         self.presentation = False
         self.presentation_panel = "sample"  # the one panel shown beside the diagram when presenting
@@ -187,8 +206,13 @@ class MainWindow(QMainWindow):
         feed = self.worker.feed.drain()
         if feed is not None:
             self._feed_charts(feed)
+        newest = self.worker.mailbox.peek()
+        now = time.monotonic()
+        if newest.running and now - self._last_dispatch < LIVE_PERIOD:
+            return  # while training runs, a steadier rate leaves the training thread more time
         snap = self.worker.mailbox.take()
         if snap is not None:
+            self._last_dispatch = now
             self.status.update_snapshot(snap)
             self.timeline.set_live_step(snap.step)
             if self._historic is None:
