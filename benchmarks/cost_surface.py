@@ -25,7 +25,8 @@ import numpy as np  # noqa: E402
 
 from core.data import load_mnist  # noqa: E402
 from core.landscape import evaluation_sample, parameter_index, parameter_plane, pca_plane, random_plane  # noqa: E402
-from core.landscape_grid import GridEvaluator, naive_grid, progressive_grid  # noqa: E402
+from core.landscape_grid import GridEvaluator, naive_grid  # noqa: E402
+from core.landscape_progressive import progressive_grid  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
 

@@ -19,13 +19,9 @@ weights, not in their inputs).
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import numpy as np
 
 from . import activations as act
-from .landscape import Plane
 from .network import Network
 
 EXP_LIMIT = 85.0  # |exponent| below which e^x and sums of two such stay finite in float32
@@ -40,6 +36,7 @@ ONE = np.float32(1.0)
 
 
 def _views(sizes, flat):
+    """Return (weights, biases) views of a flat vector laid out like Network.params."""
     weights, biases, offset = [], [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         weights.append(flat[offset:offset + n_in * n_out].reshape(n_out, n_in))
@@ -82,20 +79,27 @@ class GridEvaluator:
         # Examples run along the last axis everywhere: bias broadcasts and elementwise passes
         # then sweep long contiguous rows (a bias added across (…, 16) rows cost 4× more).
         zpq = np.stack([(a @ parts[k][0][m].T + parts[k][1][m]).T for k in range(3)])  # (3, n_m, N)
-
-        widest = max(self.sizes[m + 1:])
-        self.block = max(1, min(self.n, chunk_floats // widest))  # examples per pass
-        self.chunk = max(1, chunk_floats // (self.block * widest))  # grid points per pass
-        self._blocks = [(s, min(s + self.block, self.n)) for s in range(0, self.n, self.block)]
-        self._coef = np.ones((self.chunk, 3), dtype=np.float32)  # rows [1, α, β]
         # Layer m's activations get an extra row of ones when a layer follows: that layer's
         # bias then rides on its matrix product instead of costing a pass of its own.
         augmented = int(m < n_layers - 1)
         self._heights = [self.sizes[m + 1] + augmented, *self.sizes[m + 2:]]
+        widest = max(self._heights)
+        self.block = max(1, min(self.n, chunk_floats // widest))  # examples per pass
+        self.chunk = max(1, chunk_floats // (self.block * widest))  # grid points per pass
+        self._blocks = [(s, min(s + self.block, self.n)) for s in range(0, self.n, self.block)]
+        self._coef = np.ones((self.chunk, 3), dtype=np.float32)  # rows [1, α, β]
         self._bufs = [np.empty(self.chunk * n * self.block, np.float32) for n in self._heights]
+        scale, shift = self._prepare_first_layer(zpq, augmented, table_bytes)
+        self._prepare_later_layers(parts, moves, scale, shift)
+        if self.cost == "quadratic":
+            self._signs = 1.0 - 2.0 * np.eye(self.sizes[-1], dtype=np.float32)[:, self.y]  # (n_L, N)
+        # log-sum-exp never underflows, so only a float64 network's clamp of −log(softmax) applies
+        self._ce_cap = np.float32(-np.log(np.finfo(np.float64).tiny))
 
-        name = self._names[m]
-        exp_scale = {"sigmoid": 1.0, "tanh": 2.0}.get(name) if m < n_layers - 1 else None  # tanh z = 2σ(2z) − 1
+    def _prepare_first_layer(self, zpq, augmented, table_bytes) -> tuple:
+        """Set up the first moved layer (separable exp tables, or k·z per point); return its (s, c)."""
+        name, last = self._names[self.first], self.first == len(self.sizes) - 2
+        exp_scale = None if last else {"sigmoid": 1.0, "tanh": 2.0}.get(name)  # tanh z = 2σ(2z) − 1
         table_size = (len(self.alphas) + len(self.betas)) * zpq[0].nbytes
         self.separable = bool(exp_scale) and table_size <= table_bytes and self._in_range(zpq, exp_scale)
         if self.separable:  # the extra row: R = e⁰ = 1 here, and S = 0 set in _col_tables, so σ = 1
@@ -106,32 +110,30 @@ class GridEvaluator:
             self._cols = np.empty((len(self.betas), *zpq[0].shape), np.float32)
             self._rows_done = np.zeros(len(self.alphas), bool)
             self._cols_done = np.zeros(len(self.betas), bool)
-            scale, shift = AFFINE[name]
         else:
             zpq *= PRE_SCALE[name]
             ones = np.zeros((3, augmented, self.n), np.float32)  # activates to 1: e^−∞ = 0, relu(1) = 1
             ones[0] = -np.inf if name in ("sigmoid", "tanh") else 1.0
             zpq = np.concatenate([zpq, ones], axis=1)
             self._zpq = [np.ascontiguousarray(zpq[:, :, s:e]).reshape(3, -1) for s, e in self._blocks]
-            scale, shift = AFFINE.get(name, (1.0, 0.0))
-        self._layers = []  # per later layer: (weights or stacked weights, biases, moves)
+        return AFFINE.get(name, (1.0, 0.0))
+
+    def _prepare_later_layers(self, parts, moves, scale, shift):
+        """Fold each activation's affine part and each layer's k into the weights of the next."""
+        self._layers = []  # per later layer: (weights or stacked [W, E, F], biases or None, moves)
         self._shapes = [(n_out, n_in) for n_in, n_out in zip(self._heights[:-1], self._heights[1:])]
         self._weights_row = None  # the grid row whose per-point weights are in self._weights
-        for l in range(m + 1, n_layers):
+        for l in range(self.first + 1, len(self.sizes) - 1):
             k = PRE_SCALE[self._names[l]]
             w = [k * scale * parts[j][0][l] for j in range(3)]  # (n_out, n_in)
             b = [k * (parts[j][1][l] + shift * parts[j][0][l].sum(axis=1)) for j in range(3)]
-            if l == m + 1:  # the bias becomes the weight of the row of ones
+            if l == self.first + 1:  # the bias becomes the weight of the row of ones
                 w, b = [np.concatenate([wj, bj[:, None]], axis=1) for wj, bj in zip(w, b)], None
             if moves[l]:
                 self._layers.append((np.stack(w).reshape(3, -1), b if b is None else np.stack(b), True))
             else:
                 self._layers.append((np.ascontiguousarray(w[0]), b if b is None else b[0][:, None], False))
             scale, shift = AFFINE.get(self._names[l], (1.0, 0.0))
-        if self.cost == "quadratic":
-            self._signs = 1.0 - 2.0 * np.eye(self.sizes[-1], dtype=np.float32)[:, self.y]  # (n_L, N)
-        # log-sum-exp never underflows, so only a float64 network's clamp of −log(softmax) applies
-        self._ce_cap = np.float32(-np.log(np.finfo(np.float64).tiny))
 
     def _in_range(self, zpq, exp_scale) -> bool:
         """Return whether every exponent of both tables stays within EXP_LIMIT."""
@@ -302,74 +304,3 @@ def naive_grid(model, plane, x, y, alphas, betas, dtype=None) -> np.ndarray:
             net.set_params(plane.point(alpha, beta).astype(dtype))
             out[i, j] = net.cost_of(x, y)
     return out
-
-
-@dataclass(frozen=True)
-class GridUpdate:
-    """The best picture of the grid so far: computed points exact, the rest interpolated."""
-
-    values: np.ndarray  # (len(alphas), len(betas))
-    computed: int
-    total: int
-    stage: str  # "coarse", "refining" or "done"
-
-    @property
-    def fraction(self) -> float:
-        return self.computed / self.total if self.total else 1.0
-
-
-def coarse_indices(n: int, k: int) -> np.ndarray:
-    """Return about k indices spread evenly over 0..n-1, both ends included."""
-    return np.unique(np.round(np.linspace(0, n - 1, max(2, min(n, k)))).astype(np.intp))
-
-
-def interpolation_matrix(n: int, index) -> np.ndarray:
-    """Return M (n, len(index)) such that M @ v interpolates values v at `index` linearly onto 0..n-1."""
-    eye = np.eye(len(index))
-    return np.stack([np.interp(np.arange(n), index, eye[c]) for c in range(len(index))], axis=1)
-
-
-def progressive_grid(evaluator: GridEvaluator, coarse=11, update_every=0.1, clock=time.perf_counter):
-    """Yield GridUpdates: a coarse grid first, refinements every `update_every` s, then the grid.
-
-    Between updates it yields None after every chunk, so a caller can stop at any moment by
-    no longer iterating. No point is computed twice: the coarse points are grid points.
-    """
-    n_a, n_b = len(evaluator.alphas), len(evaluator.betas)
-    ic, jc = coarse_indices(n_a, coarse), coarse_indices(n_b, coarse)
-    ia, jb = (v.ravel() for v in np.meshgrid(ic, jc, indexing="ij"))
-    coarse_values = np.empty(len(ia))
-    for _ in evaluator.run(ia, jb, coarse_values):
-        yield None
-    coarse_values = coarse_values.reshape(len(ic), len(jc))
-    estimate = interpolation_matrix(n_a, ic) @ coarse_values @ interpolation_matrix(n_b, jc).T
-    estimate[np.ix_(ic, jc)] = coarse_values
-    done = np.zeros((n_a, n_b), bool)
-    done[np.ix_(ic, jc)] = True
-    yield GridUpdate(estimate.copy(), len(ia), n_a * n_b, "coarse")
-    rest_i, rest_j = np.nonzero(~done)  # row-major, the order `run` keeps
-    rest = np.empty(len(rest_i))
-    last = clock()
-    for count in evaluator.run(rest_i, rest_j, rest):
-        if clock() - last >= update_every and count < len(rest):
-            estimate[rest_i[:count], rest_j[:count]] = rest[:count]
-            last = clock()
-            yield GridUpdate(estimate.copy(), len(ia) + count, n_a * n_b, "refining")
-        else:
-            yield None
-    estimate[rest_i, rest_j] = rest
-    yield GridUpdate(estimate, n_a * n_b, n_a * n_b, "done")
-
-
-def gradient_profile(model, origin, gradient, x, y, learning_rate, n=61, before=0.5, after=2.5):
-    """Return (t, C(θ₀ − t·g)) for t from −before·η to after·η (η the learning rate).
-
-    t = η is where a plain gradient step with this gradient lands; with n=61 and the default
-    span it is a sample point, as is t = 0.
-    """
-    from .landscape import Plane
-
-    origin = np.asarray(origin, dtype=np.float64)
-    plane = Plane("profile", origin, -np.asarray(gradient, dtype=np.float64), np.zeros_like(origin))
-    t = np.linspace(-before * learning_rate, after * learning_rate, n)
-    return t, GridEvaluator(model, plane, x, y, t, [0.0]).grid()[:, 0]

@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from core.landscape import (Plane, auto_extent, evaluation_sample, parameter_plane, pca_plane,
                             random_plane, sample_gradient)
-from core.landscape_grid import GridEvaluator, gradient_profile, progressive_grid
+from core.landscape_grid import GridEvaluator
+from core.landscape_progressive import gradient_profile, progressive_grid
 
 # The smallest auto extent per plane kind, in that plane's coordinates: random directions
 # are scaled to the weights (±1 is "as large as the weights", as in Li et al.), parameter

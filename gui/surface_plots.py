@@ -13,6 +13,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 import pyqtgraph as pg  # after PySide6, so pyqtgraph binds to it
 
 from core.contours import contour_levels, contour_segments
+from core.landscape_progressive import describe_step
 from gui.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
@@ -96,10 +97,10 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self._place_arrows()
         self.map.setRange(xRange=(alphas[0], alphas[-1]), yRange=(betas[0], betas[-1]), padding=0)
 
-    def set_grid(self, values):
-        """Show a grid of costs (len(alphas), len(betas)): colours, colour bar and contours."""
+    def set_grid(self, values, contours=True):
+        """Show a grid of costs (len(alphas), len(betas)): colours, colour bar and (if asked) contours."""
         self.values = np.asarray(values, dtype=np.float64)
-        self._draw_grid()
+        self._draw_grid(contours)
 
     def set_log(self, log: bool):
         self.log = bool(log)
@@ -123,9 +124,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
             landed = float(np.interp(learning_rate, steps, costs))
             self.profile_step.setValue(learning_rate)
             marks.append({"pos": (learning_rate, landed), "brush": DESCENT, "symbol": "star"})
-            best = float(steps[np.argmin(costs)])
-            verdict = "overshoots the lowest point" if landed > costs.min() + 0.05 * (now - costs.min()) and best < learning_rate else "goes downhill"
-            self.profile.setTitle(f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g} ({verdict})",
+            verdict = describe_step(steps, costs, learning_rate)
+            self.profile.setTitle(f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g}, {verdict}",
                                   size="9pt")
         self.profile_step.setVisible(learning_rate > 0)
         self.profile_marks.setData(marks)
@@ -153,7 +153,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         """Return the values as coloured: the cost, or log₁₀ of it."""
         return np.log10(np.maximum(self.values, np.finfo(np.float64).tiny)) if log else self.values
 
-    def _draw_grid(self):
+    def _draw_grid(self, contours=True):
         if self.values is None or self.alphas is None:
             return
         log = self._log_shown()
@@ -170,6 +170,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         db = (self.betas[-1] - self.betas[0]) / max(len(self.betas) - 1, 1)
         self.image.setRect(QRectF(self.alphas[0] - da / 2, self.betas[0] - db / 2,
                                   self.alphas[-1] - self.alphas[0] + da, self.betas[-1] - self.betas[0] + db))
+        if not contours:  # a partial refinement: the last contours stay until the grid is done
+            return
         segments = [contour_segments(self.values, level, self.alphas, self.betas)
                     for level in contour_levels(self.values, N_CONTOURS, log=log)]
         points = np.concatenate(segments).reshape(-1, 2) if segments else np.zeros((0, 2))

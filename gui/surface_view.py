@@ -249,7 +249,7 @@ class SurfaceView(QWidget):
     def _on_grid(self, request_id, update):
         if request_id != self._latest.value:
             return
-        self.plots.set_grid(update.values)
+        self.plots.set_grid(update.values, contours=update.stage != "refining")
         self.progress.setValue(round(100 * update.fraction))
         if update.stage == "done":
             self.busy = False

@@ -8,8 +8,8 @@ from core.contours import contour_levels, contour_segments
 from core.landscape import (Plane, PlaneError, auto_extent, describe_parameter, evaluation_sample,
                             parameter_index, parameter_plane, pca_plane, random_plane, sample_gradient,
                             weight_views)
-from core.landscape_grid import (GridEvaluator, coarse_indices, gradient_profile, naive_grid,
-                                 progressive_grid)
+from core.landscape_grid import GridEvaluator, naive_grid
+from core.landscape_progressive import coarse_indices, describe_step, gradient_profile, progressive_grid
 from core.network import Network
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
@@ -215,3 +215,11 @@ def test_contour_segments_lie_on_the_level():
     assert len(contour_segments(values, -1.0, xs, ys)) == 0
     levels = contour_levels(values, 5, log=True)
     assert len(levels) == 5 and values.min() < levels[0] < levels[-1] < values.max()
+
+
+def test_describe_step_tells_overshoot_from_undershoot():
+    t = np.linspace(-0.5, 2.5, 61)  # learning rate 1: one step lands at t = 1
+    assert describe_step(t, (t - 1.0) ** 2, 1.0) == "near the lowest point on this line"
+    assert describe_step(t, (t - 0.6) ** 2, 1.0).startswith("past the lowest point")
+    assert describe_step(t, (t - 2.0) ** 2, 1.0).startswith("short of the lowest point")
+    assert describe_step(t, (t - 0.2) ** 2, 1.0).startswith("uphill")
