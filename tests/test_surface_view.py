@@ -69,6 +69,24 @@ def test_computes_and_shows_the_grid_of_the_current_snapshot(qtbot, view, small)
     assert costs[np.argmin(np.abs(steps))] == pytest.approx(net.cost_of(x, y), abs=1e-5)
 
 
+def test_hovering_the_map_shows_alpha_beta_and_the_cost_there(qtbot, view, small):
+    from PySide6.QtCore import QPointF
+
+    _, _, snap, _ = small
+    view.resize(600, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap)
+    i, j = 5, 12
+    alpha, beta = view.frame.alphas[i], view.frame.betas[j]
+    scene_pos = view.plots.map.vb.mapViewToScene(QPointF(alpha, beta))
+    view.plots.scene().sigMouseMoved.emit(scene_pos)
+    assert view.status_label.text() == f"α = {alpha:.4g}, β = {beta:.4g}: cost {view.values[i, j]:.5g}"
+    view.plots.scene().sigMouseMoved.emit(QPointF(-1000, -1000))  # off the map: back to the status
+    assert view.status_label.text().startswith("PC1")
+
+
 def test_a_newer_request_supersedes_an_older_one(qtbot, view, small):
     _, _, snap, _ = small
     ready = []
