@@ -135,8 +135,9 @@ class SurfaceJob(QRunnable):
 
     def _run(self):
         req, snap = self.request, self.request.snapshot
-        x, y = req.sample or evaluation_sample(req.dataset.inputs("train"), req.dataset.labels("train"),
-                                               req.sample_size)
+        sample = req.sample or evaluation_sample(req.dataset.inputs("train"), req.dataset.labels("train"),
+                                                 req.sample_size)
+        x, y = sample
         rows = req.trajectory[1] if req.trajectory is not None else np.zeros((0, len(snap.params)))
         plane = req.plane or build_plane(req, rows)
         path, path_steps = trajectory_path(plane, req.trajectory, snap)
@@ -144,7 +145,7 @@ class SurfaceJob(QRunnable):
         alphas, betas = np.linspace(a0, a1, req.resolution), np.linspace(b0, b1, req.resolution)
         if not self.current():
             return
-        self.signals.frame.emit(SurfaceFrame(req.id, plane, alphas, betas, path, path_steps, (x, y)))
+        self.signals.frame.emit(SurfaceFrame(req.id, plane, alphas, betas, path, path_steps, sample))
         evaluator = GridEvaluator(snap, plane, x, y, alphas, betas)
         for update in progressive_grid(evaluator, coarse=req.coarse):
             if not self.current():

@@ -25,6 +25,18 @@ TRAJECTORY_WAIT_MS = 500  # how long a recompute waits for trajectoryWanted to b
 SETTINGS_DELAY_MS = 150  # coalesce bursts of control changes into one recompute
 
 
+def _signature(trajectory):
+    """Return a cheap stand-in for a trajectory's identity: its steps and first and last rows.
+
+    The main window answers every request with fresh arrays; a recorded run only changes by
+    growing or thinning, which changes the steps, so equal signatures mean the same path.
+    """
+    if trajectory is None:
+        return None
+    steps, rows = trajectory
+    return (tuple(np.asarray(steps).tolist()), rows[0].tobytes(), rows[-1].tobytes()) if len(rows) else ()
+
+
 class SurfaceView(QWidget):
     """Heat map and contours of C(θ₀ + α·d₁ + β·d₂), the projected trajectory, −∇C, and C along −∇C.
 
@@ -41,12 +53,12 @@ class SurfaceView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._snap = self._dataset = self._trajectory = None
-        self._sample = None  # (size, dataset id, (x, y)) of the last evaluation sample
-        self._plane_cache = None  # (key, Plane) of the last plane built
+        self._sample = None  # (size, dataset, (x, y)) of the last evaluation sample
+        self._plane_cache = None  # (settings, trajectory signature, snapshot, Plane) of the last plane
         self._parameters = []  # flat indices of the last two clicked connections
         self._awaiting_trajectory = False
         self._requested_step = None  # snapshot step of the newest request
-        self._pending_key = None  # plane-cache key of the newest request
+        self._pending = None  # (plane settings, trajectory signature, snapshot, sample size), newest request
         self._started = 0.0
         self.busy = False
         self.plane = None  # the Plane on screen
@@ -217,18 +229,20 @@ class SurfaceView(QWidget):
         if trajectory is not None and trajectory[1].shape[1:] != snap.params.shape:
             trajectory = None  # recorded for another architecture
         size = self.sample_box.currentData()
-        sample = self._sample[2] if self._sample and self._sample[:2] == (size, id(self._dataset)) else None
+        same_sample = self._sample and self._sample[0] == size and self._sample[1] is self._dataset
+        sample = self._sample[2] if same_sample else None
         h = self.half_width_box.value()
-        key = (kind, normalisation, self.seed_box.value(), parameters, id(snap.params),
-               None if trajectory is None else (id(trajectory[1]), len(trajectory[1])))
+        settings = (kind, normalisation, self.seed_box.value(), parameters)
+        path = _signature(trajectory)
+        cache = self._plane_cache
+        plane = cache[3] if cache and cache[:2] == (settings, path) and cache[2] is snap else None
+        self._pending = (settings, path, snap, size)
         self._last_id += 1
         self._latest.value = self._last_id
         request = SurfaceRequest(
             self._last_id, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
             self.seed_box.value(), (-h, h, -h, h) if self.extent_box.currentIndex() == 1 else None,
-            self._dataset, sample, size, trajectory,
-            self._plane_cache[1] if self._plane_cache and self._plane_cache[0] == key else None)
-        self._pending_key = key
+            self._dataset, sample, size, trajectory, plane)
         self._requested_step = snap.step
         self._started = time.perf_counter()
         self.busy = True
@@ -242,8 +256,9 @@ class SurfaceView(QWidget):
         if frame.id != self._latest.value:
             return
         self.frame, self.plane = frame, frame.plane
-        self._plane_cache = (self._pending_key, frame.plane)
-        self._sample = (len(frame.sample[1]), id(self._dataset), frame.sample)
+        settings, path, snap, size = self._pending
+        self._plane_cache = (settings, path, snap, frame.plane)
+        self._sample = (size, self._dataset, frame.sample)
         self.plots.set_frame(frame.alphas, frame.betas, frame.plane.labels, frame.path)
 
     def _on_grid(self, request_id, update):

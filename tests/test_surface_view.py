@@ -119,6 +119,21 @@ def test_selecting_two_connections_switches_to_their_plane(qtbot, view, small):
     assert np.flatnonzero(moved).tolist() == [first]
 
 
+def test_a_new_resolution_reuses_the_plane_and_sample_and_a_new_snapshot_does_not(qtbot, view, small):
+    _, _, snap, _ = small
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap)
+    plane, sample = view.plane, view.frame.sample
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.resolution_box.setValue(31)
+    assert view.plane is plane and view.frame.sample is sample and view.values.shape == (31, 31)
+    view.follow_box.setChecked(True)
+    view.follow_every_box.setValue(1)
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap.with_progress(step=snap.step + 1))
+    assert view.plane is not plane and view.frame.sample is sample
+
+
 def test_follow_training_recomputes_every_n_steps(qtbot, view, small):
     _, _, snap, _ = small
     with qtbot.waitSignal(view.gridReady, timeout=20000):
