@@ -71,7 +71,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         for item in (self.profile_now, self.profile_step, self.profile_marks):
             self.profile.addItem(item)
         for axis in (self.map.getAxis("left"), self.map.getAxis("bottom"), self.profile.getAxis("left"),
-                     self.colorbar.getAxis("right")):
+                     self.profile.getAxis("bottom"), self.colorbar.getAxis("right")):
             axis.enableAutoSIPrefix(False)  # "(x0.001)" beside a weight's name reads as part of it
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 1)
