@@ -234,8 +234,9 @@ class Trainer:
 
     def layer_grad_norms(self) -> np.ndarray:
         """Return the norm of the last gradient for each weight layer (weights and bias)."""
-        gw, gb = self.net.views(self._grad)
-        return np.array([math.sqrt(float(np.vdot(w, w) + np.vdot(b, b))) for w, b in zip(gw, gb)])
+        # one pass over the flat gradient: layer l's weights and bias are contiguous in it
+        starts = [start for start, _, _ in self.net.layout]
+        return np.sqrt(np.add.reduceat(np.square(self._grad, dtype=np.float64), starts))
 
     def evaluate(self, split="test", record=True, chunk=10000, limit=None) -> Evaluation:
         """Return accuracy and mean cost on a split ("train" or "test"), or on its first `limit` examples."""

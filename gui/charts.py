@@ -21,7 +21,7 @@ MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pix
 AVERAGE_POINTS = 800  # the smooth, wide average needs fewer
 TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
-REDRAW_HZ = 10
+REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
 
 
 class TrainingCharts(QWidget):
@@ -89,7 +89,8 @@ class TrainingCharts(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(1000 // REDRAW_HZ)
-        self._timer.timeout.connect(self.redraw)
+        self._timer.timeout.connect(self._redraw_if_shown)
+        self._stale = False  # data arrived while hidden: redraw when shown
         self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
         self.redraw_count = 0
         self._names = []  # names of the weight layers; default: "input → hidden 1", …
@@ -238,6 +239,19 @@ class TrainingCharts(QWidget):
             for plot in (self.cost_plot, self.grad_plot):
                 plot.enableAutoRange(y=True)
         self._schedule(force=True)
+
+    def _redraw_if_shown(self):
+        # a chart in a tab behind another costs nothing until it is looked at
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self.redraw()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._schedule(force=True)
 
     def _schedule(self, force=False):
         if force:

@@ -16,7 +16,7 @@ from .inspector_table import set_text
 from .inspector_testset import TestSetPanel
 from .inspector_text import neuron_title, source_namer
 
-REFRESH_MS = 150  # numbers that change faster than a few times a second cannot be read anyway
+REFRESH_MS = 250  # numbers that change faster than a few times a second cannot be read anyway
 TEST_SET_MS = 1000  # recompute the test-set activations at most once a second while training
 
 

@@ -6,10 +6,11 @@ to the visible panels only; hidden panels catch up when they are shown.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QAbstractEventDispatcher, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -25,7 +26,7 @@ from .status import StatusLine
 from .worker import TrainingWorker
 
 FRAME_MS = 16
-LIVE_PERIOD = 1 / 15  # seconds between the snapshots shown while training runs
+LIVE_PERIOD = 1 / 10  # seconds between the snapshots shown while training runs
 SETTINGS_VERSION = 1
 
 
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         hyper = self.session.load_hyperparameters() if restore_settings else {}
         self.worker = TrainingWorker(dataset, **hyper)
         self._selected = None  # (layer, index)
+        self._marked = []  # the last two connections chosen (the surface's two-weight plane)
         self._shown = None  # the snapshot the panels show now
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
@@ -103,6 +105,12 @@ class MainWindow(QMainWindow):
             self.session.restore_layout()
         self.select_neuron(1, 0)
 
+        self._gui_idle = threading.Event()
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is not None:
+            dispatcher.awake.connect(self._gui_idle.clear)
+            dispatcher.aboutToBlock.connect(self._gui_idle.set)
+            self.worker.yield_to(self._gui_idle)
         self.worker.start()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -263,6 +271,9 @@ class MainWindow(QMainWindow):
         return self._selected
 
     def select_connection(self, weight_layer: int, to: int, from_: int):
+        """Make a connection the chosen one: marked in the diagram, explained, a surface axis."""
+        self._marked = (self._marked + [(weight_layer, to, from_)])[-2:]
+        self.diagram.set_marked_connections(self._marked)
         self.panels["surface"].select_connection(weight_layer, to, from_)
         self.panels["chain_rule"].select_connection(weight_layer, to, from_)
         self.select_neuron(weight_layer + 1, to)
@@ -348,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def _on_rebuilt(self):
         self._selected = None
+        self._marked = []
+        self.diagram.set_marked_connections([])
         self._trajectory = (np.zeros(0, np.int64), None)
         snap = self.worker.mailbox.peek()
         self.select_neuron(1 if len(snap.sizes) > 1 else 0, 0)
@@ -382,7 +395,9 @@ class MainWindow(QMainWindow):
 
     def wait_for_background(self, timeout: float = 10.0) -> bool:
         """Wait until background computations (cost surface, statistics) are done."""
-        return QThreadPool.globalInstance().waitForDone(int(timeout * 1000))
+        ms = int(timeout * 1000)
+        done = QThreadPool.globalInstance().waitForDone(ms)
+        return self.panels["surface"].wait_idle(ms) and done
 
     def closeEvent(self, event):
         if not self._closing:

@@ -182,6 +182,18 @@ class SurfaceView(QWidget):
         self.plots.set_dark(dark)
 
     # -- state for callers and tests -------------------------------------------------------------------
+    def set_plane_kind(self, kind: str) -> None:
+        """Switch to the first plane of this kind ("pca", "random" or "parameters")."""
+        kinds = [k for _, k, _ in PLANES]
+        if kind not in kinds:
+            raise ValueError(f"unknown plane kind {kind!r}; choose from {', '.join(dict.fromkeys(kinds))}")
+        if self.plane_kind() != kind:
+            self.plane_box.setCurrentIndex(kinds.index(kind))
+
+    def wait_idle(self, msecs: int = 10000) -> bool:
+        """Wait until no grid is being computed (for screenshots and tests)."""
+        return self._pool.waitForDone(msecs)
+
     def plane_kind(self) -> str:
         return PLANES[self.plane_box.currentIndex()][1]
 

@@ -30,7 +30,8 @@ from core.trainer import Trainer
 
 from .feeds import Mailbox, StepFeed
 
-PUBLISH_PERIOD = 1 / 60  # seconds between snapshots while training runs
+PUBLISH_PERIOD = 1 / 20  # seconds between snapshots while training runs (the GUI shows ≤ 10 Hz then)
+GUI_WAIT_LIMIT = 0.05  # s: the longest a step waits for a busy GUI thread
 TRAIN_ACCURACY_SAMPLE = 10_000  # training examples the per-epoch training accuracy is measured on
 TRAJECTORY_BYTES = 64 << 20  # memory for the recorded trajectory (cost surface, timeline)
 
@@ -78,6 +79,7 @@ class TrainingWorker(QThread):
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
         self._edits = EditHistory()
+        self._gui_idle = None  # threading.Event set while the GUI thread sleeps (see yield_to)
         self._quit = False
         self._last_publish = 0.0
         self._publish()
@@ -159,6 +161,15 @@ class TrainingWorker(QThread):
         """Write the training history (cost per step, accuracy per epoch) as CSV."""
         self._send("export_history", str(path))
 
+    def yield_to(self, gui_idle) -> None:
+        """Let training wait (briefly) while the GUI thread is busy, before each step.
+
+        Both threads need the interpreter lock; taking turns every few milliseconds doubles
+        the wall time of every GUI frame. `gui_idle` is a threading.Event the GUI sets while
+        its event loop sleeps, so a frame runs at full speed and training fills the gaps.
+        """
+        self._gui_idle = gui_idle
+
     def call(self, fn):
         """Run fn(trainer) on the worker thread between steps (for tests and rare tools)."""
         self._send("call", fn)
@@ -177,6 +188,8 @@ class TrainingWorker(QThread):
                 continue
             if self._speed > 0 and not self._wait_until_due():
                 continue
+            if self._gui_idle is not None:
+                self._gui_idle.wait(GUI_WAIT_LIMIT)
             self._train_one()
 
     def _wait_until_due(self) -> bool:

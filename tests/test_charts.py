@@ -162,11 +162,22 @@ def test_a_zoomed_view_draws_only_the_visible_steps_in_full(charts):
 
 
 def test_appends_wait_for_the_throttled_redraw(charts, qtbot):
+    charts.show()
+    qtbot.waitExposed(charts)
     charts.append_steps(*run(10))
     charts.append_steps(*run(10, start=11))
     assert charts.redraw_count == 0
     qtbot.waitUntil(lambda: charts.redraw_count == 1, timeout=2000)
     np.testing.assert_array_equal(charts.raw_curve.xData, np.arange(1, 21))
+
+
+def test_hidden_charts_keep_the_data_and_redraw_only_when_shown(charts, qtbot):
+    charts.append_steps(*run(30))
+    qtbot.wait(300)  # several redraw periods
+    assert charts.redraw_count == 0 and len(charts.steps()) == 30
+    charts.show()
+    qtbot.waitUntil(lambda: charts.redraw_count == 1, timeout=2000)
+    np.testing.assert_array_equal(charts.raw_curve.xData, np.arange(1, 31))
 
 
 def test_accuracy_curves_show_percent_per_epoch(charts):
