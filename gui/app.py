@@ -70,5 +70,11 @@ def run(argv) -> int:
         from .screenshot import take_screenshot
 
         return take_screenshot(app, window, args.screenshot, args.steps, size, args.panel)
-    window.show()
+    screen = app.primaryScreen().availableGeometry()
+    if screen.width() < window.width() or screen.height() < window.height():
+        window.resize(screen.size())  # the default does not fit: take the whole screen
+        window.move(screen.topLeft())
+        window.showMaximized()
+    else:
+        window.show()
     return app.exec()

@@ -10,7 +10,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractEventDispatcher, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -28,6 +28,14 @@ from .worker import TrainingWorker
 FRAME_MS = 16
 LIVE_PERIOD = 1 / 10  # seconds between the snapshots shown while training runs
 SETTINGS_VERSION = 1
+
+
+class PanelScroller(QScrollArea):
+    """A scroll area that asks for its panel's preferred size (QScrollArea caps it)."""
+
+    def sizeHint(self):
+        inner = self.widget().sizeHint() if self.widget() is not None else super().sizeHint()
+        return inner + QSize(self.verticalScrollBar().sizeHint().width() + 2, 2)
 
 
 def cache_plot_axes(root) -> None:
@@ -101,8 +109,7 @@ class MainWindow(QMainWindow):
         self.set_dark(dark)
         self.resize(1600, 900)
         self._default_state = self.saveState(1)
-        if restore_settings:
-            self.session.restore_layout()
+        self._sized = bool(restore_settings and self.session.restore_layout())
         self.select_neuron(1, 0)
 
         self._gui_idle = threading.Event()
@@ -128,7 +135,7 @@ class MainWindow(QMainWindow):
             dock.setObjectName(f"dock_{spec.name}")
             # A scroll area lets a dock be made smaller than its panel would like, so the
             # window fits small screens; the panel still fills the dock when there is room.
-            scroller = QScrollArea(dock)
+            scroller = PanelScroller(dock)
             scroller.setWidgetResizable(True)
             scroller.setFrameShape(QFrame.NoFrame)
             scroller.setWidget(widget)
@@ -160,8 +167,6 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(first[spec.group], dock)
         for dock in first.values():
             dock.raise_()
-        self.resizeDocks([self.docks["training"], self.docks["sample"]], [340, 420], Qt.Horizontal)
-        self.resizeDocks([self.docks["sample"], self.docks["charts"]], [420, 280], Qt.Vertical)
 
     def _connect(self):
         w, p = self.worker, self.panels
@@ -309,6 +314,21 @@ class MainWindow(QMainWindow):
 
     def restore_default_layout(self):
         self.restoreState(self._default_state, 1)
+        self._size_docks()
+
+    def _size_docks(self):
+        """Share the window between the columns and the diagram in proportion to its size."""
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.docks["training"], self.docks["sample"]],
+                         [max(300, int(0.19 * w)), max(350, int(0.24 * w))], Qt.Horizontal)
+        self.resizeDocks([self.docks["sample"], self.docks["charts"]],
+                         [int(0.5 * h), max(220, int(0.3 * h))], Qt.Vertical)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._sized:  # once, when the real size is known; a remembered layout wins
+            self._sized = True
+            QTimer.singleShot(100, self._size_docks)
 
     def visible_panels(self) -> set:
         return {"diagram"} | {name for name in self.docks if self._is_visible(name)}

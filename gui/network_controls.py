@@ -54,6 +54,11 @@ class NetworkToolbar(QtWidgets.QWidget):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.fit)
+        for combo in (self.mode, self.colour_by):  # may shrink (eliding) in a narrow window
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        for w in (self.k, self.walk_back, self.walk_restart):  # shown by sync() when they apply
+            w.hide()
         self.mode.currentIndexChanged.connect(lambda: self.modeChanged.emit(self.mode.currentData()))
         self.k.valueChanged.connect(self.strongestChanged)
         self.colour_by.currentIndexChanged.connect(
@@ -71,8 +76,11 @@ class NetworkToolbar(QtWidgets.QWidget):
         self.colour_by.setCurrentIndex(self.colour_by.findData(colour_by))
         for w in (self.mode, self.k, self.colour_by):
             w.blockSignals(False)
-        self.k.setEnabled(mode == "strongest")
+        self.k.setVisible(mode == "strongest")
         grads = colour_by == "gradients"
+        # the walk is part of the gradient view: out of it the buttons would only take room
+        self.walk_back.setVisible(grads)
+        self.walk_restart.setVisible(grads)
         self.walk_back.setEnabled(grads and depth < n_layers)
         self.walk_restart.setEnabled(grads and depth > 0)
         self.walk_back.setText(f"◀ Walk back a layer ({depth}/{n_layers})" if grads else "◀ Walk back a layer")
@@ -135,6 +143,10 @@ class NetworkLegend(QtWidgets.QWidget):
         self.neurons = ColourBar()
         self.marks = QtWidgets.QLabel()
         self.marks.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.marks.setWordWrap(True)
+        for part in (self.edges, self.neurons, self.marks):  # the legend must not widen the window
+            part.setMinimumWidth(60)
+            part.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         row.addWidget(self.edges, 3)
         row.addSpacing(16)
         row.addWidget(self.neurons, 2)

@@ -234,11 +234,25 @@ class DiagramItem(pg.GraphicsObject):
         bold.setBold(True)
         metrics = QtGui.QFontMetricsF(font)
         painter.setPen(self.foreground)
-        for x, text in self.titles:
+        xs = [to_device.map(QtCore.QPointF(x, 0.0)).x() for x, _ in self.titles]
+        small = QtGui.QFont(font)
+        small.setPixelSize(max(8, int(self.font_size * 0.85)))
+        small_metrics = QtGui.QFontMetricsF(small)
+        for i, (x, text) in enumerate(self.titles):
             p = to_device.map(QtCore.QPointF(x, 0.0))
-            painter.setFont(font)
-            w = metrics.horizontalAdvance(text)
-            painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + 22), text)
+            # room to the neighbouring titles; a title that does not fit goes on two short lines
+            room = min([abs(xs[i] - xs[j]) for j in (i - 1, i + 1) if 0 <= j < len(xs)] or [1e9])
+            if metrics.horizontalAdvance(text) <= room - 8 or " · " not in text:
+                painter.setFont(font)
+                w = metrics.horizontalAdvance(text)
+                painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + 22), text)
+                continue
+            painter.setFont(small)
+            first, rest = text.replace("Hidden layer ", "Hidden ").split(" · ", 1)
+            for k, line in enumerate((first, rest)):
+                w = small_metrics.horizontalAdvance(line)
+                painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + 12 + k * small_metrics.lineSpacing()), line)
+        painter.setFont(font)
         ends = {}
         bold_metrics = QtGui.QFontMetricsF(bold)
         for layer, index, text, strong in self.labels:

@@ -70,19 +70,22 @@ class Session:
             s.setValue("view/diagram_mode", mode)
         s.sync()
 
-    def restore_layout(self):
+    def restore_layout(self) -> bool:
+        """Restore the remembered window geometry and docks; return whether there were any."""
         w, s = self.window, self.settings
         geometry, state = s.value("window/geometry"), s.value("window/state")
+        restored = False
         if isinstance(geometry, QByteArray):
-            w.restoreGeometry(geometry)
+            restored = w.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            w.restoreState(state, 1)
+            restored = w.restoreState(state, 1) and restored
         mode = s.value("view/diagram_mode")
         if isinstance(mode, str):
             try:
                 w.diagram.set_mode(mode)
             except (ValueError, KeyError):
                 pass
+        return restored
 
     # -- recent files ------------------------------------------------------------------------
     def recent_files(self) -> list:
