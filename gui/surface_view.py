@@ -145,6 +145,9 @@ class SurfaceView(QWidget):
         elif (self.follow_box.isChecked() and not self.busy and not self._awaiting_trajectory
               and snap.step - (self._requested_step or 0) >= self.follow_every_box.value()):
             self.recompute()
+        elif not snap.running and snap.step != self._requested_step and not self._awaiting_trajectory:
+            # paused, or stepping by hand: show the slice through where the network is now
+            self.recompute()
 
     def set_dataset(self, dataset):
         """Take the dataset; the evaluation sample is drawn from its training images."""

@@ -162,6 +162,8 @@ class TrainingPanel(QWidget):
         now = snap.extra.get("time", time.monotonic()) if snap.extra else time.monotonic()
         self.progress.show_progress(snap.step, snap.epoch, snap.epoch_progress, snap.samples_seen,
                                     snap.steps_per_epoch, now)
+        if not snap.running and not snap.extra.get("pending"):
+            self.progress.values["speed"].setText("paused")  # the last rate would go stale
         self._follow_running(bool(snap.running))
         if snap.learning_rate > 0 and snap.batch_size > 0:  # 0: the producer left them out
             self.live.show_values(snap.learning_rate, snap.batch_size, snap.optimizer)

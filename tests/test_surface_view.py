@@ -141,10 +141,22 @@ def test_follow_training_recomputes_every_n_steps(qtbot, view, small):
     asked = view.trajectory_requests
     view.follow_every_box.setValue(10)
     view.follow_box.setChecked(True)
-    view.set_snapshot(snap.with_progress(step=45))  # 5 steps on: not yet
+    view.set_snapshot(snap.with_progress(step=45, running=True))  # 5 steps on: not yet
     assert view.trajectory_requests == asked
     with qtbot.waitSignal(view.gridReady, timeout=20000):
-        view.set_snapshot(snap.with_progress(step=51))
+        view.set_snapshot(snap.with_progress(step=51, running=True))
+    assert view.trajectory_requests == asked + 1
+
+
+def test_pausing_or_stepping_by_hand_recomputes_for_the_new_point(qtbot, view, small):
+    _, _, snap, _ = small
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap)
+    asked = view.trajectory_requests
+    view.set_snapshot(snap.with_progress(step=snap.step + 300, running=True))  # not following: no work
+    assert view.trajectory_requests == asked
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap.with_progress(step=snap.step + 301, running=False))  # paused there
     assert view.trajectory_requests == asked + 1
 
 

@@ -209,8 +209,10 @@ def test_a_requested_value_is_not_flicked_back_by_an_older_snapshot(panel):
 def test_steps_per_second_come_from_successive_snapshots(panel):
     base = snapshot()
     for i in range(6):
-        panel.set_snapshot(base.with_progress(step=1000 + 50 * i, extra={"time": 100.0 + 0.1 * i}))
+        panel.set_snapshot(base.with_progress(step=1000 + 50 * i, running=True, extra={"time": 100.0 + 0.1 * i}))
     assert panel.progress.values["speed"].text() == "500 steps/s"
+    panel.set_snapshot(base.with_progress(step=1300, running=False, extra={"time": 100.7}))
+    assert panel.progress.values["speed"].text() == "paused"
 
 
 def test_step_rate_restarts_after_a_reset_and_reads_zero_when_stopped():
