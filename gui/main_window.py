@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         p["ranking"].connectionSelected.connect(self.select_connection)
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
+        p["matrix"].neuronHovered.connect(self.diagram.highlight_neuron)
         p["chain_rule"].connectionSelected.connect(self.select_connection)
         p["tour"].finished.connect(self.docks["tour"].hide)
         p["edit"].editRequested.connect(w.apply_edit)

@@ -69,6 +69,9 @@ class NetworkView(QtWidgets.QWidget):
         box.addWidget(self.canvas, 1)
         box.addWidget(self.legend)
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush)
+        # Connections are recoloured on a turn of their own, so neither that nor the neurons'
+        # update holds the event loop for both at once.
+        self._edge_timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush_edges)
         self._pointer = DiagramPointer(self._scene, self)
         self._pointer.hoveredChanged.connect(self._hovered_on)
         self._pointer.clickedOn.connect(self._clicked_on)
@@ -266,12 +269,22 @@ class NetworkView(QtWidgets.QWidget):
         self._next_frame_time = now + self.frame_interval
         self._update_neurons()
         if self._edges_dirty:
-            wait = self._next_edge_time - time.perf_counter()
-            if force or wait <= 0:
+            if force:
+                self._edge_timer.stop()
                 self._render_edges()
-            else:  # neurons now, connections when the rate limit allows
-                self._timer.start(int(wait * 1000) + 1)
+            else:  # neurons now, connections on a later turn, when the rate limit allows
+                wait = self._next_edge_time - time.perf_counter()
+                if wait <= 0:
+                    self._edge_timer.start(0)
+                    return  # that turn comes next and shows the neurons with the connections
+                if not self._edge_timer.isActive():
+                    self._edge_timer.start(int(wait * 1000) + 1)
         self.canvas.compose()
+
+    def _flush_edges(self) -> None:
+        if self._edges_dirty and self._snap is not None and self._layout is not None:
+            self._render_edges()
+            self.canvas.compose()
 
     def _paints(self) -> list:
         depth = self.reveal_depth()
@@ -322,6 +335,18 @@ class NetworkView(QtWidgets.QWidget):
     def _scene(self) -> tuple:
         return (self._layout, self._snap, self._colouring.priorities, self._segments,
                 self.canvas.pixels_per_unit())
+
+    def highlight_neuron(self, layer: int, index: int) -> None:
+        """Ring a neuron as if the pointer were on it (another view points at it); (-1, -1) clears."""
+        neuron = None if layer < 0 or index < 0 else (layer, index)
+        if neuron != self._hovered:
+            self._hovered = neuron
+            self.canvas.diagram.hovered = neuron
+            self.canvas.diagram.update()
+
+    @property
+    def highlighted(self):
+        return self._hovered
 
     def _hovered_on(self, hit) -> None:
         self.last_tooltip = self._pointer.tooltip

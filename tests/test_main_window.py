@@ -73,6 +73,13 @@ def test_selecting_a_neuron_reaches_the_inspector(window, qtbot):
     assert window.selected_neuron() == (2, 5)
 
 
+def test_hovering_a_matrix_row_highlights_that_neuron_in_the_diagram(window):
+    window.panels["matrix"].neuronHovered.emit(1, 7)
+    assert window.diagram.highlighted == (1, 7)
+    window.panels["matrix"].neuronHovered.emit(1, -1)
+    assert window.diagram.highlighted is None
+
+
 def test_charts_receive_every_step(window, qtbot):
     window.worker.step(25)
     qtbot.waitUntil(lambda: shown_step(window) == 25, timeout=10000)
