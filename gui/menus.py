@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -201,6 +201,10 @@ class WindowActions:
             w.show_panel(w.presentation_panel)
             w.panels["training"].set_compact(True)
             w.showFullScreen()
+            # the compact controls and the chosen panel get room; the diagram takes the rest
+            QTimer.singleShot(100, lambda: w.resizeDocks(
+                [w.docks["training"], w.docks[w.presentation_panel]],
+                [max(260, w.width() // 6), max(400, w.width() // 4)], Qt.Horizontal))
         else:
             if self._base_font is not None:
                 app.setFont(self._base_font)
