@@ -348,6 +348,13 @@ class NetworkView(QtWidgets.QWidget):
     def highlighted(self):
         return self._hovered
 
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            # the diagram's labels follow the window's font (larger in presentation mode)
+            self.canvas.diagram.font_size = max(10, QtGui.QFontInfo(self.font()).pixelSize())
+            self.update_now()
+
     def _hovered_on(self, hit) -> None:
         self.last_tooltip = self._pointer.tooltip
         self.canvas.setToolTip(self.last_tooltip)

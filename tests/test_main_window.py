@@ -134,12 +134,17 @@ def test_divergence_pauses_and_the_panel_says_why_with_the_learning_rate(window,
 
 def test_presentation_mode_enlarges_and_restores(window, qtbot):
     app_font = window.font().pointSizeF()
+    labels = window.diagram.canvas.diagram.font_size
     window.actions.presentation_action.trigger()
     assert window.presentation
     assert window.panels["training"].isVisible()
+    qtbot.waitUntil(lambda: window.font().pointSizeF() > app_font, timeout=3000)
+    qtbot.waitUntil(lambda: window.diagram.canvas.diagram.font_size > labels, timeout=3000)  # labels too
+    visible = window.visible_panels() - {"diagram"}
+    assert visible <= {"training", window.presentation_panel}
     window.actions.presentation_action.trigger()
     assert not window.presentation
-    assert window.font().pointSizeF() == pytest.approx(app_font)
+    qtbot.waitUntil(lambda: window.font().pointSizeF() == pytest.approx(app_font), timeout=3000)
 
 
 def test_settings_and_layout_are_remembered(qtbot, small_mnist, tmp_path):
