@@ -98,7 +98,7 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self.position = 0  # index into this epoch's order of the next example
-        self._order = None
+        self._order = self._order_labels = None
         self.last_record = None
         self._record_point()
 
@@ -179,34 +179,48 @@ class Trainer:
         """Train on exactly one mini-batch and return what happened."""
         if self._order is None:
             self._order = self.epoch_order(self.epoch)
-        idx = self._order[self.position:self.position + self.batch_size]
-        xb = self.batch_inputs(idx)
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            cost = self.net.gradient_into(xb, self._y[idx], self._grad, self._workspace)
-        grad_norm = math.sqrt(float(np.dot(self._grad, self._grad)))
-        lr = self.current_learning_rate()
+            self._order_labels = self._y[self._order]  # one gather an epoch instead of one a step
+        position, size = self.position, self.batch_size
+        idx = self._order[position:position + size]
+        k = len(idx)
+        net, grad, params = self.net, self._grad, self.net.params
+        if self._images is not None:
+            # Raw 0–255 pixels, cast without scaling (a plain copy, half the cost of a scaling
+            # cast); gradient_into applies 1/255 to the (N, 16) products instead.
+            raw = np.take(self._images, idx, axis=0, out=self._rawbuf[:k])
+            xb = self._xbuf[:k]
+            np.copyto(xb, raw)
+            cost = net.gradient_into(xb, self._order_labels[position:position + k], grad, self._workspace,
+                                     input_scale=PIXEL_SCALE)
+        else:
+            xb = np.take(self._x, idx, axis=0, out=self._xbuf[:k])
+            cost = net.gradient_into(xb, self._order_labels[position:position + k], grad, self._workspace)
+        grad_norm = math.sqrt(float(np.dot(grad, grad)))
+        lr = self.current_learning_rate() if self.schedule != "constant" else self.learning_rate
         diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
         epoch = self.epoch
         finished = False
         if not diverged:
-            np.copyto(self._backup, self.net.params)
-            self.optimizer.update(self.net.params, self._grad, lr)
+            np.copyto(self._backup, params)
+            self.optimizer.update(params, grad, lr)
             # ‖θ‖² is finite exactly when every parameter is, short of |θᵢ| > 1e19, which is
             # divergence too; one BLAS dot costs half of isfinite().all().
-            if not math.isfinite(float(np.dot(self.net.params, self.net.params))):  # undo, keep the network
-                np.copyto(self.net.params, self._backup)
+            if not math.isfinite(float(np.dot(params, params))):  # undo, keep the network
+                np.copyto(params, self._backup)
                 self.optimizer.reset()
                 diverged = True
         if not diverged:
-            self.step_count += 1
-            self.position += len(idx)
-            if self.position >= self.n_train:
+            step_count = self.step_count = self.step_count + 1
+            position = self.position = position + k
+            if position >= self.n_train:
                 self.epoch += 1
                 self.position = 0
                 self._order = None
                 finished = True
-            self.history.record_step(self.step_count, cost, grad_norm)
-            self._record_point()
+            self.history.record_step(step_count, cost, grad_norm)
+            trajectory = self.trajectory
+            if trajectory is not None and trajectory.wants(step_count):
+                trajectory.append(step_count, params)
         record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged, finished)
         self.last_record = record
         return record
@@ -285,7 +299,7 @@ class Trainer:
         self.epoch, batch = divmod(step, self.steps_per_epoch)
         self.position = batch * self.batch_size
         self.step_count = step
-        self._order = None if self.position == 0 else self.epoch_order(self.epoch)
+        self._order = None  # drawn again from (seed, epoch) by the next step
         self.optimizer.reset()
         self.last_record = None
         self.history.truncate_after(step)
@@ -316,7 +330,7 @@ class Trainer:
         if not 0 <= position < self.n_train:
             raise ValueError(f"position {position} is outside the training set of {self.n_train}")
         self.step_count, self.epoch, self.position = int(state["step"]), int(state["epoch"]), position
-        self._order = None if position == 0 else self.epoch_order(self.epoch)
+        self._order = None  # drawn again from (seed, epoch) by the next step
         self.history.clear()
         if self.trajectory is not None:
             self.trajectory.clear()
