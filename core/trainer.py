@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,9 +18,8 @@ LEARNING_RATE_RANGE = (1e-6, 100.0)
 BATCH_SIZE_RANGE = (1, 10000)
 
 
-@dataclass(frozen=True)
-class StepRecord:
-    """What one mini-batch step did."""
+class StepRecord(NamedTuple):
+    """What one mini-batch step did (a named tuple: a fifth of the cost of a frozen dataclass)."""
 
     step: int  # steps taken so far, this one included
     epoch: int  # the epoch this batch belonged to (0-based)
