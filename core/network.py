@@ -262,7 +262,7 @@ class Network:
                          nudge if nudges else None, fw)
 
     # -- the training fast path -------------------------------------------------------------
-    def gradient_into(self, x, y, grad, workspace=None, input_scale=None) -> float:
+    def gradient_into(self, x, y, grad, workspace=None, input_scale=None, targets=None) -> float:
         """Write the gradient of the mean cost over (x, y) into `grad`; return that cost.
 
         The same mathematics as `backprop` (tests hold them equal) without the nudges, with
@@ -272,6 +272,7 @@ class Network:
         input_scale: if given, the input is x × input_scale (e.g. raw 0–255 pixels and 1/255):
         the scale is applied to the first layer's (N, n1) products instead of the (N, n0)
         inputs, which saves a pass over the largest array (equal up to float rounding).
+        targets: the (N, n_out) one-hot rows of y, if the caller has them already.
         """
         n = len(x)
         ws = workspace if workspace is not None else Workspace(self, n)
@@ -308,7 +309,9 @@ class Network:
                         z *= input_scale
                     z += biases[layer]
                     a = act.apply(self.output_activation if layer == last else self.activation, z, out=out)
-            delta = subtract(a, ws.one_hot(self, y, buf), out=buf.delta[last])  # a − y
+            if targets is None:
+                targets = ws.one_hot(self, y, buf)
+            delta = subtract(a, targets, out=buf.delta[last])  # a − y
             all_sigmoid = sigmoid_hidden and quadratic
             if all_sigmoid:  # σ'(z) = a(1 − a) for every layer at once
                 subtract(1.0, buf.all_a, out=buf.all_tmp)

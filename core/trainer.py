@@ -98,7 +98,8 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self.position = 0  # index into this epoch's order of the next example
-        self._order = self._order_labels = None
+        self._order = self._order_labels = self._order_targets = None
+        self._eye = np.eye(net.sizes[-1], dtype=net.dtype)
         self.last_record = None
         self._record_point()
 
@@ -179,22 +180,26 @@ class Trainer:
         """Train on exactly one mini-batch and return what happened."""
         if self._order is None:
             self._order = self.epoch_order(self.epoch)
-            self._order_labels = self._y[self._order]  # one gather an epoch instead of one a step
+            # Labels and their one-hot rows in this epoch's order: one gather an epoch, not one a step.
+            self._order_labels = self._y[self._order]
+            self._order_targets = np.take(self._eye, self._order_labels, axis=0, mode="raise")
         position, size = self.position, self.batch_size
         idx = self._order[position:position + size]
         k = len(idx)
         net, grad, params = self.net, self._grad, self.net.params
+        end = position + k
         if self._images is not None:
             # Raw 0–255 pixels, cast without scaling (a plain copy, half the cost of a scaling
             # cast); gradient_into applies 1/255 to the (N, 16) products instead.
             raw = np.take(self._images, idx, axis=0, out=self._rawbuf[:k])
             xb = self._xbuf[:k]
             np.copyto(xb, raw)
-            cost = net.gradient_into(xb, self._order_labels[position:position + k], grad, self._workspace,
-                                     input_scale=PIXEL_SCALE)
+            scale = PIXEL_SCALE
         else:
             xb = np.take(self._x, idx, axis=0, out=self._xbuf[:k])
-            cost = net.gradient_into(xb, self._order_labels[position:position + k], grad, self._workspace)
+            scale = None
+        cost = net.gradient_into(xb, self._order_labels[position:end], grad, self._workspace,
+                                 input_scale=scale, targets=self._order_targets[position:end])
         grad_norm = math.sqrt(float(np.dot(grad, grad)))
         lr = self.current_learning_rate() if self.schedule != "constant" else self.learning_rate
         diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
