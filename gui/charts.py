@@ -15,6 +15,7 @@ import pyqtgraph as pg  # after PySide6, so pyqtgraph picks the same binding
 
 from core.series import nice_ceiling
 from core.step_series import TrainingSeries
+from core.view_range import finite_bounds, sticky_range
 from gui.chart_style import ChartTheme, LogFriendlyAxis, layer_names
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
@@ -22,6 +23,7 @@ AVERAGE_POINTS = 800  # the smooth, wide average needs fewer
 TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
 REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
+GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
 
 
 class TrainingCharts(QWidget):
@@ -67,6 +69,7 @@ class TrainingCharts(QWidget):
         self.grad_plot.setLogMode(y=True)  # per-layer norms differ by decades
         self.grad_plot.setLabel("bottom", "step")  # the cost plot above shares it
         self.accuracy_plot.setLabel("bottom", "epoch")
+        self.accuracy_plot.getAxis("bottom").enableAutoSIPrefix(False)  # "epoch", not "epoch (x0.001)"
         self.accuracy_plot.setLabel("left", "accuracy %")
         for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
             plot.showGrid(x=True, y=True, alpha=0.15)
@@ -90,7 +93,16 @@ class TrainingCharts(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(1000 // REDRAW_HZ)
         self._timer.timeout.connect(self._redraw_if_shown)
+        # Live redraws repaint the cost plot and the gradient plot on different turns of the
+        # event loop: repainting both (axes and all) in one frame kept it busy for too long.
+        self._grad_timer = QTimer(self)
+        self._grad_timer.setSingleShot(True)
+        self._grad_timer.setInterval(GRADIENT_DELAY_MS)
+        self._grad_timer.timeout.connect(self._show_grad_points)
+        self._grad_points = None  # (steps, means) waiting for _grad_timer
         self._stale = False  # data arrived while hidden: redraw when shown
+        self._accuracy_moved = False  # the learner zoomed or panned the accuracy plot
+        self.accuracy_plot.getViewBox().sigRangeChangedManually.connect(self._accuracy_moved_by_hand)
         self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
         self.redraw_count = 0
         self._names = []  # names of the weight layers; default: "input → hidden 1", …
@@ -117,9 +129,12 @@ class TrainingCharts(QWidget):
         self.series.add_evaluation(split, float(epoch), float(accuracy), float(cost))
         rows = self.series.evaluations(split)
         self.accuracy_curves[split].setData(rows[:, 0], rows[:, 1] * 100.0)  # few points: draw now
+        self._follow_accuracy()
 
     def clear(self) -> None:
         self.series.clear()
+        self._grad_timer.stop()
+        self._grad_points = None
         for curve in (self.raw_curve, self.average_curve, *self.accuracy_curves.values(), *self.grad_curves):
             curve.setData([], [])
         for cursor in self.cursors:
@@ -197,9 +212,14 @@ class TrainingCharts(QWidget):
         return max([len(c.xData) if c.xData is not None else 0
                     for c in (self.raw_curve, self.average_curve, *self.grad_curves)])
 
-    def redraw(self) -> None:
-        """Give every step curve the decimated points of the visible range."""
+    def redraw(self, staged: bool = False) -> None:
+        """Give every step curve the decimated points of the visible range.
+
+        staged: the gradient curves get theirs a moment later, in a frame of their own.
+        """
         self._timer.stop()
+        self._grad_timer.stop()
+        self._show_grad_points()  # anything still waiting is older than what comes now
         series = self.series
         if self.follow.isChecked():
             lo, hi = 0, len(series)  # the whole run is in view
@@ -212,12 +232,68 @@ class TrainingCharts(QWidget):
             return
         self._drawn_key = key
         self.redraw_count += 1
-        self.raw_curve.setData(*series.cost_points(lo, hi, points))
-        self.average_curve.setData(*series.average_points(lo, hi, self.window.value(), AVERAGE_POINTS))
+        raw = series.cost_points(lo, hi, points)
+        average = series.average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
+        self.raw_curve.setData(*raw)
+        self.average_curve.setData(*average)
+        self._follow_y(self.cost_plot, raw[1], average[1], log=self.log_cost.isChecked())
         # per-step gradient norms are noisy enough to hide each other: draw each layer's moving average
-        steps, means = series.grad_average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
-        for layer, curve in enumerate(self.grad_curves):
-            curve.setData(steps, means[:, layer])
+        self._grad_points = series.grad_average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
+        if staged:
+            self._grad_timer.start()
+        else:
+            self._show_grad_points()
+
+    def _show_grad_points(self) -> None:
+        if self._grad_points is None:
+            return
+        steps, means = self._grad_points
+        self._grad_points = None
+        if means.ndim == 2 and means.shape[1] == len(self.grad_curves):
+            for layer, curve in enumerate(self.grad_curves):
+                curve.setData(steps, means[:, layer])
+            self._follow_y(self.grad_plot, means, log=True)
+
+    def _accuracy_moved_by_hand(self, *_):
+        self._accuracy_moved = True
+
+    def _follow_accuracy(self) -> None:
+        """Fit the accuracy plot to its points in round steps, unless the learner moved it."""
+        vb = self.accuracy_plot.getViewBox()
+        auto_x, auto_y = vb.autoRangeEnabled()
+        if self._accuracy_moved and not (auto_x or auto_y):
+            return  # zoomed or panned by hand; pyqtgraph's "A" button hands it back
+        self._accuracy_moved = False
+        rows = [self.series.evaluations(split) for split in ("train", "test")]
+        epochs = finite_bounds([0.0], *(r[:, 0] for r in rows))  # from the start of training
+        percents = finite_bounds(*(r[:, 1] * 100.0 for r in rows))
+        if epochs is None or percents is None:
+            return
+        x_now, y_now = (None if auto else tuple(r) for auto, r in zip((auto_x, auto_y), vb.viewRange()))
+        x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.25)
+        y = sticky_range(y_now, *percents, limits=(0, 100))
+        if (x, y) != (x_now, y_now):
+            # a little room around the range keeps the markers at 0 % and 100 % whole
+            self.accuracy_plot.setRange(xRange=x, yRange=y, padding=0.04)
+
+    def _follow_y(self, plot, *values, log: bool) -> None:
+        """While following, fit the y range to the curves in round steps (see core.view_range).
+
+        pyqtgraph's auto-range would refit it to every redraw, and each refit re-lays out the
+        axis and its grid: the dearest part of a chart's frame.
+        """
+        if not self.follow.isChecked():
+            return
+        if log:
+            values = [np.log10(v[v > 0]) for v in (np.asarray(v, dtype=float) for v in values)]
+        bounds = finite_bounds(*values)
+        if bounds is None:
+            return
+        vb = plot.getViewBox()
+        current = None if vb.autoRangeEnabled()[1] else tuple(vb.viewRange()[1])
+        target = sticky_range(current, *bounds)
+        if target != current:
+            plot.setYRange(*target, padding=0)
 
     def point_budget(self) -> int:
         """Return how many points a step curve gets: a min and a max per pixel column."""
@@ -243,7 +319,7 @@ class TrainingCharts(QWidget):
     def _redraw_if_shown(self):
         # a chart in a tab behind another costs nothing until it is looked at
         if self.isVisible() and not self.visibleRegion().isEmpty():
-            self.redraw()
+            self.redraw(staged=True)
         else:
             self._stale = True
 
