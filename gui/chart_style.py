@@ -54,12 +54,13 @@ class ChartTheme:
         colour.setAlpha(110)
         return pg.mkPen(colour, width=1)
 
-    def keyed_title(self, title: str, keys) -> str:
-        """Return a plot title followed by its key: (colour, mark, name) for each curve."""
-        parts = [f"<span style='color:{self.foreground.name()}'>{title}</span>"]
-        for colour, mark, name in keys:
-            parts.append(f"<span style='color:{QColor(colour).name()}'>{mark}&nbsp;{name}</span>")
-        return "&nbsp;&nbsp;&nbsp;".join(parts)
+    def keyed_title(self, title: str, keys, stacked: bool = False) -> str:
+        """Return a plot title followed (or, stacked, underlined) by its key: (colour, mark, name) per curve."""
+        head = f"<span style='color:{self.foreground.name()}'>{title}</span>"
+        parts = [f"<span style='color:{QColor(colour).name()}'>{mark}&nbsp;{name}</span>" for colour, mark, name in keys]
+        if stacked:
+            return head + "<br>" + "&nbsp;&nbsp;".join(parts)
+        return "&nbsp;&nbsp;&nbsp;".join([head, *parts])
 
     def style_axes(self, plot) -> None:
         """Colour a plot's axes for this background."""

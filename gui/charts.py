@@ -7,7 +7,7 @@ each stretch of steps, see core.series.minmax_indices) whatever the length of th
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 from superqt import QElidingLabel
 
@@ -192,10 +192,28 @@ class TrainingCharts(QWidget):
             self.cost_plot.setLabel("bottom", "step")
         else:
             self.cost_plot.setLabel("bottom", None)
+        if hasattr(self, "theme"):  # not during construction: set_dark writes the first titles
+            self._show_titles()
+        # re-fit the rearranged grid to the view (it keeps the geometry of the old arrangement)
+        QTimer.singleShot(0, lambda: self.plots.ci.setGeometry(QRectF(self.plots.rect())))
 
     def _show_titles(self):
         """Write each plot's title with the key to its curves (no legend box over the data)."""
         theme = self.theme
+        if self._wide:  # side by side: each key under its title, layers named briefly
+            n = self.series.n_layers
+            short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
+            self.cost_plot.setTitle(theme.keyed_title("Cost", [
+                (theme.muted, "━", "each batch"),
+                (theme.average_pen().color(), "━", f"mean of {self.window.value():,}")], stacked=True),
+                size=TITLE_SIZE)
+            self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
+                (theme.split_colour("train"), "●", "train (10k)"), (theme.split_colour("test"), "●", "test")],
+                stacked=True), size=TITLE_SIZE)
+            self.grad_plot.setTitle(theme.keyed_title("Gradient norm per layer", [
+                (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(short)], stacked=True),
+                size=TITLE_SIZE)
+            return
         self.cost_plot.setTitle(theme.keyed_title("Cost", [
             (theme.muted, "━", "each mini-batch"),
             (theme.average_pen().color(), "━", f"mean of last {self.window.value():,}")]), size=TITLE_SIZE)

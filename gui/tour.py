@@ -61,6 +61,9 @@ class GuidedTour(QWidget):
         self._dark = True
         self.last_error = None  # what went wrong setting the last step up, if anything
         self._chooser = QComboBox(self)
+        # long step titles elide rather than widen the dock
+        self._chooser.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._chooser.setMinimumContentsLength(16)
         self._chooser.addItems([f"{i + 1}. {s.title}" for i, s in enumerate(self._steps)])
         self._chooser.activated.connect(self.go_to)
         self._counter = QLabel(self)
