@@ -267,7 +267,7 @@ class Network:
 
         The same mathematics as `backprop` (tests hold them equal) without the nudges, with
         every intermediate in reused buffers: a training step then costs ~30 small NumPy
-        calls and four large BLAS products instead of hundreds of allocations.
+        calls and the first layer's two large BLAS products instead of hundreds of allocations.
         x: (N, n0) array of the network's dtype; y: (N,) integer labels.
         input_scale: if given, the input is x × input_scale (e.g. raw 0–255 pixels and 1/255):
         the scale is applied to the first layer's (N, n1) products instead of the (N, n0)
