@@ -190,7 +190,7 @@ class Trainer:
         end = position + k
         if self._images is not None:
             # Raw 0–255 pixels, cast without scaling (a plain copy, half the cost of a scaling
-            # cast); gradient_into applies 1/255 to the (N, 16) products instead.
+            # cast); gradient_into applies 1/255 to the first layer's (N, n1) products instead.
             raw = np.take(self._images, idx, axis=0, out=self._rawbuf[:k])
             xb = self._xbuf[:k]
             np.copyto(xb, raw)
