@@ -112,7 +112,12 @@ class MainWindow(QMainWindow):
         self._sized = bool(restore_settings and self.session.restore_layout())
         self.select_neuron(1, 0)
 
+        # Training waits while the event loop is awake. Qt's own dispatchers (Windows, macOS,
+        # and Linux with QT_NO_GLIB=1) announce waking; the GLib one used by default on Linux
+        # does not, so there the gate stays open and the two threads share the lock as usual
+        # (measured: no better either way on Linux, see benchmarks/gui_responsiveness.py).
         self._gui_idle = threading.Event()
+        self._gui_idle.set()
         dispatcher = QAbstractEventDispatcher.instance()
         if dispatcher is not None:
             dispatcher.awake.connect(self._gui_idle.clear)
