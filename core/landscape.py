@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network, parameter_layout
+from .network import Network, parameter_layout, parameter_views
 
 PLANE_KINDS = ("pca", "random", "parameters")
 NORMALISATIONS = ("filter", "layer")
@@ -161,8 +161,7 @@ def random_plane(origin, sizes, seed=0, normalisation="filter") -> Plane:
 
 def weight_views(sizes, flat) -> list:
     """Return the weight matrices (n_out, n_in) of a flat parameter vector, as views."""
-    return [flat[start:w_end].reshape(n_out, n_in)
-            for (start, w_end, _), n_in, n_out in zip(parameter_layout(sizes), sizes[:-1], sizes[1:])]
+    return parameter_views(sizes, flat)[0]
 
 
 def _thin_rows(rows, limit):

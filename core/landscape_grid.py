@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from .network import Network
+from .network import Network, parameter_views
 
 EXP_LIMIT = 85.0  # |exponent| below which e^x and sums of two such stay finite in float32
 CHUNK_FLOATS = 1 << 17  # activations of one chunk of grid points: 512 kB, fits L2
@@ -33,17 +33,6 @@ AFFINE = {"sigmoid": (1.0, 0.0), "tanh": (2.0, -1.0), "relu": (1.0, 0.0), "leaky
 # What each layer's buffer receives: k·z, with k chosen so the activation is one e^{k·z} away.
 PRE_SCALE = {"sigmoid": -1.0, "tanh": -2.0, "relu": 1.0, "leaky_relu": 1.0, "softmax": 1.0}
 ONE = np.float32(1.0)
-
-
-def _views(sizes, flat):
-    """Return (weights, biases) views of a flat vector laid out like Network.params."""
-    weights, biases, offset = [], [], 0
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights.append(flat[offset:offset + n_in * n_out].reshape(n_out, n_in))
-        offset += n_in * n_out
-        biases.append(flat[offset:offset + n_out])
-        offset += n_out
-    return weights, biases
 
 
 class GridEvaluator:
@@ -62,7 +51,7 @@ class GridEvaluator:
         self.y = np.asarray(y, dtype=np.intp)
         self.n = len(self.y)
         n_layers = len(self.sizes) - 1
-        parts = [_views(self.sizes, np.asarray(v, dtype=np.float32)) for v in (plane.origin, plane.d1, plane.d2)]
+        parts = [parameter_views(self.sizes, np.asarray(v, dtype=np.float32)) for v in (plane.origin, plane.d1, plane.d2)]
         moves = [any(parts[k][0][l].any() or parts[k][1][l].any() for k in (1, 2)) for l in range(n_layers)]
         self.first = next((l for l, moved in enumerate(moves) if moved), None)
         self._names = [self.activation] * (n_layers - 1) + ["sigmoid" if self.cost == "quadratic" else "softmax"]

@@ -76,6 +76,15 @@ def parameter_layout(sizes) -> list:
     return layout
 
 
+def parameter_views(sizes, flat, layout=None):
+    """Return (weights, biases) lists of views into a vector laid out like Network.params."""
+    weights, biases = [], []
+    for (start, w_end, b_end), n_in, n_out in zip(layout or parameter_layout(sizes), sizes[:-1], sizes[1:]):
+        weights.append(flat[start:w_end].reshape(n_out, n_in))
+        biases.append(flat[w_end:b_end])
+    return weights, biases
+
+
 class Network:
     """A feed-forward network with any number of layers.
 
@@ -117,11 +126,7 @@ class Network:
 
     def views(self, flat):
         """Return (weights, biases) lists of views into a vector laid out like `params`."""
-        weights, biases = [], []
-        for (start, w_end, b_end), n_in, n_out in zip(self.layout, self.sizes[:-1], self.sizes[1:]):
-            weights.append(flat[start:w_end].reshape(n_out, n_in))
-            biases.append(flat[w_end:b_end])
-        return weights, biases
+        return parameter_views(self.sizes, flat, self.layout)
 
     def initialize(self, seed=0) -> None:
         """Draw fresh weights (scaled to each layer's fan-in) and biases from `seed`."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .network import Network
+from .network import Network, parameter_views
 
 
 def frozen(array) -> np.ndarray:
@@ -79,21 +79,12 @@ class Snapshot:
 
     def grad_views(self, flat):
         """Return (weights, biases) views of a flat vector laid out like params."""
-        return _views(self.sizes, flat)
+        weights, biases = parameter_views(self.sizes, flat)
+        return tuple(weights), tuple(biases)
 
     def with_progress(self, **changes) -> "Snapshot":
         """Return a copy with some progress fields changed (arrays are shared, still read-only)."""
         return replace(self, **changes)
-
-
-def _views(sizes, flat):
-    weights, biases, offset = [], [], 0
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights.append(flat[offset:offset + n_in * n_out].reshape(n_out, n_in))
-        offset += n_in * n_out
-        biases.append(flat[offset:offset + n_out])
-        offset += n_out
-    return tuple(weights), tuple(biases)
 
 
 def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Snapshot:
@@ -113,7 +104,7 @@ def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Sn
     else:
         fw, nudges, example_grad, example_cost = net.forward(x), None, None, None
     flat = frozen(net.params)
-    weights, biases = _views(net.sizes, flat)
+    weights, biases = (tuple(v) for v in parameter_views(net.sizes, flat))
     for key in ("batch_grad", "batch", "batch_params"):
         if progress.get(key) is not None:
             progress[key] = frozen(progress[key])

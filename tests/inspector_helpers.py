@@ -1,6 +1,8 @@
 """Small networks, datasets and snapshots for the inspector, sample, mini-batch and drawing tests."""
 import numpy as np
 
+from test_trainer import tiny_dataset
+
 from core.data import Dataset
 from core.network import Network
 from core.snapshot import make_snapshot
@@ -11,18 +13,7 @@ CLASSES = ("NW", "NE", "SW", "SE")
 
 def toy_dataset(n_train=120, n_test=80, seed=0):
     """Return 8×8 images whose class is the brightest quarter (learnable in a few steps)."""
-    rng = np.random.default_rng(seed)
-
-    def make(n):
-        labels = rng.integers(0, 4, n).astype(np.uint8)
-        images = rng.integers(0, 60, (n, 8, 8)).astype(np.uint8)
-        for i, label in enumerate(labels):
-            r, c = divmod(int(label), 2)
-            images[i, r * 4:(r + 1) * 4, c * 4:(c + 1) * 4] += 180
-        return images, labels
-
-    (tri, trl), (tei, tel) = make(n_train), make(n_test)
-    return Dataset(tri, trl, tei, tel, name="quadrants", class_names=CLASSES)
+    return tiny_dataset(n_train, n_test, seed)
 
 
 def trained(ds, sizes=(64, 6, 5, 4), steps=5, batch_size=16, cost="quadratic", activation="sigmoid",
