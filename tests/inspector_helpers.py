@@ -3,7 +3,6 @@ import numpy as np
 
 from test_trainer import tiny_dataset
 
-from core.data import Dataset
 from core.network import Network
 from core.snapshot import make_snapshot
 from core.trainer import Trainer
