@@ -20,7 +20,7 @@ from core.network import Network
 from core.snapshot import make_snapshot
 
 from .menus import WindowActions
-from .panels import PANELS, create_panel
+from .panels import PANELS, PANELS_BY_NAME, create_panel
 from .session import Session
 from .status import StatusLine
 from .worker import TrainingWorker
@@ -260,6 +260,8 @@ class MainWindow(QMainWindow):
         return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
     def _panel_shown(self, name, visible):
+        if visible and PANELS_BY_NAME[name].tall and self.isVisible():
+            QTimer.singleShot(0, lambda: self._give_height(name))
         if visible and self._shown is not None and hasattr(self.panels[name], "set_snapshot"):
             self.panels[name].set_snapshot(self._shown)
 
@@ -317,6 +319,13 @@ class MainWindow(QMainWindow):
         dock = self.docks[name]
         dock.show()
         dock.raise_()
+
+    def _give_height(self, name):
+        """Let a bottom panel that needs height have ~45 % of the window (once it is in front)."""
+        dock, want = self.docks[name], int(0.45 * self.height())
+        if self.dockWidgetArea(dock) == Qt.BottomDockWidgetArea and not dock.isFloating() \
+                and dock.height() < want - 20:
+            self.resizeDocks([dock], [want], Qt.Vertical)
 
     def restore_default_layout(self):
         self.restoreState(self._default_state, 1)

@@ -17,6 +17,7 @@ class PanelSpec:
     group: str  # panels of one group start tabbed together
     visible: bool = True  # shown in the default layout (False: tabbed behind, or closed)
     shortcut: str = ""
+    tall: bool = False  # needs height: the bottom docks grow when it is brought to the front
 
 
 LEFT, RIGHT, BOTTOM = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
@@ -31,15 +32,16 @@ PANELS = (
     PanelSpec("chain_rule", "Chain rule", "gui.chain_rule_view", "ChainRuleView", RIGHT, "right-bottom", False),
     PanelSpec("edit", "Edit neuron", "gui.edit_panel", "EditPanel", RIGHT, "right-bottom", False),
     PanelSpec("charts", "Charts", "gui.charts", "TrainingCharts", BOTTOM, "bottom", shortcut="Ctrl+4"),
-    PanelSpec("surface", "Cost surface", "gui.surface_view", "SurfaceView", BOTTOM, "bottom", False, "Ctrl+5"),
-    PanelSpec("batch", "Mini-batch", "gui.batch_view", "BatchView", BOTTOM, "bottom", False),
-    PanelSpec("matrix", "Matrix form", "gui.matrix_view", "MatrixView", BOTTOM, "bottom", False),
+    PanelSpec("surface", "Cost surface", "gui.surface_view", "SurfaceView", BOTTOM, "bottom", False, "Ctrl+5", tall=True),
+    PanelSpec("batch", "Mini-batch", "gui.batch_view", "BatchView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("matrix", "Matrix form", "gui.matrix_view", "MatrixView", BOTTOM, "bottom", False, tall=True),
     PanelSpec("ranking", "Gradient ranking", "gui.gradient_ranking", "GradientRanking", BOTTOM, "bottom", False),
-    PanelSpec("evaluation", "Evaluation", "gui.evaluation_view", "EvaluationView", BOTTOM, "bottom", False),
-    PanelSpec("compare", "Experiments", "gui.compare_view", "CompareView", BOTTOM, "bottom", False),
+    PanelSpec("evaluation", "Evaluation", "gui.evaluation_view", "EvaluationView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("compare", "Experiments", "gui.compare_view", "CompareView", BOTTOM, "bottom", False, tall=True),
 )
 
 PANEL_NAMES = tuple(spec.name for spec in PANELS)
+PANELS_BY_NAME = {spec.name: spec for spec in PANELS}
 
 
 def create_panel(spec: PanelSpec, parent=None):

@@ -17,9 +17,10 @@ def take_screenshot(app, window, path, steps: int, size, panels=()) -> int:
     """Show the window at size, train `steps` mini-batches, save a PNG to path; return exit status."""
     window.resize(*size)
     window.show()
+    _pump(app, 0.3)  # the first layout settles (docks sized to the window) before panels come forward
     for name in panels:
         window.show_panel(name)
-    _pump(app, 0.3)
+    _pump(app, 0.2)
     worker = window.worker
     if steps:
         worker.step(steps)

@@ -124,6 +124,24 @@ def test_a_finished_epoch_evaluates_again(qtbot, small):
     qtbot.waitUntil(lambda: view.result.step == 200, timeout=10000)
 
 
+def test_pausing_on_a_new_step_evaluates_again_but_running_does_not(qtbot, small):
+    net, ds, batch = small
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_dataset(ds)
+    snap = snapshot_of(net, ds, batch, epoch=0)
+    view.set_snapshot(snap)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=10000)
+    assert view.wait_idle()
+    first = view.result.step
+    view.set_snapshot(snap.with_progress(step=first + 30, running=True))
+    qtbot.wait(200)
+    assert view.result.step == first  # mid-epoch while training runs: keeps the last result
+    view.set_snapshot(snap.with_progress(step=first + 31, running=False))
+    qtbot.waitUntil(lambda: view.result.step == first + 31, timeout=10000)
+
+
 # -- timeline ----------------------------------------------------------------------------------------
 def test_timeline_emits_the_scrubbed_step_and_resume(qtbot):
     t = Timeline()
