@@ -80,6 +80,13 @@ def test_hovering_a_matrix_row_highlights_that_neuron_in_the_diagram(window):
     assert window.diagram.highlighted is None
 
 
+def test_a_panel_that_needs_height_gets_it_when_brought_forward(window, qtbot):
+    qtbot.wait(300)  # the first layout settles
+    assert window.docks["charts"].height() < 0.4 * window.height()
+    window.show_panel("matrix")
+    qtbot.waitUntil(lambda: window.docks["matrix"].height() >= 0.4 * window.height(), timeout=3000)
+
+
 def test_charts_receive_every_step(window, qtbot):
     window.worker.step(25)
     qtbot.waitUntil(lambda: shown_step(window) == 25, timeout=10000)
