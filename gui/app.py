@@ -65,7 +65,9 @@ def run(argv) -> int:
         QMessageBox.critical(None, "Cannot open the dataset", str(exc))
         return 2
     fresh = bool(args.fresh or args.screenshot)
-    window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh)
+    # a screenshot run is not a session: it neither restores nor overwrites the learner's own
+    window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
+                        persist=not args.screenshot)
     if args.screenshot:
         from .screenshot import take_screenshot
 

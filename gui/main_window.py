@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     snapshotShown = Signal(object)
 
     def __init__(self, dataset, dark=True, restore_settings=True, offer_restore=True, settings=None,
-                 parent=None):
+                 persist=True, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Neural Network Explorer")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks)
@@ -128,7 +128,9 @@ class MainWindow(QMainWindow):
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.timeout.connect(self._on_frame)
         self._timer.start(FRAME_MS)
-        self.session.start_autosave()
+        self._persist = persist  # False: leave the learner's saved layout and session alone
+        if persist:
+            self.session.start_autosave()
         if offer_restore:
             QTimer.singleShot(300, self.session.offer_restore)
 
@@ -438,8 +440,9 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self._timer.stop()
-            self.session.save_layout()
-            self.session.autosave_now()
+            if self._persist:
+                self.session.save_layout()
+                self.session.autosave_now()
             for widget in self.panels.values():
                 if hasattr(widget, "shutdown"):
                     widget.shutdown()

@@ -217,3 +217,5 @@ def test_screenshot_option_trains_and_saves_a_png(tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
     assert "step 5" in result.stdout
+    # a screenshot run leaves the learner's session and layout alone
+    assert not list(tmp_path.rglob("autosave.npz")) and not list(tmp_path.rglob("*.conf"))
