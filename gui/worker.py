@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from core.edits import EditError, EditHistory
+from core.edits import EditError, EditHistory, SwitchOff, SwitchOn
 from core.history_csv import write_history_csv
 from core.network import Network, NetworkError
 from core.snapshot import make_snapshot
@@ -79,6 +79,7 @@ class TrainingWorker(QThread):
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
         self._edits = EditHistory()
+        self._pinned = {}  # (layer, index) of switched-off neurons → (parameter indices, values held)
         self._gui_idle = None  # threading.Event set while the GUI thread sleeps (see yield_to)
         self._quit = False
         self._last_publish = 0.0
@@ -335,17 +336,32 @@ class TrainingWorker(QThread):
             raise EditError(f"that edit was made for a {'-'.join(map(str, edit.sizes))} network;"
                             f" this one is {'-'.join(map(str, self._trainer.net.sizes))}")
         self._edits.apply(edit, self._trainer.net.params)
+        self._pin(edit, switched_off=isinstance(edit, SwitchOff))
         self._after_edit(edit.describe())
 
     def _do_undo(self):
         edit = self._edits.undo(self._trainer.net.params)
         if edit is not None:
+            self._pin(edit, switched_off=isinstance(edit, SwitchOn))
             self._after_edit(f"undid: {edit.describe()}")
 
     def _do_redo(self):
         edit = self._edits.redo(self._trainer.net.params)
         if edit is not None:
+            self._pin(edit, switched_off=isinstance(edit, SwitchOff))
             self._after_edit(f"redid: {edit.describe()}")
+
+    def _pin(self, edit, switched_off: bool):
+        """Keep a switched-off neuron off while training goes on (its weights would grow back)."""
+        if not isinstance(edit, (SwitchOff, SwitchOn)):
+            return
+        key = (edit.layer, edit.index)
+        if switched_off:
+            off = SwitchOff(edit.sizes, edit.layer, edit.index)
+            indices = off.indices()
+            self._pinned[key] = (indices, self._trainer.net.params[indices].copy())
+        else:
+            self._pinned.pop(key, None)
 
     def _after_edit(self, what):
         ev = self._trainer.evaluate("test", record=False)
@@ -364,6 +380,7 @@ class TrainingWorker(QThread):
         tr.net.set_params(traj.values()[rows[0]])
         tr.rewind_to(step)
         self._edits.clear()
+        self._pinned.clear()
         self.feed.clear()
         steps, costs = tr.history.costs.step_values(), tr.history.costs.values()
         for s_, c in zip(steps, costs):
@@ -404,12 +421,15 @@ class TrainingWorker(QThread):
     def _after_replacement(self):
         self._accuracy = {"train": None, "test": None}
         self._edits.clear()
+        self._pinned.clear()
         self.feed.clear()
         self._publish()
 
     def _train_one(self):
         tr = self._trainer
         rec = tr.step()
+        for indices, values in self._pinned.values():
+            tr.net.params[indices] = values
         if self._pending > 0:
             self._pending -= 1
         if rec.diverged:

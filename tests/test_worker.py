@@ -291,3 +291,19 @@ def test_history_exports_as_csv(qtbot, worker, tmp_path):
     assert [int(r["step"]) for r in steps] == list(range(1, 41))
     assert {r["split"] for r in evaluations} == {"train", "test"}
     assert all(0 <= float(r["accuracy"]) <= 1 for r in evaluations)
+
+
+def test_a_switched_off_neuron_stays_off_while_training_until_undone(qtbot, worker):
+    from core.edits import SwitchOff
+
+    with qtbot.waitSignal(worker.edited, timeout=5000):
+        worker.apply_edit(SwitchOff((64, 12, 4), 1, 2))
+    worker.step(5)
+    snap = settle(qtbot, worker, lambda s: s.step == 5)
+    assert np.all(snap.weights[1][:, 2] == 0)  # its outgoing weights: trained 5 steps, still silent
+    assert np.any(snap.weights[1][:, 3] != 0)  # its neighbour trains as usual
+    with qtbot.waitSignal(worker.edited, timeout=5000):
+        worker.undo_edit()
+    worker.step(2)
+    snap = settle(qtbot, worker, lambda s: s.step == 7)
+    assert np.any(snap.weights[1][:, 2] != 0)  # back on: its own weights again, and they train
