@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ MNIST_DIR = Path(__file__).resolve().parent.parent / "resources" / "data" / "mni
 # IDX type byte → big-endian dtype.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 MAX_ELEMENTS = 2 ** 31
+MAX_DECOMPRESSED = 2 ** 31  # bytes: EMNIST's largest split is ~0.6 GB
 PIXEL_SCALE = np.float32(1 / 255)  # uint8 pixel → float32 input in [0, 1]
 # The four files of a dataset: key → accepted name endings (without .gz).
 LAYOUT = {
@@ -40,9 +42,14 @@ def _read_bytes(path: Path) -> bytes:
         raise DatasetError(f"{path.name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
         try:
-            return gzip.decompress(raw)
+            # read at most one byte past the limit, so a tiny "gzip bomb" cannot exhaust memory
+            data = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_DECOMPRESSED + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise DatasetError(f"{path.name}: corrupt gzip data ({exc})") from None
+        if len(data) > MAX_DECOMPRESSED:
+            raise DatasetError(f"{path.name}: decompresses to more than {MAX_DECOMPRESSED >> 30} GiB;"
+                               " not a dataset this app can hold")
+        return data
     return raw
 
 

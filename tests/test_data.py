@@ -382,3 +382,13 @@ def test_alternative_file_names_are_found(tmp_path):
         (tmp_path / "src" / old).rename(folder / new)
     ds = load_idx_dataset(folder)
     assert np.array_equal(ds.test_images, arrays["t10k-images-idx3-ubyte"])
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    from core import data
+
+    monkeypatch.setattr(data, "MAX_DECOMPRESSED", 10_000)
+    path = tmp_path / "bomb-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(b"\x00\x00\x08\x03" + b"\x00\x00\x00\x01" * 3 + bytes(50_000)))
+    with pytest.raises(data.DatasetError, match="bomb-images-idx3-ubyte.gz: decompresses to more than"):
+        data.read_idx(path)
