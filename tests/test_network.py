@@ -170,3 +170,20 @@ def test_one_workspace_serves_several_gradient_vectors_and_networks():
         net.gradient_into(x, y, np.zeros(3), ws)
     with pytest.raises(NetworkError, match="labels"):
         net.gradient_into(x[:2], np.array([0, -1]), first, ws)
+
+
+@pytest.mark.parametrize("activation,cost", COMBOS)
+def test_fast_path_with_raw_pixels_and_given_targets_equals_backprop(activation, cost):
+    """Raw 0–255 pixels with input_scale=1/255, and one-hot targets passed in, give backprop's gradient."""
+    from core.network import Workspace
+
+    rng = np.random.default_rng(7)
+    net = Network((12, 7, 5), activation, cost, seed=2, dtype=np.float64)
+    pixels = rng.integers(0, 256, (10, 12)).astype(np.float64)
+    y = rng.integers(0, 5, 10)
+    ref = net.backprop(pixels / 255.0, y)
+    grad = np.full_like(net.params, np.nan)
+    targets = np.eye(5)[y]
+    cost_fast = net.gradient_into(pixels, y, grad, Workspace(net, 10), input_scale=1 / 255, targets=targets)
+    assert cost_fast == pytest.approx(ref.cost, rel=1e-12)
+    assert np.allclose(grad, ref.flat, rtol=1e-10, atol=1e-13)
