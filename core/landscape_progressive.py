@@ -75,8 +75,6 @@ def gradient_profile(model, origin, gradient, x, y, learning_rate, n=61, before=
     t = η is where a plain gradient step with this gradient lands; with n=61 and the default
     span it is a sample point, as is t = 0.
     """
-    from .landscape import Plane
-
     origin = np.asarray(origin, dtype=np.float64)
     plane = Plane("profile", origin, -np.asarray(gradient, dtype=np.float64), np.zeros_like(origin))
     t = np.linspace(-before * learning_rate, after * learning_rate, n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.neuron_stats import back_projection, layer_outputs, network_from, neuron_report
 
@@ -84,18 +84,10 @@ class NeuronInspector(QWidget):
             _section("This example: weighted sum and activation"), self.forward,
             _section("What backpropagation asks of it"), self.backprop,
             _section("Over the test set"), self.testset]
-        content = QWidget()
-        box = QVBoxLayout(content)
+        box = QVBoxLayout(self)  # the window's dock scrolls a panel taller than it
         for w in [self.title, self.message] + self._neuron_widgets:
             box.addWidget(w)
         box.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
         self._throttle = Throttle(REFRESH_MS, self.refresh, self)
         self._stats_throttle = Throttle(TEST_SET_MS, self.update_test_set, self)
         self._runner = BackgroundRunner(self)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QScrollArea, QSpinBox, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 from superqt.utils import signals_blocked
 import pyqtgraph as pg
@@ -99,21 +99,13 @@ class SampleView(QWidget):
         self.cost_sum.setTextFormat(Qt.TextFormat.RichText)
         self.cost_note = QLabel("This is one example's cost; training lowers its mean over the examples.")
         self.cost_note.setWordWrap(True)
-        content = QWidget()
-        layout = QVBoxLayout(content)
+        layout = QVBoxLayout(self)  # the window's dock scrolls a panel taller than it
         for item in (top, controls, self.outputs, self.legend, self.cost_table, self.cost_sum, self.cost_note):
             if isinstance(item, QWidget):
                 layout.addWidget(item)
             else:
                 layout.addLayout(item)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
         self.split.currentIndexChanged.connect(lambda _: self._request(self.index.value()))
         self.index.valueChanged.connect(self._request)
         self.previous.clicked.connect(lambda: self._request(self.index.value() - 1))

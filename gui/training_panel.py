@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton,
                                QSizePolicy, QStyle, QToolButton, QVBoxLayout, QWidget)
 from superqt.utils import signals_blocked
 
@@ -133,8 +133,7 @@ class TrainingPanel(QWidget):
         speed_layout.setContentsMargins(0, 0, 0, 0)
         speed_layout.addWidget(QLabel("Speed"))
         speed_layout.addWidget(self.speed, 1)
-        content = QWidget()
-        layout = QVBoxLayout(content)
+        layout = QVBoxLayout(self)  # the window's dock scrolls a panel taller than it
         layout.addLayout(self.transport)
         layout.addWidget(self.more_steps)
         layout.addWidget(self.speed_row)
@@ -144,14 +143,6 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.live)
         layout.addWidget(self.network)
         layout.addStretch(1)
-        scroll = QScrollArea()  # a short dock scrolls rather than squashing the controls
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
     # -- model → view ---------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
