@@ -278,9 +278,18 @@ class Network:
         the scale is applied to the first layer's (N, n1) products instead of the (N, n0)
         inputs, which saves a pass over the largest array (equal up to float rounding).
         targets: the (N, n_out) one-hot rows of y, if the caller has them already.
+        All-sigmoid networks with the quadratic cost take `_SigmoidPlan`, the same calls
+        without the per-layer branching and lookups; other networks the loop below.
         """
         n = len(x)
         ws = workspace if workspace is not None else Workspace(self, n)
+        if self.activation == "sigmoid" and self.cost == "quadratic":
+            plan = ws.sigmoid_plan
+            if plan is None or plan.net is not self or plan.n != n or plan.grad is not grad:
+                plan = ws.plan_sigmoid(self, n, grad)
+            if targets is None:
+                targets = ws.one_hot(self, y, plan.buf)
+            return plan.run(x, targets, input_scale)
         buf = ws.buffers(self, n)
         g_weights, g_biases = ws.grad_views(self, grad)
         weights, biases = self.weights, self.biases
@@ -317,16 +326,11 @@ class Network:
             if targets is None:
                 targets = ws.one_hot(self, y, buf)
             delta = subtract(a, targets, out=buf.delta[last])  # a − y
-            all_sigmoid = sigmoid_hidden and quadratic
-            if all_sigmoid:  # σ'(z) = a(1 − a) for every layer at once
-                subtract(1.0, buf.all_a, out=buf.all_tmp)
-                buf.all_tmp *= buf.all_a
             if quadratic:
                 cost = float(np.vdot(delta, delta)) / n
-                if not all_sigmoid:
-                    factor = subtract(1.0, a, out=buf.tmp[last])
-                    factor *= a  # σ'(z) = a(1 − a)
-                delta *= buf.tmp[last]
+                factor = subtract(1.0, a, out=buf.tmp[last])
+                factor *= a  # σ'(z) = a(1 − a)
+                delta *= factor
                 delta *= 2.0 / n
             else:  # softmax with cross-entropy: δ = a − y
                 picked = a[buf.rows, y]
@@ -344,14 +348,91 @@ class Network:
                 dot(delta.T, below, out=g_weights[layer])
                 d_a = dot(delta, weights[layer], out=buf.delta[layer - 1])
                 factor = buf.tmp[layer - 1]
-                if not all_sigmoid:
-                    if sigmoid_hidden:
-                        subtract(1.0, below, out=factor)
-                        factor *= below
-                    else:
-                        factor[...] = act.derivative(self.activation, buf.z[layer - 1], below)
+                if sigmoid_hidden:
+                    subtract(1.0, below, out=factor)
+                    factor *= below
+                else:
+                    factor[...] = act.derivative(self.activation, buf.z[layer - 1], below)
                 d_a *= factor
                 delta = d_a
+        return cost
+
+
+class _SigmoidPlan:
+    """The all-sigmoid, quadratic-cost gradient as straight-line NumPy calls on views looked up once.
+
+    The common case (the lesson's network) gets its own path: every view, transposed view
+    and constant it needs is built once per (network, batch size, gradient vector), so a
+    call is ~30 NumPy calls and little else. The mathematics, and the rounding, are those
+    of the general path in `Network.gradient_into`.
+    """
+
+    __slots__ = ("net", "n", "grad", "buf", "first", "rest", "output", "backward", "first_grads",
+                 "ones", "one", "two_over_n", "scale", "scales")
+
+    def __init__(self, net: Network, n: int, grad, ws: "Workspace"):
+        buf = ws.buffers(net, n)
+        g_weights, g_biases = ws.grad_views(net, grad)
+        self.net, self.n, self.grad, self.buf = net, n, grad, buf
+        last = net.n_layers - 1
+        # forward, per layer: (Wᵀ, b, the activations' buffer, which holds −z on the way)
+        layers = [(w.T, b, a) for w, b, a in zip(net.weights, net.biases, buf.a)]
+        self.first, self.rest = layers[0], layers[1:]
+        self.output = (buf.delta[last], buf.tmp[last])
+        # backward, output layer down to layer 1: (δ, δᵀ, ∂C/∂b, ∂C/∂W, activations below, W, δ below, σ' below)
+        self.backward = [(buf.delta[l], buf.delta[l].T, g_biases[l], g_weights[l], buf.a[l - 1],
+                          net.weights[l], buf.delta[l - 1], buf.tmp[l - 1]) for l in range(last, 0, -1)]
+        self.first_grads = (buf.delta[0], buf.delta[0].T, g_biases[0], g_weights[0])
+        self.ones, self.one = buf.ones, net.dtype.type(1)
+        self.two_over_n = net.dtype.type(2.0 / n)  # what `delta *= 2.0 / n` multiplies by
+        self.scale = self.scales = None
+
+    # Overflow and NaN come back as an infinite or NaN cost (see Network.gradient_into); errstate
+    # as a decorator skips building a context manager per call.
+    @np.errstate(over="ignore", invalid="ignore")
+    def run(self, x, targets, input_scale) -> float:
+        """Write the gradient for inputs x (times input_scale, if given) and one-hot targets; return the cost."""
+        dot, multiply, subtract = np.dot, np.multiply, np.subtract
+        exp, reciprocal, one = np.exp, np.reciprocal, self.one
+        if input_scale is not None and input_scale is not self.scale:
+            t = self.net.dtype.type
+            self.scale, self.scales = input_scale, (t(-input_scale), t(input_scale))
+        w_t, b, out = self.first
+        dot(x, w_t, out=out)  # (N, n1)
+        if input_scale is None:
+            np.negative(out, out=out)
+        else:
+            multiply(out, self.scales[0], out=out)  # −(s·z)
+        subtract(out, b, out=out)  # −(s·z + b)
+        exp(out, out=out)
+        np.add(out, one, out=out)
+        a = reciprocal(out, out=out)  # σ(s·z + b)
+        for w_t, b, out in self.rest:
+            dot(a, w_t, out=out)
+            np.negative(out, out=out)
+            subtract(out, b, out=out)
+            exp(out, out=out)
+            np.add(out, one, out=out)
+            a = reciprocal(out, out=out)
+        buf = self.buf
+        delta, factor = self.output
+        subtract(a, targets, out=delta)  # a − y
+        subtract(one, buf.all_a, out=buf.all_tmp)  # σ'(z) = a(1 − a) for every layer at once
+        multiply(buf.all_tmp, buf.all_a, out=buf.all_tmp)
+        cost = float(np.vdot(delta, delta)) / self.n
+        multiply(delta, factor, out=delta)
+        multiply(delta, self.two_over_n, out=delta)
+        ones = self.ones
+        for delta, delta_t, g_b, g_w, below, w, d_below, factor in self.backward:
+            dot(ones, delta, out=g_b)  # column sums: one BLAS call beats add.reduce here
+            dot(delta_t, below, out=g_w)
+            dot(delta, w, out=d_below)  # ∂C/∂a of the layer below
+            multiply(d_below, factor, out=d_below)
+        delta, delta_t, g_b, g_w = self.first_grads
+        dot(ones, delta, out=g_b)
+        if input_scale is not None:
+            multiply(delta, self.scales[1], out=delta)  # ∂C/∂W = δᵀ(s·x) = (s·δ)ᵀx
+        dot(delta_t, x, out=g_w)
         return cost
 
 
@@ -399,6 +480,7 @@ class Workspace:
         self.capacity = n
         self._buffers = None
         self._grad = self._grad_views = None
+        self.sigmoid_plan = None  # a _SigmoidPlan, rebuilt when the buffers are
 
     def buffers(self, net: Network, n: int) -> _Buffers:
         """Return views of the buffers sized for a batch of n (kept while n and net stay the same)."""
@@ -408,6 +490,11 @@ class Workspace:
         self.ensure(net, n)
         self._buffers = _Buffers(self, n, net)
         return self._buffers
+
+    def plan_sigmoid(self, net: Network, n: int, grad) -> _SigmoidPlan:
+        """Return the all-sigmoid, quadratic-cost gradient plan for (net, n, grad), kept for the next call."""
+        self.sigmoid_plan = _SigmoidPlan(net, n, grad, self)
+        return self.sigmoid_plan
 
     def grad_views(self, net: Network, grad):
         """Return (weights, biases) views of a gradient vector (kept while it is the same vector)."""
