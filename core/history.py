@@ -81,8 +81,16 @@ class History:
         self.accuracy = {"train": [], "test": []}  # lists of (epoch, step, accuracy, cost)
 
     def record_step(self, step: int, cost: float, grad_norm: float) -> None:
-        self.costs.append(step, cost)
-        self.grad_norms.append(step, grad_norm)
+        costs, norms = self.costs, self.grad_norms
+        i = costs.count
+        # Both series take the same steps, so they keep the same rows: write both directly,
+        # and leave the rest (a step the stride skips, a full series to thin) to append.
+        if i < costs.capacity and step % costs.stride == 0 and norms.count == i and norms.stride == costs.stride:
+            costs.rows[i], costs.steps[i], costs.count = cost, step, i + 1
+            norms.rows[i], norms.steps[i], norms.count = grad_norm, step, i + 1
+        else:
+            costs.append(step, cost)
+            norms.append(step, grad_norm)
 
     def record_accuracy(self, split: str, epoch: float, step: int, accuracy: float, cost: float):
         self.accuracy[split].append((epoch, step, accuracy, cost))

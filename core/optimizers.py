@@ -67,7 +67,8 @@ class SGD(Optimizer):
     name = "sgd"
 
     def update(self, params, grad, lr):
-        params -= np.multiply(self._decayed(params, grad), lr, out=self._scratch)
+        step = np.multiply(self._decayed(params, grad) if self.weight_decay else grad, lr, out=self._scratch)
+        np.subtract(params, step, out=params)
 
 
 class Momentum(Optimizer):

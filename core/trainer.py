@@ -178,56 +178,63 @@ class Trainer:
 
     def step(self) -> StepRecord:
         """Train on exactly one mini-batch and return what happened."""
-        if self._order is None:
-            self._order = self.epoch_order(self.epoch)
+        order = self._order
+        if order is None:
+            order = self._order = self.epoch_order(self.epoch)
             # Labels and their one-hot rows in this epoch's order: one gather an epoch, not one a step.
-            self._order_labels = self._y[self._order]
+            self._order_labels = self._y[order]
             self._order_targets = np.take(self._eye, self._order_labels, axis=0, mode="raise")
         position, size = self.position, self.batch_size
-        idx = self._order[position:position + size]
+        end = position + size
+        idx = order[position:end]
         k = len(idx)
+        if k < size:  # the short last batch of an epoch
+            end = position + k
+            raw, xb = self._rawbuf[:k], self._xbuf[:k]
+        else:
+            raw, xb = self._rawbuf, self._xbuf
         net, grad, params = self.net, self._grad, self.net.params
-        end = position + k
         if self._images is not None:
             # Raw 0–255 pixels, cast without scaling (a plain copy, half the cost of a scaling
             # cast); gradient_into applies 1/255 to the first layer's (N, n1) products instead.
-            raw = np.take(self._images, idx, axis=0, out=self._rawbuf[:k])
-            xb = self._xbuf[:k]
+            # mode="clip" skips the bounds check: the indices come from our own permutation.
+            self._images.take(idx, 0, raw, "clip")
             np.copyto(xb, raw)
             scale = PIXEL_SCALE
         else:
-            xb = np.take(self._x, idx, axis=0, out=self._xbuf[:k])
+            self._x.take(idx, 0, xb, "clip")
             scale = None
         cost = net.gradient_into(xb, self._order_labels[position:end], grad, self._workspace,
                                  input_scale=scale, targets=self._order_targets[position:end])
         grad_norm = math.sqrt(float(np.dot(grad, grad)))
-        lr = self.current_learning_rate() if self.schedule != "constant" else self.learning_rate
+        lr = self.learning_rate if self.schedule == "constant" else self.current_learning_rate()
         diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
         epoch = self.epoch
         finished = False
         if not diverged:
-            np.copyto(self._backup, params)
+            backup = self._backup
+            np.copyto(backup, params)
             self.optimizer.update(params, grad, lr)
             # ‖θ‖² is finite exactly when every parameter is, short of |θᵢ| > 1e19, which is
             # divergence too; one BLAS dot costs half of isfinite().all().
             if not math.isfinite(float(np.dot(params, params))):  # undo, keep the network
-                np.copyto(params, self._backup)
+                np.copyto(params, backup)
                 self.optimizer.reset()
                 diverged = True
         if not diverged:
             step_count = self.step_count = self.step_count + 1
-            position = self.position = position + k
-            if position >= self.n_train:
-                self.epoch += 1
+            if end >= self.n_train:
+                self.epoch = epoch + 1
                 self.position = 0
                 self._order = None
                 finished = True
+            else:
+                self.position = end
             self.history.record_step(step_count, cost, grad_norm)
-            trajectory = self.trajectory
-            if trajectory is not None and trajectory.wants(step_count):
-                trajectory.append(step_count, params)
-        record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged, finished)
-        self.last_record = record
+            if self.trajectory is not None:
+                self.trajectory.append(step_count, params)  # kept if the stride wants this step
+        record = self.last_record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged,
+                                               finished)
         return record
 
     def run_epoch(self, max_steps=None) -> EpochSummary:
