@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 import pyqtgraph as pg
 
 from gui.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from gui.plot_cache import cache_static_parts
 
 # Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), in the
 # order the gradient-norm curves take them; yellow last, as it is faint on white.
@@ -68,6 +69,7 @@ class ChartTheme:
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(self.muted))
             axis.setTextPen(pg.mkPen(self.foreground))
+        cache_static_parts(plot)
 
 
 class LogFriendlyAxis(pg.AxisItem):

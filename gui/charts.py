@@ -6,6 +6,8 @@ each stretch of steps, see core.series.minmax_indices) whatever the length of th
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
@@ -101,6 +103,7 @@ class TrainingCharts(QWidget):
         self._grad_timer.timeout.connect(self._show_grad_points)
         self._grad_points = None  # (steps, means) waiting for _grad_timer
         self._stale = False  # data arrived while hidden: redraw when shown
+        self._accuracy_dirty, self._accuracy_drawn = False, -1e9  # evaluations not drawn yet; when last drawn
         self._accuracy_moved = False  # the learner zoomed or panned the accuracy plot
         self.accuracy_plot.getViewBox().sigRangeChangedManually.connect(self._accuracy_moved_by_hand)
         self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
@@ -127,12 +130,27 @@ class TrainingCharts(QWidget):
     def add_evaluation(self, split: str, epoch: float, accuracy: float, cost: float) -> None:
         """Record accuracy (0..1) and mean cost on "train" or "test" at a (fractional) epoch."""
         self.series.add_evaluation(split, float(epoch), float(accuracy), float(cost))
-        rows = self.series.evaluations(split)
-        self.accuracy_curves[split].setData(rows[:, 0], rows[:, 1] * 100.0)  # few points: draw now
+        self._accuracy_dirty = True
+        # Shown at once, unless epochs end faster than the charts redraw (training at full
+        # speed): then the next redraw shows them all in the same repaint as the cost.
+        if time.monotonic() - self._accuracy_drawn >= 1.0 / REDRAW_HZ:
+            self._draw_accuracy()
+        else:
+            self._schedule()
+
+    def _draw_accuracy(self) -> None:
+        if not self._accuracy_dirty:
+            return
+        self._accuracy_dirty = False
+        self._accuracy_drawn = time.monotonic()
+        for split, curve in self.accuracy_curves.items():
+            rows = self.series.evaluations(split)
+            curve.setData(rows[:, 0], rows[:, 1] * 100.0)
         self._follow_accuracy()
 
     def clear(self) -> None:
         self.series.clear()
+        self._accuracy_dirty = False
         self._grad_timer.stop()
         self._grad_points = None
         for curve in (self.raw_curve, self.average_curve, *self.accuracy_curves.values(), *self.grad_curves):
@@ -238,6 +256,7 @@ class TrainingCharts(QWidget):
         self._timer.stop()
         self._grad_timer.stop()
         self._show_grad_points()  # anything still waiting is older than what comes now
+        self._draw_accuracy()
         series = self.series
         if self.follow.isChecked():
             lo, hi = 0, len(series)  # the whole run is in view

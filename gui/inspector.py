@@ -226,9 +226,9 @@ class NeuronInspector(QWidget):
         if snap.params is getattr(self._stats, "params", None) or snap.params is self._stats_params:
             return
         self._stats_params = snap.params
-        x = ds.inputs("test")
 
         def compute():
+            x = ds.inputs("test")  # converted on first use: tens of ms, so not on the GUI thread
             net = network_from(snap)
             return TestSetActivations(snap.params, ds, snap.sizes, snap.step, *layer_outputs(net, x))
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 import pyqtgraph as pg
 
 from core import activations as act
+from core.series import nice_ceiling
 
 from . import colors
 from .inspector_support import background, foreground, muted, nice_scale, selection, style_plot
@@ -122,7 +123,7 @@ class ActivationCurve(pg.PlotWidget):
         self.point = pg.ScatterPlotItem(size=11)
         plot.addItem(self.point)
         self._dark = dark
-        self._state = self._curve = None
+        self._state = self._curve = self._frame = None
         self.getPlotItem().disableAutoRange()
         self.set_dark(dark)
 
@@ -135,25 +136,41 @@ class ActivationCurve(pg.PlotWidget):
         if self._state is None:
             return
         function, z, a = self._state
-        reach = max(CURVE_RANGE, float(np.ceil(abs(z) * 1.15))) if np.isfinite(z) else CURVE_RANGE
+        reach = self._reach_for(z)
         shift = 0.0
         if function == "softmax" and 0.0 < a < 1.0:
             # a softmax output depends on the other outputs too; with them held fixed it is
             # σ(z − log Σ_{k≠j} e^{z_k}): a sigmoid shifted so that it passes through the point
             shift = round(z - float(np.log(a / (1.0 - a))), 3)
         curve = (function, reach, shift, self._dark)
-        if curve != self._curve:  # the curve, its range and title change rarely: redraw them only then
+        if curve != self._curve:
             self._curve = curve
             zs = np.linspace(-reach, reach, 241)
             ys = act.sigmoid(zs - shift) if function == "softmax" else act.apply(function, zs.copy())
             self.curve.setData(zs, ys, pen=pg.mkPen(foreground(self._dark), width=2))
-            low, high = float(ys.min()), float(ys.max())
-            self.setXRange(-reach, reach, padding=0.02)
-            self.setYRange(low, high, padding=0.08)
-            title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
-            self.getPlotItem().setTitle(title, color=foreground(self._dark), size="9pt")
+            # A new range or title re-lays out the axes (the dearest part of a repaint): only
+            # when they change, which the sticky reach makes rare while training runs.
+            frame = (function, reach, round(float(ys.min()), 2), round(float(ys.max()), 2), self._dark)
+            if frame != self._frame:
+                self._frame = frame
+                self.setXRange(-reach, reach, padding=0.02)
+                self.setYRange(frame[2], frame[3], padding=0.08)
+                title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
+                self.getPlotItem().setTitle(title, color=foreground(self._dark), size="9pt")
         self.guide.setValue(z)
         self.point.setData([z], [a], brush=pg.mkBrush(*selection(self._dark)), pen=pg.mkPen(None))
+
+    def _reach_for(self, z: float) -> float:
+        """Return the half-width of z shown: it covers z, and moves only in round steps.
+
+        Kept while z stays inside and fills more than a quarter of it, so a z that wanders
+        with every training step does not re-lay the plot out each time.
+        """
+        want = max(CURVE_RANGE, abs(z) * 1.15) if np.isfinite(z) else CURVE_RANGE
+        reach = self._curve[1] if self._curve is not None else None
+        if reach is not None and want <= reach <= 4.0 * want:
+            return reach
+        return nice_ceiling(want)
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 import pyqtgraph as pg
 
 from . import colors
+from .plot_cache import cache_static_parts
 
 
 class Throttle(QObject):
@@ -184,6 +185,7 @@ def style_plot(plot: pg.PlotItem, dark: bool) -> None:
         axis.setPen(pen)
         axis.setTextPen(pg.mkPen(foreground(dark)))
     plot.titleLabel.setText(plot.titleLabel.text, color=hex_color(foreground(dark)))
+    cache_static_parts(plot)
 
 
 def make_plot(dark: bool, height: int) -> pg.PlotWidget:

@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from core.network import Network
 from core.snapshot import make_snapshot
 
+from .frame_budget import FrameBudget
 from .menus import WindowActions
 from .panels import PANELS, PANELS_BY_NAME, create_panel
 from .session import Session
@@ -26,7 +27,6 @@ from .status import StatusLine
 from .worker import TrainingWorker
 
 FRAME_MS = 16
-LIVE_PERIOD = 1 / 10  # seconds between the snapshots shown while training runs
 SETTINGS_VERSION = 1
 
 
@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
         self._closing = False
-        self._last_dispatch = 0.0
+        self._budget = FrameBudget()  # how often live snapshots are shown while training runs
 
         from .network_view import NetworkView
 
@@ -229,15 +229,18 @@ class MainWindow(QMainWindow):
             self._feed_charts(feed)
         newest = self.worker.mailbox.peek()
         now = time.monotonic()
-        if newest.running and now - self._last_dispatch < LIVE_PERIOD:
+        if not newest.running:
+            self._budget.reset()
+        elif not self._budget.due(now):
             return  # while training runs, a steadier rate leaves the training thread more time
         snap = self.worker.mailbox.take()
         if snap is not None:
-            self._last_dispatch = now
             self.status.update_snapshot(snap)
             self.timeline.set_live_step(snap.step)
             if self._historic is None:
                 self._show(snap)
+            if snap.running:
+                self._budget.shown(time.monotonic())
 
     def _feed_charts(self, feed):
         charts = self.panels["charts"]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 import pyqtgraph as pg
 
 from gui import colors
+from gui.plot_cache import cache_static_parts
 
 GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)  # activations: black 0 → white 1
 COLUMNS = (("wa", "W a"), ("b", "+ b"), ("z", "= z"), ("a_out", "f(z)"))
@@ -96,6 +97,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
             plot.getAxis("left").setWidth(54)
             plot.vb.setMouseEnabled(x=True, y=False)
             plot.hideButtons()
+            cache_static_parts(plot)
         # Follow W's zoom by hand: pyqtgraph's view links align by screen geometry, which is
         # wrong until the layout has settled and would cut rows off.
         self._w.vb.sigXRangeChanged.connect(lambda _, r: self._strip.vb.setXRange(*r, padding=0))

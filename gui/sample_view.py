@@ -164,9 +164,10 @@ class SampleView(QWidget):
         if snap is None or ds is None:
             return
         split, start = self.split_key, self.index.value() + 1
-        x, y = ds.inputs(split), ds.labels(split)
         self._say("Searching…")
-        self._runner.submit(lambda: (split, next_misclassified(network_from(snap), x, y, start)))
+        # inputs() converts a split on first use (a third of a second for the training set): off the GUI thread
+        self._runner.submit(lambda: (split, next_misclassified(network_from(snap), ds.inputs(split),
+                                                               ds.labels(split), start)))
 
     def _on_found(self, result) -> None:
         split, index = result

@@ -15,6 +15,7 @@ import pyqtgraph as pg  # after PySide6, so pyqtgraph binds to it
 from core.contours import contour_levels, contour_segments
 from core.landscape_progressive import describe_step
 from gui.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from gui.plot_cache import cache_static_parts
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
 DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
@@ -68,6 +69,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.profile_now = pg.InfiniteLine(angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
         self.profile_step = pg.InfiniteLine(angle=90, pen=pg.mkPen(DESCENT, width=1, style=Qt.PenStyle.DashLine))
         self.profile_marks = pg.ScatterPlotItem(size=11)
+        for plot in (self.map, self.profile):
+            cache_static_parts(plot)
         for item in (self.profile_now, self.profile_step, self.profile_marks):
             self.profile.addItem(item)
         for axis in (self.map.getAxis("left"), self.map.getAxis("bottom"), self.profile.getAxis("left"),

@@ -180,10 +180,15 @@ def test_hidden_charts_keep_the_data_and_redraw_only_when_shown(charts, qtbot):
     np.testing.assert_array_equal(charts.raw_curve.xData, np.arange(1, 31))
 
 
-def test_accuracy_curves_show_percent_per_epoch(charts):
+def test_accuracy_curves_show_percent_per_epoch(charts, qtbot):
+    charts.show()
     charts.add_evaluation("train", 1.0, 0.91, 0.1)
+    np.testing.assert_allclose(charts.accuracy_curves["train"].yData, [91.0])  # the first: at once
+    # epochs ending faster than the charts redraw (full speed) are drawn together, soon
     charts.add_evaluation("test", 1.0, 0.9, 0.12)
     charts.add_evaluation("test", 2.0, 0.935, 0.09)
+    qtbot.waitUntil(lambda: charts.accuracy_curves["test"].yData is not None
+                    and len(charts.accuracy_curves["test"].yData) == 2, timeout=2000)
     np.testing.assert_allclose(charts.accuracy_curves["test"].yData, [90.0, 93.5])
     np.testing.assert_allclose(charts.accuracy_curves["test"].xData, [1.0, 2.0])
     np.testing.assert_allclose(charts.accuracy_curves["train"].yData, [91.0])

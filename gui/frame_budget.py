@@ -1,0 +1,50 @@
+"""How often the window shows a new snapshot while training runs: as often as its budget allows.
+
+Every snapshot shown costs the GUI thread time (diagram, inspector, example, status), and
+while the GUI thread runs Python the training thread waits for the interpreter lock. So
+the period between live snapshots stretches when the GUI thread has been busier than its
+share of the wall clock, and shrinks back when it has time to spare: a fast machine shows
+10 snapshots a second, a slow or loaded one fewer, and training keeps most of the lock.
+"""
+from __future__ import annotations
+
+import time
+
+SHORTEST = 1 / 10  # s between live snapshots when the GUI thread has time to spare
+LONGEST = 1 / 3  # s: never fewer than three snapshots a second
+SHARE = 0.18  # of the wall clock, the GUI thread's busy time the period aims for
+GROWTH = 1.25  # factor the period changes by at each snapshot
+
+
+class FrameBudget:
+    """Decide when the next live snapshot is due from the GUI thread's measured busy time.
+
+    Call `due(now)` on each frame tick and `shown(now)` after showing a snapshot; both on the
+    GUI thread (its CPU clock is what is measured). `reset()` when training stops.
+    """
+
+    def __init__(self, shortest=SHORTEST, longest=LONGEST, share=SHARE, clock=time.thread_time):
+        self.shortest, self.longest, self.share = shortest, longest, share
+        self.period = shortest
+        self._clock = clock
+        self._last = None  # (wall, GUI CPU) at the last snapshot shown
+
+    def due(self, now: float) -> bool:
+        return self._last is None or now - self._last[0] >= self.period
+
+    def shown(self, now: float) -> None:
+        cpu = self._clock()
+        if self._last is not None:
+            wall = now - self._last[0]
+            if wall > 0:
+                busy = (cpu - self._last[1]) / wall
+                if busy > self.share:
+                    self.period = min(self.longest, self.period * GROWTH)
+                elif busy < 0.7 * self.share:
+                    self.period = max(self.shortest, self.period / GROWTH)
+        self._last = (now, cpu)
+
+    def reset(self) -> None:
+        """Forget the measurement (training paused): the next snapshot is due at once."""
+        self._last = None
+        self.period = self.shortest
