@@ -363,28 +363,34 @@ class _SigmoidPlan:
 
     The common case (the lesson's network) gets its own path: every view, transposed view
     and constant it needs is built once per (network, batch size, gradient vector), so a
-    call is ~30 NumPy calls and little else. The mathematics, and the rounding, are those
-    of the general path in `Network.gradient_into`.
+    call is ~30 NumPy calls and little else. Each layer's buffer holds −a rather than a:
+    −1/(1 + e^−u) is one call like 1/(1 + e^−u), and hands the next layer −z (all it
+    needs) without a negation. The signs cancel in pairs, so every product is the general
+    path's up to an exact sign flip: the gradient and cost are the same bit for bit.
     """
 
     __slots__ = ("net", "n", "grad", "buf", "first", "rest", "output", "backward", "first_grads",
-                 "ones", "one", "two_over_n", "scale", "scales")
+                 "minus_ones", "one", "minus_one", "two_over_n", "scale", "scales")
 
     def __init__(self, net: Network, n: int, grad, ws: "Workspace"):
         buf = ws.buffers(net, n)
         g_weights, g_biases = ws.grad_views(net, grad)
         self.net, self.n, self.grad, self.buf = net, n, grad, buf
         last = net.n_layers - 1
-        # forward, per layer: (Wᵀ, b, the activations' buffer, which holds −z on the way)
+        # forward, per layer: (Wᵀ, b, the buffer of −a, which holds −z on the way)
         layers = [(w.T, b, a) for w, b, a in zip(net.weights, net.biases, buf.a)]
         self.first, self.rest = layers[0], layers[1:]
-        self.output = (buf.delta[last], buf.tmp[last])
-        # backward, output layer down to layer 1: (δ, δᵀ, ∂C/∂b, ∂C/∂W, activations below, W, δ below, σ' below)
+        out = buf.delta[last]
+        self.output = (out, out.reshape(-1), buf.tmp[last])
+        # backward, output layer down to layer 1:
+        # (−δ, −δᵀ, ∂C/∂b, ∂C/∂W, −a of the layer below, W, −δ below, σ' below)
         self.backward = [(buf.delta[l], buf.delta[l].T, g_biases[l], g_weights[l], buf.a[l - 1],
                           net.weights[l], buf.delta[l - 1], buf.tmp[l - 1]) for l in range(last, 0, -1)]
         self.first_grads = (buf.delta[0], buf.delta[0].T, g_biases[0], g_weights[0])
-        self.ones, self.one = buf.ones, net.dtype.type(1)
-        self.two_over_n = net.dtype.type(2.0 / n)  # what `delta *= 2.0 / n` multiplies by
+        t = net.dtype.type
+        self.minus_ones = -buf.ones  # Σ(−1)(−δ) = Σδ: column sums that undo the sign
+        self.one, self.minus_one = t(1), t(-1)
+        self.two_over_n = t(2.0 / n)  # what `delta *= 2.0 / n` multiplies by
         self.scale = self.scales = None
 
     # Overflow and NaN come back as an infinite or NaN cost (see Network.gradient_into); errstate
@@ -392,46 +398,51 @@ class _SigmoidPlan:
     @np.errstate(over="ignore", invalid="ignore")
     def run(self, x, targets, input_scale) -> float:
         """Write the gradient for inputs x (times input_scale, if given) and one-hot targets; return the cost."""
-        dot, multiply, subtract = np.dot, np.multiply, np.subtract
-        exp, reciprocal, one = np.exp, np.reciprocal, self.one
-        if input_scale is not None and input_scale is not self.scale:
-            t = self.net.dtype.type
-            self.scale, self.scales = input_scale, (t(-input_scale), t(input_scale))
+        dot, multiply, subtract, add, divide = np.dot, np.multiply, np.subtract, np.add, np.divide
+        exp, one, minus_one = np.exp, self.one, self.minus_one
+        if input_scale is None:
+            minus_scale = None
+        elif input_scale is self.scale:
+            minus_scale = self.scales
+        else:
+            self.scale, self.scales = input_scale, self.net.dtype.type(-input_scale)
+            minus_scale = self.scales
         w_t, b, out = self.first
         dot(x, w_t, out=out)  # (N, n1)
-        if input_scale is None:
+        if minus_scale is None:
             np.negative(out, out=out)
         else:
-            multiply(out, self.scales[0], out=out)  # −(s·z)
+            multiply(out, minus_scale, out=out)  # −(s·z)
         subtract(out, b, out=out)  # −(s·z + b)
         exp(out, out=out)
-        np.add(out, one, out=out)
-        a = reciprocal(out, out=out)  # σ(s·z + b)
+        add(out, one, out=out)
+        h = divide(minus_one, out, out=out)  # −σ(s·z + b)
         for w_t, b, out in self.rest:
-            dot(a, w_t, out=out)
-            np.negative(out, out=out)
+            dot(h, w_t, out=out)  # −z
             subtract(out, b, out=out)
             exp(out, out=out)
-            np.add(out, one, out=out)
-            a = reciprocal(out, out=out)
+            add(out, one, out=out)
+            h = divide(minus_one, out, out=out)
         buf = self.buf
-        delta, factor = self.output
-        subtract(a, targets, out=delta)  # a − y
-        subtract(one, buf.all_a, out=buf.all_tmp)  # σ'(z) = a(1 − a) for every layer at once
-        multiply(buf.all_tmp, buf.all_a, out=buf.all_tmp)
-        cost = float(np.vdot(delta, delta)) / self.n
+        delta, flat, factor = self.output
+        add(h, targets, out=delta)  # −(a − y)
+        subtract(minus_one, buf.all_a, out=buf.all_tmp)  # −(1 − a), for every layer at once
+        multiply(buf.all_tmp, buf.all_a, out=buf.all_tmp)  # σ'(z) = a(1 − a)
+        cost = float(dot(flat, flat)) / self.n
         multiply(delta, factor, out=delta)
-        multiply(delta, self.two_over_n, out=delta)
-        ones = self.ones
+        multiply(delta, self.two_over_n, out=delta)  # −δ
+        minus_ones = self.minus_ones
         for delta, delta_t, g_b, g_w, below, w, d_below, factor in self.backward:
-            dot(ones, delta, out=g_b)  # column sums: one BLAS call beats add.reduce here
-            dot(delta_t, below, out=g_w)
-            dot(delta, w, out=d_below)  # ∂C/∂a of the layer below
+            dot(minus_ones, delta, out=g_b)  # column sums: one BLAS call beats add.reduce here
+            dot(delta_t, below, out=g_w)  # (−δ)ᵀ(−a)
+            dot(delta, w, out=d_below)  # −∂C/∂a of the layer below
             multiply(d_below, factor, out=d_below)
         delta, delta_t, g_b, g_w = self.first_grads
-        dot(ones, delta, out=g_b)
-        if input_scale is not None:
-            multiply(delta, self.scales[1], out=delta)  # ∂C/∂W = δᵀ(s·x) = (s·δ)ᵀx
+        dot(minus_ones, delta, out=g_b)
+        if minus_scale is None:
+            np.negative(delta, out=delta)
+        else:
+            multiply(delta, minus_scale, out=delta)  # ∂C/∂W = δᵀ(s·x) = (s·δ)ᵀx
         dot(delta_t, x, out=g_w)
         return cost
 
