@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PRETOUCH_BYTES = 64 << 20  # how much of a series of vectors to map when it is made
+
 
 class ThinnedSeries:
     """Up to `capacity` rows of shape `row_shape`, tagged with the step they were taken at."""
@@ -18,6 +20,11 @@ class ThinnedSeries:
             raise ValueError("capacity must be an even number ≥ 4")
         self.capacity = capacity
         self.rows = np.zeros((capacity, *row_shape), dtype=dtype)
+        if row_shape:
+            # Map the pages (up to 64 MB) now rather than a dozen per append through the first
+            # epoch: for 784-16-16-10's 26 MB trajectory, ~2 ms here and ~8 ms less in the
+            # epoch a user sees first.
+            self.rows.reshape(-1)[:PRETOUCH_BYTES // self.rows.itemsize].fill(0)
         self.steps = np.zeros(capacity, dtype=np.int64)
         self.count = 0
         self.stride = 1
