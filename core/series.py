@@ -137,12 +137,15 @@ def minmax_indices(y, max_points: int, start: int = 0, stop: int | None = None) 
     return picked[keep] + start
 
 
-def nice_ceiling(value: float) -> float:
-    """Return the smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ that is ≥ value (> 0)."""
+FINE_MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+
+
+def nice_ceiling(value: float, mantissas=FINE_MANTISSAS) -> float:
+    """Return the smallest of mantissas × 10ⁿ (by default 1, 1.2, 1.5, 2, … 8) that is ≥ value (> 0)."""
     if value <= 0:
         return 1.0
     decade = 10.0 ** np.floor(np.log10(value))
-    for mantissa in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+    for mantissa in (*mantissas, 10):
         if mantissa * decade >= value * (1 - 1e-12):
             return float(mantissa * decade)
     return float(10 * decade)

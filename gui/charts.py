@@ -25,6 +25,9 @@ AVERAGE_POINTS = 800  # the smooth, wide average needs fewer
 TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
 REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
+# the followed step axis ends at one of these × 10ⁿ: the run fills at least 60 % of it, and a
+# run at full speed moves the axes (a re-layout of both step plots) a few times a decade
+STEP_AXIS_ENDS = (1, 1.5, 2, 3, 5, 7)
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
 
 
@@ -133,7 +136,7 @@ class TrainingCharts(QWidget):
         self._accuracy_dirty = True
         # Shown at once, unless epochs end faster than the charts redraw (training at full
         # speed): then the next redraw shows them all in the same repaint as the cost.
-        if time.monotonic() - self._accuracy_drawn >= 1.0 / REDRAW_HZ:
+        if time.monotonic() - self._accuracy_drawn >= self._timer.interval() / 1000:
             self._draw_accuracy()
         else:
             self._schedule()
@@ -147,6 +150,10 @@ class TrainingCharts(QWidget):
             rows = self.series.evaluations(split)
             curve.setData(rows[:, 0], rows[:, 1] * 100.0)
         self._follow_accuracy()
+
+    def set_redraw_period(self, seconds: float) -> None:
+        """Redraw live data at most once per `seconds` (never more often than REDRAW_HZ)."""
+        self._timer.setInterval(max(1000 // REDRAW_HZ, int(seconds * 1000)))
 
     def clear(self) -> None:
         self.series.clear()
@@ -307,7 +314,7 @@ class TrainingCharts(QWidget):
         if epochs is None or percents is None:
             return
         x_now, y_now = (None if auto else tuple(r) for auto, r in zip((auto_x, auto_y), vb.viewRange()))
-        x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.25)
+        x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.5)
         y = sticky_range(y_now, *percents, limits=(0, 100))
         if (x, y) != (x_now, y_now):
             # a little room around the range keeps the markers at 0 % and 100 % whole
@@ -341,7 +348,7 @@ class TrainingCharts(QWidget):
         # range grows to the next round number rather than with every new step.
         if not len(self.series):
             return
-        x_end = nice_ceiling(float(self.series.steps[-1]))
+        x_end = nice_ceiling(float(self.series.steps[-1]), STEP_AXIS_ENDS)
         if x_end != self._x_end:
             self._x_end = x_end
             self.cost_plot.setXRange(float(self.series.steps[0]) - 1, x_end, padding=0.02)

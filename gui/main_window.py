@@ -27,6 +27,7 @@ from .status import StatusLine
 from .worker import TrainingWorker
 
 FRAME_MS = 16
+CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
 SETTINGS_VERSION = 1
 
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._trajectory = (np.zeros(0, np.int64), None)
         self._closing = False
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
+        self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
 
         from .network_view import NetworkView
 
@@ -227,9 +229,13 @@ class MainWindow(QMainWindow):
         feed = self.worker.feed.drain()
         if feed is not None:
             self._feed_charts(feed)
+        if self._show_staggered():
+            return
         newest = self.worker.mailbox.peek()
         now = time.monotonic()
         if not newest.running:
+            if self._budget.period != self._budget.shortest:
+                self.panels["charts"].set_redraw_period(0)
             self._budget.reset()
         elif not self._budget.due(now):
             return  # while training runs, a steadier rate leaves the training thread more time
@@ -241,6 +247,8 @@ class MainWindow(QMainWindow):
                 self._show(snap)
             if snap.running:
                 self._budget.shown(time.monotonic())
+                # the charts redraw on a timer of their own: slowed down in proportion
+                self.panels["charts"].set_redraw_period(CHART_PERIODS * self._budget.period)
 
     def _feed_charts(self, feed):
         charts = self.panels["charts"]
@@ -252,13 +260,32 @@ class MainWindow(QMainWindow):
             charts.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
 
     def _show(self, snap):
-        """Hand a snapshot to the diagram and every visible panel."""
+        """Hand a snapshot to the diagram and every visible panel.
+
+        While training runs, the panels get it one per frame tick after the diagram: each
+        refreshes on a turn of the event loop of its own instead of all in one burst, which
+        would hold the loop (and the pointer) for the sum of their times.
+        """
         self._shown = snap
         self.diagram.set_snapshot(snap)
-        for name, widget in self.panels.items():
-            if self._is_visible(name) and hasattr(widget, "set_snapshot"):
-                widget.set_snapshot(snap)
+        names = [name for name, widget in self.panels.items()
+                 if hasattr(widget, "set_snapshot") and self._is_visible(name)]
+        if snap.running:
+            self._staggered = names
+        else:
+            self._staggered = []
+            for name in names:
+                self.panels[name].set_snapshot(snap)
         self.snapshotShown.emit(snap)
+
+    def _show_staggered(self) -> bool:
+        """Give the next waiting panel the shown snapshot; return whether one was waiting."""
+        while self._staggered:
+            name = self._staggered.pop(0)
+            if self._is_visible(name):
+                self.panels[name].set_snapshot(self._shown)
+                return True
+        return False
 
     def _is_visible(self, name) -> bool:
         dock = self.docks[name]

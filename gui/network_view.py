@@ -24,6 +24,7 @@ from .network_texts import describe
 # While training, the GUI thread's time is taken from training (the GIL), so updates are capped:
 EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
 EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
+EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of the event loop of their own
 FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
 
 
@@ -275,7 +276,7 @@ class NetworkView(QtWidgets.QWidget):
             else:  # neurons now, connections on a later turn, when the rate limit allows
                 wait = self._next_edge_time - time.perf_counter()
                 if wait <= 0:
-                    self._edge_timer.start(0)
+                    self._edge_timer.start(EDGE_DEFER_MS)
                     return  # that turn comes next and shows the neurons with the connections
                 if not self._edge_timer.isActive():
                     self._edge_timer.start(int(wait * 1000) + 1)
