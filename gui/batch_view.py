@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from core.data import PIXEL_SCALE
 from core.neuron_stats import chosen_parameters, network_from, per_example_gradients
 
 from .inspector_support import BackgroundRunner, Throttle, grey_pixmap, mosaic
@@ -58,7 +59,7 @@ class BatchView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.check = QLabel()
         self.check.setWordWrap(True)
         self.check.setTextFormat(Qt.TextFormat.RichText)
@@ -139,9 +140,13 @@ class BatchView(QWidget):
             return
         weights_before, _ = snap.grad_views(snap.batch_params)
         chosen = chosen_parameters(snap.sizes, weights_before, self.layer, self.index, N_WEIGHTS)
-        x, y = ds.inputs("train")[snap.batch], ds.labels("train")[snap.batch]
+        batch = snap.batch
 
         def compute():
+            # the batch's pixels as the trainer saw them (ds.inputs would convert the whole
+            # training set on first use: a GUI freeze of most of a second)
+            x = np.multiply(ds.images("train")[batch].reshape(len(batch), -1), PIXEL_SCALE, dtype=np.float32)
+            y = ds.labels("train")[batch]
             net = network_from(snap, snap.batch_params)
             rows = per_example_gradients(net, net.as_input(x), y, [flat for _, flat, _ in chosen])
             return BatchGradients(snap.batch_params, neuron, chosen, rows)
@@ -215,6 +220,8 @@ class BatchView(QWidget):
                  for i, c, g in zip(snap.batch, labels, result.per_example)]
         table = self.table
         table.setUpdatesEnabled(False)
+        # Columns are sized to their contents once, after the fill: in ResizeToContents mode
+        # every cell set re-measured its whole column, and a 100-example batch took a second.
         table.setColumnCount(len(headers))
         table.setHorizontalHeaderLabels(headers)
         table.setRowCount(len(rows))
@@ -223,13 +230,17 @@ class BatchView(QWidget):
         for r, (name, values) in enumerate(rows):
             cells = [name] + [f"{v:.2e}" if v else "0" for v in values]  # a silent input's weight gets exactly 0
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment((Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight)
-                                      | Qt.AlignmentFlag.AlignVCenter)
-                if r < len(SUMMARY):
-                    item.setFont(bold)
-                table.setItem(r, c, item)
+                item = table.item(r, c)
+                if item is None:  # made once per cell; later batches only change the text
+                    item = QTableWidgetItem()
+                    item.setTextAlignment((Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight)
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                    if r < len(SUMMARY):
+                        item.setFont(bold)
+                    table.setItem(r, c, item)
+                item.setText(text)
         table.verticalHeader().setVisible(False)
+        table.resizeColumnsToContents()
         table.setUpdatesEnabled(True)
         gap = float(np.max(np.abs(self.average - snap.batch_grad[flat])))
         scale = float(np.max(np.abs(snap.batch_grad[flat]))) or 1.0
