@@ -96,7 +96,7 @@ class TrainingCharts(QWidget):
         layout.addWidget(self.plots, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(1000 // REDRAW_HZ)
+        self._redraw_ms = 1000 // REDRAW_HZ  # the redraw timer's interval, applied when it is next started
         self._timer.timeout.connect(self._redraw_if_shown)
         # Live redraws repaint the cost plot and the gradient plot on different turns of the
         # event loop: repainting both (axes and all) in one frame kept it busy for too long.
@@ -136,7 +136,7 @@ class TrainingCharts(QWidget):
         self._accuracy_dirty = True
         # Shown at once, unless epochs end faster than the charts redraw (training at full
         # speed): then the next redraw shows them all in the same repaint as the cost.
-        if time.monotonic() - self._accuracy_drawn >= self._timer.interval() / 1000:
+        if time.monotonic() - self._accuracy_drawn >= self._redraw_ms / 1000:
             self._draw_accuracy()
         else:
             self._schedule()
@@ -153,7 +153,9 @@ class TrainingCharts(QWidget):
 
     def set_redraw_period(self, seconds: float) -> None:
         """Redraw live data at most once per `seconds` (never more often than REDRAW_HZ)."""
-        self._timer.setInterval(max(1000 // REDRAW_HZ, int(seconds * 1000)))
+        # Stored, not set on the timer: setInterval restarts a running timer, and a period
+        # set at every snapshot would keep the redraw from ever coming.
+        self._redraw_ms = max(1000 // REDRAW_HZ, int(seconds * 1000))
 
     def clear(self) -> None:
         self.series.clear()
@@ -377,7 +379,7 @@ class TrainingCharts(QWidget):
         if force:
             self._drawn_key = None
         if not self._timer.isActive():
-            self._timer.start()
+            self._timer.start(self._redraw_ms)
 
     def _set_log_cost(self, log: bool):
         self.cost_plot.setLogMode(y=log)

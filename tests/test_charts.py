@@ -180,6 +180,19 @@ def test_hidden_charts_keep_the_data_and_redraw_only_when_shown(charts, qtbot):
     np.testing.assert_array_equal(charts.raw_curve.xData, np.arange(1, 31))
 
 
+def test_a_redraw_period_set_again_and_again_does_not_hold_the_redraw_back(charts, qtbot):
+    # the window sets the period at every snapshot it shows while training runs
+    charts.show()
+    charts.set_redraw_period(0.3)
+    start = 1
+    for _ in range(20):  # 1 s of steps arriving, each time with the period set afresh
+        charts.append_steps(*run(50, start=start))
+        start += 50
+        charts.set_redraw_period(0.3)
+        qtbot.wait(50)
+    assert charts.redraw_count >= 2
+
+
 def test_accuracy_curves_show_percent_per_epoch(charts, qtbot):
     charts.show()
     charts.add_evaluation("train", 1.0, 0.91, 0.1)

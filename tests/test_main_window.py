@@ -94,6 +94,20 @@ def test_charts_receive_every_step(window, qtbot):
     assert list(window.panels["charts"].steps()) == list(range(1, 26))
 
 
+def test_charts_keep_redrawing_while_training_runs_at_full_speed(window, qtbot):
+    charts = window.panels["charts"]
+    window.worker.set_speed(0)
+    window.worker.play()
+    try:
+        # the curve follows the run: it is redrawn again and again, each time with more steps
+        qtbot.waitUntil(lambda: charts.redraw_count >= 2 and charts.raw_curve.xData is not None
+                        and charts.raw_curve.xData[-1] > 100, timeout=15000)
+        last = charts.raw_curve.xData[-1]
+        qtbot.waitUntil(lambda: charts.raw_curve.xData[-1] > last, timeout=15000)
+    finally:
+        window.worker.pause()
+
+
 def test_scrubbing_the_timeline_shows_the_recorded_parameters(window, qtbot):
     window.worker.step(8)
     qtbot.waitUntil(lambda: shown_step(window) == 8, timeout=10000)
