@@ -95,6 +95,10 @@ def gui_run(dataset, seconds: float, panels) -> dict:
 
     probe.timeout.connect(tick)
     probe.start()
+    shown = []
+    window.snapshotShown.connect(lambda snap: shown.append(snap.step))
+    charts, diagram = window.panels["charts"], window.diagram
+    redraws0, edges0 = charts.redraw_count, diagram.edge_renders
     window.worker.set_speed(0)
     window.worker.play()
     t0, cpu0, gui0 = time.perf_counter(), time.process_time(), time.thread_time()
@@ -106,11 +110,13 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     cpu, gui_cpu = time.process_time() - cpu0, time.thread_time() - gui0
     steps = window.worker.mailbox.peek().step - step0
     probe.stop()
+    live = {"snapshots_shown": len(shown), "chart_redraws": charts.redraw_count - redraws0,
+            "edge_renders": diagram.edge_renders - edges0}
     window.close()
     gaps = np.array(gaps[5:])
     return {"steps_per_second": steps / elapsed, "gap_median": float(np.median(gaps)),
             "gap_p99": float(np.percentile(gaps, 99)), "gap_max": float(gaps.max()), "ticks": len(gaps),
-            "cpu_cores": cpu / elapsed, "gui_cores": gui_cpu / elapsed}
+            "cpu_cores": cpu / elapsed, "gui_cores": gui_cpu / elapsed, "seconds": elapsed, **live}
 
 
 def main():
@@ -144,6 +150,9 @@ def main():
     print(f"with the window open (offscreen 1600x900{', panels: ' + ', '.join(args.panel) if args.panel else ''}):"
           f" {gui['steps_per_second']:,.0f} steps/s = {gui['steps_per_second'] / h:.0%} of headless,"
           f" {gui['steps_per_second'] / a:.0%} of the worker with no window")
+    per_s = {k: gui[k] / gui["seconds"] for k in ("snapshots_shown", "chart_redraws", "edge_renders")}
+    print(f"live views, per second: {per_s['snapshots_shown']:.1f} snapshots shown, {per_s['edge_renders']:.1f}"
+          f" recolourings of the connections, {per_s['chart_redraws']:.1f} chart redraws")
     print(f"CPU use: {gui['cpu_cores']:.2f} cores in all, of which the GUI thread {gui['gui_cores']:.2f}")
     print(f"GUI timer gaps over {gui['ticks']} ticks of a 16 ms timer: median {gui['gap_median']:.1f} ms,"
           f" p99 {gui['gap_p99']:.1f} ms, max {gui['gap_max']:.1f} ms (targets: p99 ≤ 25 ms, max ≤ 50 ms)")
