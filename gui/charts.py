@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 from superqt import QElidingLabel
 
@@ -29,6 +29,30 @@ REDRAW_HZ = 4  # a curve that moves more often than this only costs the training
 # run at full speed moves the axes (a re-layout of both step plots) a few times a decade
 STEP_AXIS_ENDS = (1, 1.5, 2, 3, 5, 7)
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
+
+
+class ShrinkableTitle(pg.LabelItem):
+    """A plot title that may be narrower than its text, so it never pushes its plot out of view.
+
+    pyqtgraph's LabelItem asks for its text's full width as its minimum: three titled plots
+    side by side in a narrow dock overflowed it and the last one was cut off.
+    """
+
+    def updateMin(self):
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+
+def shrinkable_title(plot: pg.PlotItem) -> None:
+    """Give a PlotItem a ShrinkableTitle in place of its own title label."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    old.setParentItem(None)
+    if old.scene() is not None:
+        old.scene().removeItem(old)
+    plot.titleLabel = ShrinkableTitle("", size="11pt", parent=plot)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
 
 
 class TrainingCharts(QWidget):
@@ -64,6 +88,8 @@ class TrainingCharts(QWidget):
         self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left")})
         self.accuracy_plot = self.plots.addPlot(row=1, col=0)
         self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left")})
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            shrinkable_title(plot)
         self._wide = None
         self._arrange(wide=False)
         self.grad_plot.setXLink(self.cost_plot)
@@ -237,7 +263,7 @@ class TrainingCharts(QWidget):
             self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
                 (theme.split_colour("train"), "●", "train (10k)"), (theme.split_colour("test"), "●", "test")],
                 stacked=True), size=TITLE_SIZE)
-            self.grad_plot.setTitle(theme.keyed_title("Gradient norm per layer", [
+            self.grad_plot.setTitle(theme.keyed_title("Gradient norm", [
                 (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(short)], stacked=True),
                 size=TITLE_SIZE)
             return

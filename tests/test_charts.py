@@ -225,3 +225,19 @@ def test_log_scale_option_and_themes(charts):
     assert "third" in charts.grad_plot.titleLabel.text
     charts.set_dark(True)
     assert "hidden" not in charts.grad_plot.titleLabel.text
+
+
+def test_side_by_side_charts_fit_a_narrow_dock(charts, qtbot):
+    # at 1280×800 the charts dock is ~550 px wide: the three plots sit side by side, and
+    # their titles (wider than a third of that) must not push the last plot out of view
+    charts.resize(555, 230)
+    charts.show()
+    charts.append_steps(*run(300))
+    charts.add_evaluation("test", 1.0, 0.9, 0.1)
+    charts.redraw()
+    qtbot.wait(50)
+    width = charts.plots.viewport().width()
+    assert charts._wide
+    right = charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).right()
+    assert right <= width + 0.5
+    assert charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).width() > 100
