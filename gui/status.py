@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 
 from PySide6.QtWidgets import QLabel, QStatusBar
+
+from core.series import StepRate
 
 
 class StatusLine:
@@ -19,16 +20,13 @@ class StatusLine:
             label.setMinimumWidth(110)
             bar.addPermanentWidget(label)
             self.labels[name] = label
-        self._samples = deque(maxlen=30)  # (time, step) to measure steps per second
+        # the same measure as the training panel's, so the two never disagree
+        self._rate = StepRate()
         self.steps_per_second = 0.0
 
     def update_snapshot(self, snap) -> None:
-        now = time.perf_counter()
-        if self._samples and snap.step < self._samples[-1][1]:
-            self._samples.clear()  # reset or reloaded
-        self._samples.append((now, snap.step))
-        (t0, s0), (t1, s1) = self._samples[0], self._samples[-1]
-        self.steps_per_second = (s1 - s0) / (t1 - t0) if snap.running and t1 > t0 else 0.0
+        rate = self._rate.update(time.monotonic(), snap.step)
+        self.steps_per_second = rate if snap.running and rate is not None else 0.0
         self.labels["step"].setText(f"step {snap.step:,}")
         self.labels["epoch"].setText(f"epoch {snap.epoch + 1} · {snap.epoch_progress:.0%}")
         cost = "–" if snap.last_cost is None else f"{snap.last_cost:.4f}"
