@@ -47,6 +47,17 @@ def test_step_runs_exactly_one_mini_batch(toy):
     assert rec.cost == pytest.approx(g.cost, rel=1e-5)
 
 
+def test_layer_grad_norms_are_each_weight_layers_gradient_norm(toy):
+    net, ds = toy
+    tr = Trainer(net, ds, batch_size=32, learning_rate=1.0)
+    for _ in range(3):
+        tr.step()
+        g_weights, g_biases = net.views(tr.last_gradient)
+        expected = [np.sqrt(np.sum(np.square(w, dtype=np.float64)) + np.sum(np.square(b, dtype=np.float64)))
+                    for w, b in zip(g_weights, g_biases)]
+        np.testing.assert_allclose(tr.layer_grad_norms(), expected, rtol=1e-5)
+
+
 def test_an_epoch_visits_every_example_once(toy):
     net, ds = toy
     tr = Trainer(net, ds, batch_size=32, learning_rate=0.5)
