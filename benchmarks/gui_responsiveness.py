@@ -67,6 +67,7 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from gui.app import freeze_startup_objects
     from gui.main_window import MainWindow
     from gui.theme import apply_theme
 
@@ -77,6 +78,7 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     settings.clear()
     window = MainWindow(dataset, restore_settings=False, offer_restore=False, settings=settings)
     window.resize(1600, 900)
+    freeze_startup_objects()  # as the app does once its window is built
     window.show()
     for name in panels:
         window.show_panel(name)

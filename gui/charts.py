@@ -21,13 +21,13 @@ from core.view_range import finite_bounds, sticky_range
 from gui.chart_style import ChartTheme, LogFriendlyAxis, layer_names
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
-AVERAGE_POINTS = 800  # the smooth, wide average needs fewer
+AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
 TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
 REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
-# the followed step axis ends at one of these × 10ⁿ: the run fills at least 60 % of it, and a
-# run at full speed moves the axes (a re-layout of both step plots) a few times a decade
-STEP_AXIS_ENDS = (1, 1.5, 2, 3, 5, 7)
+# the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
+# run at full speed moves the axes (a re-layout of both step plots) four times a decade
+STEP_AXIS_ENDS = (1, 2, 3, 5)
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
 
 
@@ -305,12 +305,14 @@ class TrainingCharts(QWidget):
         self._drawn_key = key
         self.redraw_count += 1
         raw = series.cost_points(lo, hi, points)
-        average = series.average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
+        # a smooth curve needs no more than a point per pixel column; wide pens cost per point
+        smooth = int(min(AVERAGE_POINTS, max(200, self.cost_plot.getViewBox().width())))
+        average = series.average_points(lo, hi, self.window.value(), smooth)
         self.raw_curve.setData(*raw)
         self.average_curve.setData(*average)
         self._follow_y(self.cost_plot, raw[1], average[1], log=self.log_cost.isChecked())
         # per-step gradient norms are noisy enough to hide each other: draw each layer's moving average
-        self._grad_points = series.grad_average_points(lo, hi, self.window.value(), AVERAGE_POINTS)
+        self._grad_points = series.grad_average_points(lo, hi, self.window.value(), smooth)
         if staged:
             self._grad_timer.start()
         else:

@@ -140,10 +140,15 @@ def test_moving_average_curve_is_the_mean_of_the_last_window_costs(charts):
     charts.append_steps(steps, costs, grads)
     charts.window.setValue(25)
     charts.redraw()
-    np.testing.assert_array_equal(charts.average_curve.xData, steps)
-    np.testing.assert_allclose(charts.average_curve.yData, naive_trailing_mean(costs, 25))
+    # the curve may be thinned to about a point per pixel column: every point it keeps is exact
+    shown = np.asarray(charts.average_curve.xData)
+    assert len(shown) >= 200 and shown[0] == steps[0] and shown[-1] == steps[-1]
+    at = np.searchsorted(steps, shown)
+    np.testing.assert_array_equal(steps[at], shown)
+    np.testing.assert_allclose(charts.average_curve.yData, naive_trailing_mean(costs, 25)[at])
     for layer, curve in enumerate(charts.grad_curves):  # gradient norms are smoothed the same way
-        np.testing.assert_allclose(curve.yData, naive_trailing_mean(grads[:, layer], 25))
+        at = np.searchsorted(steps, np.asarray(curve.xData))
+        np.testing.assert_allclose(curve.yData, naive_trailing_mean(grads[:, layer], 25)[at])
 
 
 def test_a_zoomed_view_draws_only_the_visible_steps_in_full(charts):
