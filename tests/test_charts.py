@@ -246,3 +246,16 @@ def test_side_by_side_charts_fit_a_narrow_dock(charts, qtbot):
     right = charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).right()
     assert right <= width + 0.5
     assert charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).width() > 100
+
+
+def test_the_gradient_plot_follows_the_cost_plots_step_range(charts, qtbot):
+    charts.show()
+    charts.append_steps(*run(300))
+    charts.redraw(staged=True)  # live redraws give the gradient plot its turn a moment later
+    charts.append_steps(*run(3000, start=301))
+    charts.redraw(staged=True)
+    qtbot.wait(200)
+    cost_x = charts.cost_plot.getViewBox().viewRange()[0]
+    grad_x = charts.grad_plot.getViewBox().viewRange()[0]
+    assert cost_x[1] >= 3300
+    np.testing.assert_allclose(grad_x, cost_x, rtol=1e-6)
