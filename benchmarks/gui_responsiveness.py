@@ -1,12 +1,12 @@
 """Training at full speed with the window open: steps/s, and how responsive the GUI stays.
 
-Prints, for the classic 784-16-16-10 network on the embedded MNIST:
+Prints, for the classic 784-16-16-10 network (or other hidden layers, --hidden) on the embedded MNIST:
 - headless steps per second (Trainer.step in a loop, one BLAS thread);
 - steps per second of the app's training worker with no window (it also evaluates each epoch);
 - steps per second with the main window open (offscreen, 1600×900) and training at full speed;
 - the GUI event loop's latency: gaps between the ticks of a 60 Hz timer (median, p99, max).
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--seconds 10] [--panel NAME ...]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--seconds 10] [--panel NAME ...] [--hidden 128,64]
 """
 from __future__ import annotations
 
@@ -26,11 +26,18 @@ pin_env_before_numpy()
 import numpy as np  # noqa: E402
 
 
+HIDDEN = (16, 16)  # hidden layer sizes (--hidden)
+
+
+def sizes_for(dataset) -> tuple:
+    return (dataset.n_inputs, *HIDDEN, dataset.n_classes)
+
+
 def headless_steps_per_second(dataset, seconds: float) -> float:
     from core.network import Network
     from core.trainer import Trainer
 
-    tr = Trainer(Network(seed=0), dataset, batch_size=100, learning_rate=3.0, seed=0)
+    tr = Trainer(Network(sizes_for(dataset), seed=0), dataset, batch_size=100, learning_rate=3.0, seed=0)
     for _ in range(200):  # warm up
         tr.step()
     start, n = time.perf_counter(), 0
@@ -49,7 +56,7 @@ def worker_steps_per_second(dataset, seconds: float) -> float:
     from gui.worker import TrainingWorker
 
     app = QApplication.instance() or QApplication([])
-    worker = TrainingWorker(dataset)
+    worker = TrainingWorker(dataset, sizes=sizes_for(dataset))
     worker.start()
     worker.set_speed(0)
     worker.play()
@@ -80,6 +87,10 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     window.resize(1600, 900)
     freeze_startup_objects()  # as the app does once its window is built
     window.show()
+    if HIDDEN != (16, 16):
+        window.rebuild(HIDDEN, "sigmoid", "quadratic", 0)
+        while window.worker.mailbox.peek().sizes != sizes_for(dataset):
+            app.processEvents()
     for name in panels:
         window.show_panel(name)
     end = time.perf_counter() + 1.0
@@ -127,7 +138,10 @@ def main():
     p.add_argument("--panel", action="append", default=[], help="also show this panel (e.g. surface)")
     p.add_argument("--switch-ms", type=float, default=None,
                    help="Python's thread switch interval in ms (default: the app's own setting)")
+    p.add_argument("--hidden", default="16,16", help="hidden layer sizes, e.g. 128,64")
     args = p.parse_args()
+    global HIDDEN
+    HIDDEN = tuple(int(n) for n in args.hidden.split(","))
     limit_blas_threads(1)
     from gui.app import SWITCH_INTERVAL
 
@@ -144,7 +158,7 @@ def main():
     alone.append(worker_steps_per_second(ds, short / 2))
     headless.append(headless_steps_per_second(ds, short / 2))
     h, a = float(np.mean(headless)), float(np.mean(alone))
-    print(f"headless training: {h:,.0f} steps/s (784-16-16-10, batch 100, one BLAS thread;"
+    print(f"headless training: {h:,.0f} steps/s ({'-'.join(map(str, sizes_for(ds)))}, batch 100, one BLAS thread;"
           f" before and after: {headless[0]:,.0f}, {headless[1]:,.0f})")
     print(f"the app's worker with no window: {a:,.0f} steps/s = {a / h:.0%} of headless"
           f" (it also evaluates each epoch and publishes snapshots; before and after: {alone[0]:,.0f}, {alone[1]:,.0f})")
