@@ -5,12 +5,19 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop, QTimer
+
 
 def _pump(app, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.01)
+    """Run the event loop for `seconds`.
+
+    A real (blocking) loop rather than processEvents() in a polling loop: the training worker
+    steps while the GUI thread sleeps, and a polling loop never sleeps in Qt's sight, so
+    training crawled (~20 steps a second).
+    """
+    loop = QEventLoop()
+    QTimer.singleShot(max(0, int(seconds * 1000)), loop.quit)
+    loop.exec()
 
 
 def take_screenshot(app, window, path, steps: int, size, panels=()) -> int:
