@@ -267,7 +267,7 @@ class Network:
                          nudge if nudges else None, fw)
 
     # -- the training fast path -------------------------------------------------------------
-    def gradient_into(self, x, y, grad, workspace=None, input_scale=None, targets=None) -> float:
+    def gradient_into(self, x, y, grad, workspace=None, input_scale=None, targets=None, gain=1.0) -> float:
         """Write the gradient of the mean cost over (x, y) into `grad`; return that cost.
 
         The same mathematics as `backprop` (tests hold them equal) without the nudges, with
@@ -278,6 +278,9 @@ class Network:
         the scale is applied to the first layer's (N, n1) products instead of the (N, n0)
         inputs, which saves a pass over the largest array (equal up to float rounding).
         targets: the (N, n_out) one-hot rows of y, if the caller has them already.
+        gain: write gain × the gradient (the cost is unscaled). Backprop is linear in the
+        output's δ, so the factor rides on that (N, n_out) block for free; with the learning
+        rate as gain, plain SGD's update is one subtraction instead of a scaling pass too.
         All-sigmoid networks with the quadratic cost take `_SigmoidPlan`, the same calls
         without the per-layer branching and lookups; other networks the loop below.
         """
@@ -289,7 +292,7 @@ class Network:
                 plan = ws.plan_sigmoid(self, n, grad)
             if targets is None:
                 targets = ws.one_hot(self, y, plan.buf)
-            return plan.run(x, targets, input_scale)
+            return plan.run(x, targets, input_scale, gain)
         buf = ws.buffers(self, n)
         g_weights, g_biases = ws.grad_views(self, grad)
         weights, biases = self.weights, self.biases
@@ -331,11 +334,11 @@ class Network:
                 factor = subtract(1.0, a, out=buf.tmp[last])
                 factor *= a  # σ'(z) = a(1 − a)
                 delta *= factor
-                delta *= 2.0 / n
+                delta *= 2.0 * gain / n
             else:  # softmax with cross-entropy: δ = a − y
                 picked = a[buf.rows, y]
                 cost = float(-np.log(np.maximum(picked, np.finfo(self.dtype).tiny)).mean())
-                delta *= 1.0 / n
+                delta *= gain / n
             ones = buf.ones
             for layer in range(last, -1, -1):
                 dot(ones, delta, out=g_biases[layer])  # column sums: one BLAS call beats add.reduce here
@@ -370,7 +373,7 @@ class _SigmoidPlan:
     """
 
     __slots__ = ("net", "n", "grad", "buf", "first", "rest", "output", "backward", "first_grads",
-                 "minus_ones", "one", "minus_one", "two_over_n", "scale", "scales")
+                 "minus_ones", "one", "minus_one", "gain", "two_gain_over_n", "scale", "scales")
 
     def __init__(self, net: Network, n: int, grad, ws: "Workspace"):
         buf = ws.buffers(net, n)
@@ -390,14 +393,14 @@ class _SigmoidPlan:
         t = net.dtype.type
         self.minus_ones = -buf.ones  # Σ(−1)(−δ) = Σδ: column sums that undo the sign
         self.one, self.minus_one = t(1), t(-1)
-        self.two_over_n = t(2.0 / n)  # what `delta *= 2.0 / n` multiplies by
+        self.gain, self.two_gain_over_n = 1.0, t(2.0 / n)  # what `delta *= 2.0 * gain / n` multiplies by
         self.scale = self.scales = None
 
     # Overflow and NaN come back as an infinite or NaN cost (see Network.gradient_into); errstate
     # as a decorator skips building a context manager per call.
     @np.errstate(over="ignore", invalid="ignore")
-    def run(self, x, targets, input_scale) -> float:
-        """Write the gradient for inputs x (times input_scale, if given) and one-hot targets; return the cost."""
+    def run(self, x, targets, input_scale, gain=1.0) -> float:
+        """Write gain × the gradient for inputs x (times input_scale, if given) and one-hot targets; return the cost."""
         dot, multiply, subtract, add, divide = np.dot, np.multiply, np.subtract, np.add, np.divide
         exp, one, minus_one = np.exp, self.one, self.minus_one
         if input_scale is None:
@@ -430,7 +433,9 @@ class _SigmoidPlan:
         multiply(buf.all_tmp, buf.all_a, out=buf.all_tmp)  # σ'(z) = a(1 − a)
         cost = float(dot(flat, flat)) / self.n
         multiply(delta, factor, out=delta)
-        multiply(delta, self.two_over_n, out=delta)  # −δ
+        if gain is not self.gain:  # the trainer hands the same float object step after step
+            self.gain, self.two_gain_over_n = gain, self.net.dtype.type(2.0 * gain / self.n)
+        multiply(delta, self.two_gain_over_n, out=delta)  # −gain·δ
         minus_ones = self.minus_ones
         for delta, delta_t, g_b, g_w, below, w, d_below, factor in self.backward:
             dot(minus_ones, delta, out=g_b)  # column sums: one BLAS call beats add.reduce here

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+MIN_GAIN = 1e-12  # smaller rates hand the optimizer ∇C itself: gain × ∇C could underflow
 
 
 class Optimizer:
@@ -35,8 +36,25 @@ class Optimizer:
             return grad + self.weight_decay * params
         return grad
 
-    def update(self, params, grad, lr):
+    def gradient_gain(self, lr) -> float:
+        """Return the factor `update` would like folded into the gradient it is given.
+
+        Plain SGD and momentum only ever use lr × ∇C, which backprop can produce at no cost
+        (see Network.gradient_into's gain); weight decay and Adam need ∇C itself.
+        """
+        return 1.0
+
+    def update(self, params, grad, lr, gain=1.0):
+        """Move params one step downhill, in place; grad holds gain × ∇C."""
         raise NotImplementedError
+
+    def _rate_step(self, params, grad, lr, gain):
+        """Return lr × (∇C + decay) given grad = gain × ∇C (a reused buffer, or grad itself)."""
+        if gain == lr and not self.weight_decay:
+            return grad
+        if gain != 1.0:
+            grad = np.divide(grad, gain, out=self._scratch)
+        return np.multiply(self._decayed(params, grad), lr, out=self._scratch)
 
     def state_dict(self) -> dict:
         """Return the optimizer's state as a dict of arrays."""
@@ -66,9 +84,12 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def update(self, params, grad, lr):
-        step = np.multiply(self._decayed(params, grad) if self.weight_decay else grad, lr, out=self._scratch)
-        np.subtract(params, step, out=params)
+    def gradient_gain(self, lr) -> float:
+        # (a rate of 0 — the end of a cosine schedule — would leave ∇C unrecoverable)
+        return lr if lr >= MIN_GAIN and not self.weight_decay else 1.0
+
+    def update(self, params, grad, lr, gain=1.0):
+        np.subtract(params, self._rate_step(params, grad, lr, gain), out=params)
 
 
 class Momentum(Optimizer):
@@ -83,9 +104,13 @@ class Momentum(Optimizer):
         self.beta = float(beta)
         self.velocity = np.zeros(n_params, dtype=self.dtype)
 
-    def update(self, params, grad, lr):
+    def gradient_gain(self, lr) -> float:
+        # (a rate of 0 — the end of a cosine schedule — would leave ∇C unrecoverable)
+        return lr if lr >= MIN_GAIN and not self.weight_decay else 1.0
+
+    def update(self, params, grad, lr, gain=1.0):
         self.velocity *= self.beta
-        self.velocity -= np.multiply(self._decayed(params, grad), lr, out=self._scratch)
+        self.velocity -= self._rate_step(params, grad, lr, gain)
         params += self.velocity
 
     def state_dict(self):
@@ -105,7 +130,9 @@ class Adam(Optimizer):
         self.v = np.zeros(n_params, dtype=self.dtype)
         self.t = np.zeros((), dtype=np.int64)
 
-    def update(self, params, grad, lr):
+    def update(self, params, grad, lr, gain=1.0):
+        if gain != 1.0:
+            grad = np.divide(grad, gain, out=self._scratch)
         grad = self._decayed(params, grad)
         self.t += 1
         t = int(self.t)

@@ -91,6 +91,8 @@ class Trainer:
         self.optimizer = None
         self.set_optimizer(optimizer)
         self._grad = np.zeros_like(net.params)
+        self._grad_gain = 1.0  # _grad holds this × the last step's gradient
+        self._plain_grad = np.zeros_like(net.params)  # ∇C itself, made when asked for
         self._norm_slices = None  # (gradient vector, its per-layer views) for layer_grad_norms
         self._backup = np.zeros_like(net.params)
         self._workspace = Workspace(net, self.batch_size)
@@ -206,17 +208,20 @@ class Trainer:
         else:
             self._x.take(idx, 0, xb, "clip")
             scale = None
-        cost = net.gradient_into(xb, self._order_labels[position:end], grad, self._workspace,
-                                 input_scale=scale, targets=self._order_targets[position:end])
-        grad_norm = math.sqrt(float(np.dot(grad, grad)))
         lr = self.learning_rate if self.schedule == "constant" else self.current_learning_rate()
+        optimizer = self.optimizer
+        # grad holds gain × ∇C: lr × ∇C for plain SGD, whose update is then one subtraction.
+        gain = self._grad_gain = optimizer.gradient_gain(lr)
+        cost = net.gradient_into(xb, self._order_labels[position:end], grad, self._workspace,
+                                 input_scale=scale, targets=self._order_targets[position:end], gain=gain)
+        grad_norm = math.sqrt(float(np.dot(grad, grad))) / gain
         diverged = not (math.isfinite(cost) and math.isfinite(grad_norm))
         epoch = self.epoch
         finished = False
         if not diverged:
             backup = self._backup
             np.copyto(backup, params)
-            self.optimizer.update(params, grad, lr)
+            optimizer.update(params, grad, lr, gain)
             # ‖θ‖² is finite exactly when every parameter is, short of |θᵢ| > 1e19, which is
             # divergence too; one BLAS dot costs half of isfinite().all().
             if not math.isfinite(float(np.dot(params, params))):  # undo, keep the network
@@ -233,8 +238,9 @@ class Trainer:
             else:
                 self.position = end
             self.history.record_step(step_count, cost, grad_norm)
-            if self.trajectory is not None:
-                self.trajectory.append(step_count, params)  # kept if the stride wants this step
+            trajectory = self.trajectory
+            if trajectory is not None and step_count % trajectory.stride == 0:  # wants(): inlined
+                trajectory.append(step_count, params)
         record = self.last_record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged,
                                                finished)
         return record
@@ -253,7 +259,9 @@ class Trainer:
     @property
     def last_gradient(self) -> np.ndarray:
         """Return the gradient used by the last step (a live buffer: copy it to keep it)."""
-        return self._grad
+        if self._grad_gain == 1.0:
+            return self._grad
+        return np.divide(self._grad, self._grad_gain, out=self._plain_grad)  # the step kept gain × ∇C
 
     @property
     def params_before_last_step(self) -> np.ndarray:
@@ -269,7 +277,7 @@ class Trainer:
         if self._norm_slices is None or self._norm_slices[0] is not grad:
             bounds = [start for start, _, _ in self.net.layout] + [len(grad)]
             self._norm_slices = (grad, [grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
-        return np.sqrt(np.array([np.dot(v, v) for v in self._norm_slices[1]], dtype=np.float64))
+        return np.sqrt(np.array([np.dot(v, v) for v in self._norm_slices[1]], dtype=np.float64)) / self._grad_gain
 
     def evaluate(self, split="test", record=True, chunk=10000, limit=None) -> Evaluation:
         """Return accuracy and mean cost on a split ("train" or "test"), or on its first `limit` examples."""

@@ -187,3 +187,17 @@ def test_fast_path_with_raw_pixels_and_given_targets_equals_backprop(activation,
     cost_fast = net.gradient_into(pixels, y, grad, Workspace(net, 10), input_scale=1 / 255, targets=targets)
     assert cost_fast == pytest.approx(ref.cost, rel=1e-12)
     assert np.allclose(grad, ref.flat, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("activation,cost", COMBOS)
+def test_fast_path_gain_scales_the_gradient_and_not_the_cost(activation, cost):
+    """gain=g writes g × ∇C (what plain SGD subtracts) and still returns the unscaled cost."""
+    from core.network import Workspace
+
+    net, x, y = random_problem(activation, cost, (8, 6, 5, 4), n=9, seed=5)
+    ref = net.backprop(x, y)
+    ws, grad = Workspace(net, 9), np.full_like(net.params, np.nan)
+    for gain in (3.0, 0.125, 3.0):  # a change of gain, and back, through the same workspace
+        cost_fast = net.gradient_into(x, y, grad, ws, gain=gain)
+        assert cost_fast == pytest.approx(ref.cost, rel=1e-12)
+        assert np.allclose(grad, gain * ref.flat, rtol=1e-10, atol=1e-13)

@@ -122,7 +122,7 @@ def test_an_update_that_overflows_is_undone(toy):
     tr.step()
     good = net.params.copy()
 
-    def overflowing_update(params, grad, lr):
+    def overflowing_update(params, grad, lr, gain=1.0):
         params[5] = np.inf
 
     tr.optimizer.update = overflowing_update
@@ -225,3 +225,24 @@ def test_mismatched_dataset_is_refused(toy):
     _, ds = toy
     with pytest.raises(ValueError, match="does not fit"):
         Trainer(Network((784, 16, 10)), ds)
+
+
+@pytest.mark.parametrize("optimizer,weight_decay,schedule", [
+    ("sgd", 0.0, "constant"), ("sgd", 0.01, "constant"), ("sgd", 0.0, "cosine"),
+    ("momentum", 0.0, "constant"), ("momentum", 0.01, "cosine"), ("adam", 0.0, "constant")])
+def test_last_gradient_is_the_batch_gradient_whatever_the_optimizer(toy, optimizer, weight_decay, schedule):
+    """Plain SGD and momentum take lr × ∇C from backprop; what the trainer reports is ∇C itself."""
+    net, ds = toy
+    tr = Trainer(net, ds, batch_size=25, learning_rate=0.5, optimizer=optimizer, weight_decay=weight_decay,
+                 schedule=schedule, total_epochs=2)
+    for _ in range(12):
+        batch, before = tr.next_batch().copy(), net.params.copy()
+        rec = tr.step()
+        at_before = Network(net.sizes, seed=1)
+        at_before.set_params(before)
+        g = at_before.backprop(ds.inputs("train")[batch], ds.labels("train")[batch])
+        np.testing.assert_allclose(tr.last_gradient, g.flat, rtol=1e-4, atol=1e-6)
+        assert rec.grad_norm == pytest.approx(np.linalg.norm(g.flat), rel=1e-4)
+        assert np.array_equal(tr.params_before_last_step, before)
+        if optimizer == "sgd" and not weight_decay:
+            np.testing.assert_allclose(net.params, before - rec.learning_rate * g.flat, atol=1e-6)
