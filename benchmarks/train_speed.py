@@ -6,6 +6,8 @@ Prints, all from one run so that ratios compare like with like on a shared machi
 - the same loop written plainly in NumPy (permutation, fancy-indexed batch, forward,
   backward, update) and, if PyTorch is importable, in PyTorch CPU autograd on one thread,
   interleaved round by round with the trainer, and the ratios;
+- the floor: the step's NumPy calls alone, cumulatively (the first layer's two products;
+  + gathering and casting the batch; + every other call of the gradient and the update);
 - an epoch with the BLAS pool pinned to one thread while a busy loop holds the other core,
   and, for contrast, the same in a subprocess with OPENBLAS_NUM_THREADS=2 and no pin.
 
@@ -27,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from core.data import load_mnist  # noqa: E402
-from core.network import Network  # noqa: E402
+from core.network import Network, Workspace  # noqa: E402
+from core.optimizers import make_optimizer  # noqa: E402
 from core.threads import blas_threads, limit_blas_threads  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
 
@@ -138,6 +141,71 @@ def trainer_steps(tr, n):
     return [timed(tr.step) for _ in range(n)]
 
 
+# -- the floor: a step's NumPy calls and nothing else -----------------------------------------------------
+def floor_steps(ds, blocks, seed=0):
+    """Time, per step, what any NumPy version of this step must call, in three cumulative tiers.
+
+    Returns {tier: [seconds per step]}; the tiers run block by block, interleaved:
+    - "products": the first layer's two (100 × 784)-sized BLAS products, on a gathered batch;
+    - "+ gather": the uint8 batch gathered and cast to float32 first;
+    - "+ the rest": the whole gradient (Network.gradient_into, ~30 more small calls) and the
+      SGD update, without the trainer's records and checks.
+    """
+    net = Network(SIZES, "sigmoid", "quadratic", seed=seed)
+    images = ds.images("train").reshape(len(ds.train_labels), -1)
+    labels = np.asarray(ds.train_labels)
+    order = np.random.default_rng(seed).permutation(len(labels))
+    targets = np.eye(SIZES[-1], dtype=np.float32)[labels[order]]
+    raw, xb = np.empty((BATCH, SIZES[0]), np.uint8), np.empty((BATCH, SIZES[0]), np.float32)
+    w1_t = net.weights[0].T
+    z1, delta1 = np.empty((BATCH, SIZES[1]), np.float32), np.full((BATCH, SIZES[1]), 1e-3, np.float32)
+    g_w1 = np.empty_like(net.weights[0])
+    ws, grad = Workspace(net, BATCH), np.zeros_like(net.params)
+    opt = make_optimizer("sgd", net.n_params)
+    lr, scale = float(LR), np.float32(1 / 255)
+    clock, position = time.perf_counter, [0]
+
+    def next_idx():
+        start = position[0] = (position[0] + BATCH) % (len(order) - BATCH)
+        return order[start:start + BATCH], start
+
+    def products():
+        idx, _ = next_idx()
+        np.copyto(xb, images.take(idx, 0, raw, "clip"))  # not timed here
+        t = clock()
+        np.dot(xb, w1_t, out=z1)
+        np.dot(delta1.T, xb, out=g_w1)
+        return clock() - t
+
+    def gather():
+        idx, _ = next_idx()
+        t = clock()
+        images.take(idx, 0, raw, "clip")
+        np.copyto(xb, raw)
+        np.dot(xb, w1_t, out=z1)
+        np.dot(delta1.T, xb, out=g_w1)
+        return clock() - t
+
+    def everything():
+        idx, start = next_idx()
+        t = clock()
+        images.take(idx, 0, raw, "clip")
+        np.copyto(xb, raw)
+        net.gradient_into(xb, None, grad, ws, input_scale=scale, targets=targets[start:start + BATCH], gain=lr)
+        opt.update(net.params, grad, lr, lr)
+        return clock() - t
+
+    tiers = {"products": products, "+ gather": gather, "+ the rest": everything}
+    times = {name: [] for name in tiers}
+    for fn in tiers.values():  # warm up
+        for _ in range(STEPS_PER_BLOCK):
+            fn()
+    for _ in range(blocks):
+        for name, fn in tiers.items():
+            times[name].extend(fn() for _ in range(STEPS_PER_BLOCK))
+    return times
+
+
 def make_trainer(ds):
     # History and trajectory recording on, as in the app.
     return Trainer(Network(SIZES, "sigmoid", "quadratic", seed=0), ds, batch_size=BATCH, learning_rate=LR,
@@ -232,6 +300,14 @@ def main():
     tr = impls["trainer"]
     acc = tr.evaluate("test", record=False).accuracy
     print(f"  (trainer after {tr.epoch} epochs: test accuracy {acc:.4f}; trajectory {len(tr.trajectory)} points)")
+
+    floor = floor_steps(ds, args.step_blocks)
+    plain = [timed(tr.step)[0] for _ in range(args.step_blocks * STEPS_PER_BLOCK)]
+    print(f"\na step's NumPy calls alone (no records, no checks), medians of {len(floor['products'])} steps:")
+    for name, values in floor.items():
+        print(f"  {name:11s} {np.median(values) * 1e6:6.1f} µs")
+    print(f"  trainer step, same clock: {np.median(plain) * 1e6:.1f} µs"
+          " — the last tier is the floor of any NumPy step of this network on this machine")
 
     if args.no_busy:
         return

@@ -35,6 +35,31 @@ def parse_size(text: str) -> tuple:
     return w, h
 
 
+# Up to this screen size (laptops, 1080p projectors) the panels want every pixel: a first
+# start opens maximised. Larger screens get a window of FIRST_SHARE of the screen, centred.
+MAXIMIZE_UP_TO = (1920, 1200)
+FIRST_SHARE = 0.8
+
+
+def opening_geometry(screen, window_size, remembered: bool):
+    """Return how the window opens: "maximized", "as is", or (x, y, width, height).
+
+    screen: the available desktop (x, y, width, height); window_size: the window's size now
+    (its default, or the remembered one); remembered: whether a saved layout was restored.
+    A remembered window keeps its place unless it no longer fits (a smaller monitor now).
+    """
+    sx, sy, sw, sh = screen
+    w, h = window_size
+    if w > sw or h > sh:
+        return "maximized"
+    if remembered:
+        return "as is"
+    if sw <= MAXIMIZE_UP_TO[0] and sh <= MAXIMIZE_UP_TO[1]:
+        return "maximized"
+    w, h = max(w, round(sw * FIRST_SHARE)), max(h, round(sh * FIRST_SHARE))
+    return sx + (sw - w) // 2, sy + (sh - h) // 2, w, h
+
+
 def freeze_startup_objects() -> None:
     """Keep the objects made at start-up (~100,000, alive as long as the window) out of the collector's sight.
 
@@ -85,10 +110,16 @@ def run(argv) -> int:
         return take_screenshot(app, window, args.screenshot, args.steps, size, args.panel)
     freeze_startup_objects()
     screen = app.primaryScreen().availableGeometry()
-    if screen.width() < window.width() or screen.height() < window.height():
-        window.resize(screen.size())  # the default does not fit: take the whole screen
+    place = opening_geometry((screen.x(), screen.y(), screen.width(), screen.height()),
+                             (window.width(), window.height()), window.remembered_layout)
+    if place == "maximized":
+        window.resize(screen.size())  # the size it returns to when un-maximised
         window.move(screen.topLeft())
         window.showMaximized()
     else:
+        if place != "as is":
+            x, y, w, h = place
+            window.resize(w, h)
+            window.move(x, y)
         window.show()
     return app.exec()

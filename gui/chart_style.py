@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 import pyqtgraph as pg
 
@@ -90,3 +90,55 @@ class LogFriendlyAxis(pg.AxisItem):
             mantissa = round(x / 10.0 ** math.floor(math.log10(x)), 3) if x > 0 else 0
             strings.append(f"{x:g}" if mantissa in labelled else "")
         return strings
+
+
+def short_numbers(values, spacing: float) -> list:
+    """Return tick labels for `values` on ticks `spacing` apart, in one unit for the whole axis:
+    0, 10k, 20k (from 10,000 up) or 0, 0.5M, 1M (from a million up)."""
+    largest = max((abs(v) for v in values), default=0.0)
+    for unit, suffix in ((1e6, "M"), (1e4, "k")):
+        if largest >= unit:
+            unit = 1e3 if suffix == "k" else unit
+            return [f"{v / unit:.6g}{suffix}" if v else "0" for v in values]
+    places = max(0, math.ceil(-math.log10(spacing))) if spacing > 0 else 0
+    return [f"{v:.{places}f}" for v in values]
+
+
+class RoomyAxis(pg.AxisItem):
+    """A horizontal linear axis whose labels never run into each other, however narrow the plot.
+
+    pyqtgraph spaces ticks by the axis length alone, so on a narrow plot of steps "10000" and
+    "20000" print as "1000020000". Here a tick level is kept only if its ticks lie at least a
+    label's width (and a gap) apart; big numbers are shortened to 10k, 2.5M.
+    """
+
+    GAP_EM = 1.0  # empty room between neighbouring labels, in widths of "m"
+
+    def __init__(self, orientation="bottom", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)  # the labels carry their own k and M
+
+    def label_room(self, min_value: float, max_value: float, spacing: float) -> float:
+        """Return how many pixels along the axis a label needs, gap included."""
+        metrics = QFontMetricsF(self.style.get("tickFont") or self.font())
+        widest = max(metrics.horizontalAdvance(text) for text in short_numbers((min_value, max_value), spacing))
+        return widest + self.GAP_EM * metrics.horizontalAdvance("m")
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.logMode or not levels or size <= 0:
+            return levels
+        per_pixel = abs(maxVal - minVal) / size
+        kept = [(s, o) for s, o in levels if s / per_pixel >= self.label_room(minVal, maxVal, s)]
+        if kept:
+            return kept
+        spacing = levels[0][0]
+        while spacing / per_pixel < self.label_room(minVal, maxVal, spacing):  # 1, 2, 5 × 10ⁿ upwards
+            mantissa = spacing / 10 ** math.floor(math.log10(spacing) + 1e-9)
+            spacing *= 2.5 if round(mantissa) == 2 else 2
+        return [(spacing, 0)]
+
+    def tickStrings(self, values, scale, spacing):
+        if self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return short_numbers([v * scale for v in values], spacing * scale)

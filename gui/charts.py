@@ -18,7 +18,7 @@ import pyqtgraph as pg  # after PySide6, so pyqtgraph picks the same binding
 from core.series import nice_ceiling
 from core.step_series import TrainingSeries
 from core.view_range import finite_bounds, sticky_range
-from gui.chart_style import ChartTheme, LogFriendlyAxis, layer_names
+from gui.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis, layer_names
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
@@ -85,9 +85,11 @@ class TrainingCharts(QWidget):
         tools.addWidget(self.follow)
         tools.addStretch(1)
         self.plots = pg.GraphicsLayoutWidget()
-        self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left")})
-        self.accuracy_plot = self.plots.addPlot(row=1, col=0)
-        self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left")})
+        self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left"),
+                                                                     "bottom": RoomyAxis()})
+        self.accuracy_plot = self.plots.addPlot(row=1, col=0, axisItems={"bottom": RoomyAxis()})
+        self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left"),
+                                                                     "bottom": RoomyAxis()})
         for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
             shrinkable_title(plot)
         self._wide = None
@@ -100,7 +102,6 @@ class TrainingCharts(QWidget):
         self.grad_plot.setLogMode(y=True)  # per-layer norms differ by decades
         self.grad_plot.setLabel("bottom", "step")  # the cost plot above shares it
         self.accuracy_plot.setLabel("bottom", "epoch")
-        self.accuracy_plot.getAxis("bottom").enableAutoSIPrefix(False)  # "epoch", not "epoch (x0.001)"
         self.accuracy_plot.setLabel("left", "accuracy %")
         for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
             plot.showGrid(x=True, y=True, alpha=0.15)

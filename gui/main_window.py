@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QTabBar,
+                               QVBoxLayout, QWidget)
 
 import pyqtgraph as pg
 
@@ -111,7 +111,8 @@ class MainWindow(QMainWindow):
         self.set_dark(dark)
         self.resize(1600, 900)
         self._default_state = self.saveState(1)
-        self._sized = bool(restore_settings and self.session.restore_layout())
+        self.remembered_layout = bool(restore_settings and self.session.restore_layout())
+        self._sized = self.remembered_layout
         self.select_neuron(1, 0)
 
         # Training waits while the event loop is awake. Qt's own dispatchers (Windows, macOS,
@@ -370,6 +371,14 @@ class MainWindow(QMainWindow):
                          [max(self.docks["training"].widget().sizeHint().width(), int(0.21 * w)), max(350, int(0.24 * w))], Qt.Horizontal)
         self.resizeDocks([self.docks["sample"], self.docks["charts"]],
                          [int(0.5 * h), max(220, int(0.3 * h))], Qt.Vertical)
+
+    def childEvent(self, event):
+        super().childEvent(event)
+        # The tab bars of tabbed panels are made by the dock layout as panels are arranged.
+        # Full names with scroll arrows beat "Ch…", "Cost su…" when the window is narrow.
+        if event.polished() and isinstance(event.child(), QTabBar):
+            event.child().setElideMode(Qt.ElideNone)
+            event.child().setUsesScrollButtons(True)
 
     def showEvent(self, event):
         super().showEvent(event)

@@ -245,13 +245,15 @@ class DiagramItem(pg.GraphicsObject):
             if metrics.horizontalAdvance(text) <= room - 8 or " · " not in text:
                 painter.setFont(font)
                 w = metrics.horizontalAdvance(text)
-                painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + 22), text)
+                # centred on its column, but never cut off by the view's left edge
+                painter.drawText(QtCore.QPointF(max(4.0, p.x() - w / 2), p.y() + 22), text)
                 continue
             painter.setFont(small)
             first, rest = text.replace("Hidden layer ", "Hidden ").split(" · ", 1)
             for k, line in enumerate((first, rest)):
                 w = small_metrics.horizontalAdvance(line)
-                painter.drawText(QtCore.QPointF(p.x() - w / 2, p.y() + 12 + k * small_metrics.lineSpacing()), line)
+                painter.drawText(QtCore.QPointF(max(4.0, p.x() - w / 2), p.y() + 12 + k * small_metrics.lineSpacing()),
+                                 line)
         painter.setFont(font)
         ends = {}
         bold_metrics = QtGui.QFontMetricsF(bold)

@@ -259,3 +259,46 @@ def test_the_gradient_plot_follows_the_cost_plots_step_range(charts, qtbot):
     grad_x = charts.grad_plot.getViewBox().viewRange()[0]
     assert cost_x[1] >= 3300
     np.testing.assert_allclose(grad_x, cost_x, rtol=1e-6)
+
+
+def shown_tick_labels(axis):
+    """Return (pixel x, text) of every labelled tick an axis draws now."""
+    view_min, view_max = axis.range
+    size = axis.geometry().width()
+    labels = []
+    for spacing, values in axis.tickValues(view_min, view_max, size):
+        for value, text in zip(values, axis.tickStrings(values, 1.0, spacing)):
+            if text:
+                labels.append(((value - view_min) / (view_max - view_min) * size, text))
+    return sorted(labels)
+
+
+@pytest.mark.parametrize("width", [555, 900])
+def test_step_axis_labels_never_run_into_each_other(charts, qtbot, width):
+    # at 1280×800 the gradient plot's step axis is ~180 px wide: "10000" and "20000" touched
+    charts.resize(width, 230)
+    charts.show()
+    charts.append_steps(*run(25_000))
+    charts.redraw()
+    qtbot.wait(50)
+    from PySide6.QtGui import QFontMetricsF
+
+    for plot in (charts.cost_plot, charts.grad_plot):
+        axis = plot.getAxis("bottom")
+        labels = shown_tick_labels(axis)
+        assert len(labels) >= 2
+        assert "20k" in [text for _, text in labels] or "10k" in [text for _, text in labels]
+        metrics = QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        for (x0, t0), (x1, t1) in zip(labels, labels[1:]):
+            half_widths = (metrics.horizontalAdvance(t0) + metrics.horizontalAdvance(t1)) / 2
+            assert x1 - x0 >= half_widths + 4, (t0, t1, x1 - x0)
+
+
+def test_short_tick_numbers_share_one_unit_per_axis():
+    from gui.chart_style import short_numbers
+
+    assert short_numbers([0, 10_000, 20_000], 10_000) == ["0", "10k", "20k"]
+    assert short_numbers([0, 5_000, 10_000, 15_000], 5_000) == ["0", "5k", "10k", "15k"]
+    assert short_numbers([0, 500_000, 1_500_000], 500_000) == ["0", "0.5M", "1.5M"]
+    assert short_numbers([0, 2_000, 4_000], 2_000) == ["0", "2000", "4000"]
+    assert short_numbers([0.5, 1.0], 0.5) == ["0.5", "1.0"]

@@ -233,3 +233,17 @@ def test_screenshot_option_trains_and_saves_a_png(tmp_path):
     assert "step 5" in result.stdout
     # a screenshot run leaves the learner's session and layout alone
     assert not list(tmp_path.rglob("autosave.npz")) and not list(tmp_path.rglob("*.conf"))
+
+
+@pytest.mark.parametrize("screen,size,remembered,expected", [
+    ((0, 0, 1280, 800), (1600, 900), False, "maximized"),  # the default does not fit
+    ((0, 0, 1920, 1080), (1600, 900), False, "maximized"),  # a 1080p projector: every pixel
+    ((0, 0, 1920, 1080), (1600, 900), True, "as is"),  # the learner's own size wins
+    ((0, 0, 1280, 800), (1700, 1000), True, "maximized"),  # remembered on a bigger monitor
+    ((0, 0, 2560, 1440), (1600, 900), False, (256, 144, 2048, 1152)),  # large: 80 %, centred
+    ((1920, 0, 3840, 2160), (1600, 900), False, (1920 + 384, 216, 3072, 1728)),  # a second monitor
+])
+def test_the_window_opens_at_a_size_that_suits_the_screen(screen, size, remembered, expected):
+    from gui.app import opening_geometry
+
+    assert opening_geometry(screen, size, remembered) == expected
