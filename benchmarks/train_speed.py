@@ -307,7 +307,7 @@ def main():
     for name, values in floor.items():
         print(f"  {name:11s} {np.median(values) * 1e6:6.1f} µs")
     print(f"  trainer step, same clock: {np.median(plain) * 1e6:.1f} µs"
-          " — the last tier is the floor of any NumPy step of this network on this machine")
+          " (the last tier is the floor: no saving in the trainer's records and checks goes below it)")
 
     if args.no_busy:
         return
