@@ -114,8 +114,9 @@ class RoomyAxis(pg.AxisItem):
 
     GAP_EM = 1.0  # empty room between neighbouring labels, in widths of "m"
 
-    def __init__(self, orientation="bottom", **kwargs):
+    def __init__(self, orientation="bottom", min_spacing=0.0, **kwargs):
         super().__init__(orientation, **kwargs)
+        self.min_spacing = min_spacing  # 1 for steps: no tick at step 0.5
         self.enableAutoSIPrefix(False)  # the labels carry their own k and M
 
     def label_room(self, min_value: float, max_value: float, spacing: float) -> float:
@@ -129,10 +130,11 @@ class RoomyAxis(pg.AxisItem):
         if self.logMode or not levels or size <= 0:
             return levels
         per_pixel = abs(maxVal - minVal) / size
-        kept = [(s, o) for s, o in levels if s / per_pixel >= self.label_room(minVal, maxVal, s)]
+        kept = [(s, o) for s, o in levels
+                if s >= self.min_spacing and s / per_pixel >= self.label_room(minVal, maxVal, s)]
         if kept:
             return kept
-        spacing = levels[0][0]
+        spacing = max(levels[0][0], self.min_spacing)
         while spacing / per_pixel < self.label_room(minVal, maxVal, spacing):  # 1, 2, 5 × 10ⁿ upwards
             mantissa = spacing / 10 ** math.floor(math.log10(spacing) + 1e-9)
             spacing *= 2.5 if round(mantissa) == 2 else 2

@@ -86,10 +86,10 @@ class TrainingCharts(QWidget):
         tools.addStretch(1)
         self.plots = pg.GraphicsLayoutWidget()
         self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left"),
-                                                                     "bottom": RoomyAxis()})
+                                                                     "bottom": RoomyAxis(min_spacing=1)})
         self.accuracy_plot = self.plots.addPlot(row=1, col=0, axisItems={"bottom": RoomyAxis()})
         self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left"),
-                                                                     "bottom": RoomyAxis()})
+                                                                     "bottom": RoomyAxis(min_spacing=1)})
         for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
             shrinkable_title(plot)
         self._wide = None
@@ -137,6 +137,7 @@ class TrainingCharts(QWidget):
         self._accuracy_dirty, self._accuracy_drawn = False, -1e9  # evaluations not drawn yet; when last drawn
         self._accuracy_moved = False  # the learner zoomed or panned the accuracy plot
         self.accuracy_plot.getViewBox().sigRangeChangedManually.connect(self._accuracy_moved_by_hand)
+        self._empty_accuracy_range()
         self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
         self.redraw_count = 0
         self._names = []  # names of the weight layers; default: "input → hidden 1", …
@@ -196,6 +197,12 @@ class TrainingCharts(QWidget):
             cursor.hide()
         self._drawn_key = self._x_end = None
         self.readout.setText(HOVER_HINT)
+        self._empty_accuracy_range()
+
+    def _empty_accuracy_range(self) -> None:
+        # until the first evaluation: the first epoch and the whole percent scale, not 0.2–0.8
+        self._accuracy_moved = False
+        self.accuracy_plot.setRange(xRange=(0, 1), yRange=(0, 100), padding=0.04)
 
     def steps(self) -> np.ndarray:
         """Return every recorded step (read-only)."""

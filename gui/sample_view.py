@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -46,6 +46,7 @@ class SampleView(QWidget):
         self.label_text, self.prediction_text, self.cost_text = QLabel(), QLabel(), QLabel()
         for w in (self.title, self.label_text, self.prediction_text, self.cost_text):
             w.setTextFormat(Qt.TextFormat.RichText)
+            w.setWordWrap(True)  # a narrow dock wraps them rather than cutting "C = 0.0…" off
             facts.addWidget(w)
         facts.addStretch(1)
         top.addLayout(facts, 1)
@@ -70,9 +71,11 @@ class SampleView(QWidget):
         for w in (self.split, self.previous, self.index, self.next):
             row.addWidget(w, 1 if w in (self.split, self.index) else 0)
         controls.addLayout(row, 0, 0, 1, 2)
+        self.controls = controls
         controls.addWidget(self.misclassified, 1, 0)
-        controls.addWidget(self.follow, 1, 1)
-        controls.addWidget(self.status, 2, 0, 1, 2)
+        controls.addWidget(self.status, 3, 0, 1, 2)
+        self._follow_below = self._watched = None
+        self._place_follow(below=False)
         self.status.hide()
         self.outputs = pg.PlotWidget(background=background(dark))
         self.outputs.setFixedHeight(150)
@@ -120,6 +123,39 @@ class SampleView(QWidget):
         self.set_dark(dark)
 
     # -- inputs --------------------------------------------------------------------------------
+    def _place_follow(self, below: bool) -> None:
+        """Put "Follow the current mini-batch" beside "Next misclassified", or under it when narrow."""
+        if below == self._follow_below:
+            return
+        self._follow_below = below
+        self.controls.removeWidget(self.follow)
+        if below:
+            self.controls.addWidget(self.follow, 2, 0, 1, 2)
+        else:
+            self.controls.addWidget(self.follow, 1, 1)
+
+    def _fit_controls(self) -> None:
+        # The room is the dock's (this panel's parent, a scroll area's viewport), not this
+        # panel's own width, which never drops below what the side-by-side row asks for.
+        room = self.parentWidget().width() if self.parentWidget() is not None else self.width()
+        margins = self.layout().contentsMargins()
+        side_by_side = (self.misclassified.sizeHint().width() + self.follow.sizeHint().width()
+                        + max(self.controls.horizontalSpacing(), 6) + margins.left() + margins.right())
+        self._place_follow(below=room < side_by_side)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        parent = self.parentWidget()
+        if parent is not None and parent is not self._watched:
+            self._watched = parent
+            parent.installEventFilter(self)
+        self._fit_controls()
+
+    def eventFilter(self, obj, event):
+        if obj is self._watched and event.type() == QEvent.Type.Resize:
+            self._fit_controls()
+        return False
+
     def set_snapshot(self, snap) -> None:
         """Store the newest snapshot; the view refreshes shortly after (throttled)."""
         if snap is self._snap:

@@ -302,3 +302,15 @@ def test_short_tick_numbers_share_one_unit_per_axis():
     assert short_numbers([0, 500_000, 1_500_000], 500_000) == ["0", "0.5M", "1.5M"]
     assert short_numbers([0, 2_000, 4_000], 2_000) == ["0", "2000", "4000"]
     assert short_numbers([0.5, 1.0], 0.5) == ["0.5", "1.0"]
+
+
+def test_step_axes_tick_whole_steps_and_empty_accuracy_spans_the_percent_scale(charts, qtbot):
+    charts.show()
+    lo, hi = charts.accuracy_plot.getViewBox().viewRange()[1]
+    assert lo <= 0 and hi >= 100  # not pyqtgraph's 0–1 before the first evaluation
+    charts.append_steps(*run(2))
+    charts.redraw()
+    qtbot.wait(50)
+    for plot in (charts.cost_plot, charts.grad_plot):
+        labels = shown_tick_labels(plot.getAxis("bottom"))
+        assert labels and all(float(text) == int(float(text)) for _, text in labels)

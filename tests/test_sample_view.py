@@ -115,3 +115,27 @@ def test_next_misclassified_finds_the_networks_next_mistake(view, toy, qtbot):
     with qtbot.waitSignal(view.exampleRequested, timeout=10000) as sig:
         view.misclassified.click()
     assert sig.args == ["test", int(wrong[1])]
+
+
+def test_a_narrow_dock_puts_follow_under_next_misclassified(qtbot, toy):
+    from PySide6.QtWidgets import QScrollArea
+
+    from gui.sample_view import SampleView
+
+    view = SampleView()
+    view.set_dataset(toy[0])
+    area = QScrollArea()  # as the window's docks hold their panels
+    area.setWidgetResizable(True)
+    area.setWidget(view)
+    qtbot.addWidget(area)
+    area.resize(700, 500)
+    area.show()
+    qtbot.waitUntil(lambda: view.controls.getItemPosition(view.controls.indexOf(view.follow))[0] == 1)
+    assert abs(view.follow.geometry().center().y() - view.misclassified.geometry().center().y()) <= 2
+    area.resize(320, 500)  # the dock at 1280×800
+    qtbot.waitUntil(lambda: view.controls.getItemPosition(view.controls.indexOf(view.follow))[0] == 2)
+    qtbot.wait(20)
+    assert view.follow.geometry().top() > view.misclassified.geometry().bottom()
+    assert view.width() <= area.viewport().width()  # no sideways scrolling
+    area.resize(700, 500)
+    qtbot.waitUntil(lambda: view.controls.getItemPosition(view.controls.indexOf(view.follow))[0] == 1)
