@@ -28,6 +28,7 @@ REDRAW_HZ = 4  # a curve that moves more often than this only costs the training
 # the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
 # run at full speed moves the axes (a re-layout of both step plots) four times a decade
 STEP_AXIS_ENDS = (1, 2, 3, 5)
+ACCURACY_MIN_SPAN = 5.0  # percentage points: the narrowest accuracy range drawn
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
 
 
@@ -357,7 +358,7 @@ class TrainingCharts(QWidget):
             return
         x_now, y_now = (None if auto else tuple(r) for auto, r in zip((auto_x, auto_y), vb.viewRange()))
         x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.5)
-        y = sticky_range(y_now, *percents, limits=(0, 100))
+        y = sticky_range(y_now, *percents, limits=(0, 100), min_span=ACCURACY_MIN_SPAN)
         if (x, y) != (x_now, y_now):
             # a little room around the range keeps the markers at 0 % and 100 % whole
             self.accuracy_plot.setRange(xRange=x, yRange=y, padding=0.04)

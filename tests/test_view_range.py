@@ -44,3 +44,14 @@ def test_headroom_leaves_room_above_growing_data():
     a, b = sticky_range(None, 0.0, 10.0, headroom=0.25)
     assert b >= 12.5
     assert sticky_range((a, b), 0.0, 12.0, slack=0.3, headroom=0.25) == (a, b)
+
+
+def test_a_minimum_span_widens_close_values_within_the_limits_and_sticks():
+    a, b = sticky_range(None, 21.13, 21.14, limits=(0, 100), min_span=5)
+    assert b - a >= 5 and a <= 21.13 and b >= 21.14
+    assert sticky_range((a, b), 21.12, 21.16, limits=(0, 100), min_span=5) == (a, b)  # no refit
+    a, b = sticky_range(None, 99.5, 99.9, limits=(0, 100), min_span=5)
+    assert b == 100 and b - a >= 5  # shifted down, not cut at the limit
+    a, b = sticky_range(None, 0.0, 0.2, limits=(0, 100), min_span=5)
+    assert a == 0 and b >= 5
+    assert sticky_range(None, 20, 90, limits=(0, 100), min_span=5) == sticky_range(None, 20, 90, limits=(0, 100))
