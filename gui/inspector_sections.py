@@ -59,7 +59,7 @@ class ForwardSection(QWidget):
         self.sum_line.setContentsMargins(0, 6, 0, 0)
         box.addWidget(self.sum_line)
         box.addWidget(QLabel("The largest terms wᵢaᵢ:"))
-        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, dark)
+        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, dark, wide_rows=(N_ROWS,))
         box.addWidget(self.terms)
         self.curve = ActivationCurve(dark)
         box.addWidget(self.curve)

@@ -25,11 +25,13 @@ def set_text(label: QLabel, text: str) -> None:
 class NumberTable(QWidget):
     """Rows of plain-text cells under fixed headers; a cell may be coloured by the sign of its number."""
 
-    def __init__(self, headers, max_rows: int, dark: bool = True, parent=None):
+    def __init__(self, headers, max_rows: int, dark: bool = True, parent=None, wide_rows=()):
+        """wide_rows: rows whose first cell spans every column but the last (a sum of "the
+        other 779 terms" with no wᵢ or aᵢ), so its long name does not widen the first column."""
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 2, 0, 2)
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(1)
         self.headers = []
         for c, text in enumerate(headers):
@@ -38,7 +40,7 @@ class NumberTable(QWidget):
                                | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(label, 0, c)
             self.headers.append(label)
-        self.cells = []
+        self.cells, self._covered = [], set()
         for r in range(max_rows):
             row = []
             for c in range(len(headers)):
@@ -49,7 +51,14 @@ class NumberTable(QWidget):
                 label.setProperty("sign", None)
                 if c > 0:  # room for any number, so columns keep their width as the numbers change
                     label.setMinimumWidth(label.fontMetrics().horizontalAdvance(NUMBER_ROOM))
-                grid.addWidget(label, r + 1, c)
+                if r not in wide_rows:
+                    grid.addWidget(label, r + 1, c)
+                elif c == 0 or c == len(headers) - 1:
+                    grid.addWidget(label, r + 1, c, 1, len(headers) - 1 if c == 0 else 1)
+                else:  # covered by the first cell: kept (rows index by column) but never shown
+                    label.setParent(self)
+                    label.hide()
+                    self._covered.add(label)
                 row.append(label)
             self.cells.append(row)
         grid.setColumnStretch(len(headers), 1)  # keep the numbers together on the left
@@ -63,7 +72,7 @@ class NumberTable(QWidget):
             visible = r < len(rows)
             if visible != (r < self._shown_rows):
                 for label in labels:
-                    label.setVisible(visible)
+                    label.setVisible(visible and label not in self._covered)
             if not visible:
                 continue
             for label, cell in zip(labels, rows[r]):

@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
         """Share the window between the columns and the diagram in proportion to its size."""
         w, h = self.width(), self.height()
         self.resizeDocks([self.docks["training"], self.docks["sample"]],
-                         [max(self.docks["training"].widget().sizeHint().width(), int(0.21 * w)), max(350, int(0.24 * w))], Qt.Horizontal)
+                         [max(self.docks["training"].widget().sizeHint().width(), int(0.21 * w)), max(365, int(0.24 * w))], Qt.Horizontal)
         self.resizeDocks([self.docks["sample"], self.docks["charts"]],
                          [int(0.5 * h), max(220, int(0.3 * h))], Qt.Vertical)
 

@@ -101,6 +101,7 @@ class ColourBar(QtWidgets.QWidget):
         """Show colours (n, 3 or 4) from left to right, alpha composited on the background."""
         self._rgba = np.asarray(rgba, dtype=np.uint8)
         self._texts = (caption, left, middle, right)
+        self.setToolTip(caption)  # all of it, when a narrow diagram cuts it short
         self.update()
 
     def set_backdrop(self, background) -> None:
@@ -122,7 +123,8 @@ class ColourBar(QtWidgets.QWidget):
             colour = QtGui.QColor(int(c[0]), int(c[1]), int(c[2]), int(c[3]) if len(c) > 3 else 255)
             p.fillRect(QtCore.QRectF(bar.left() + k * w / n, bar.top(), w / n + 1, bar.height()), colour)
         p.setPen(self.palette().windowText().color())
-        p.drawText(QtCore.QRectF(4, 0, w, 14), QtCore.Qt.AlignmentFlag.AlignLeft, caption)
+        shown = p.fontMetrics().elidedText(caption, QtCore.Qt.TextElideMode.ElideRight, int(w))
+        p.drawText(QtCore.QRectF(4, 0, w, 14), QtCore.Qt.AlignmentFlag.AlignLeft, shown)
         below = QtCore.QRectF(4, 26, w, 13)
         p.drawText(below, QtCore.Qt.AlignmentFlag.AlignLeft, left)
         p.drawText(below, QtCore.Qt.AlignmentFlag.AlignHCenter, middle)
@@ -156,9 +158,33 @@ class NetworkLegend(QtWidgets.QWidget):
         self.explanation = QtWidgets.QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
-        # room for two lines whatever it says: a legend that grows would resize the diagram
-        self.explanation.setFixedHeight(2 * self.explanation.fontMetrics().lineSpacing() + 4)
+        # Room for two lines, or as many as the longest text so far needs at this width: a
+        # legend that followed every text would resize the diagram back and forth.
+        self._explanation_fit = (None, 0)  # (width, height) it was fitted to
+        self._fit_explanation()
         outer.addWidget(self.explanation)
+
+    def set_explanation(self, text: str) -> None:
+        if text != self.explanation.text():
+            self.explanation.setText(text)
+            self._fit_explanation()
+
+    def _fit_explanation(self) -> None:
+        label = self.explanation
+        width = label.width() if label.isVisible() else None
+        need = 2 * label.fontMetrics().lineSpacing() + 4
+        if width:
+            need = max(need, label.heightForWidth(width))
+        fitted_width, fitted = self._explanation_fit
+        height = max(need, fitted) if width == fitted_width else need
+        self._explanation_fit = (width, height)
+        if label.height() != height or label.minimumHeight() != height:
+            label.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            QtCore.QTimer.singleShot(0, self._fit_explanation)  # after the layout gave the label its width
 
     def set_backdrop(self, background) -> None:
         for bar in (self.edges, self.neurons):

@@ -48,7 +48,7 @@ class Description:
         legend.edges.set_scale(*self.edge_legend)
         legend.neurons.set_scale(*self.neuron_legend)
         legend.marks.setText(self.marks)
-        legend.explanation.setText(self.explanation)
+        legend.set_explanation(self.explanation)
 
 
 def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None, selected=None,

@@ -247,3 +247,17 @@ def test_the_window_opens_at_a_size_that_suits_the_screen(screen, size, remember
     from gui.app import opening_geometry
 
     assert opening_geometry(screen, size, remembered) == expected
+
+
+def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(window, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    qtbot.waitUntil(lambda: window._shown is not None, timeout=5000)
+    qtbot.wait(400)  # the docks are shared out 100 ms after the window shows
+    for name in ("training", "sample", "inspector"):
+        area = window.docks[name].widget()
+        assert isinstance(area, QScrollArea)
+        bar = area.horizontalScrollBar()
+        assert bar.maximum() == 0, f"{name}: {bar.maximum()} px to scroll sideways"
+    legend = window.diagram.legend.explanation
+    assert legend.height() >= legend.heightForWidth(legend.width())  # its last line is not cut
