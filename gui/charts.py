@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 from superqt import QElidingLabel
 
@@ -19,6 +19,7 @@ from core.series import nice_ceiling
 from core.step_series import TrainingSeries
 from core.view_range import finite_bounds, sticky_range
 from gui.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis, layer_names
+from gui.plot_titles import shrinkable_title
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
@@ -30,30 +31,6 @@ REDRAW_HZ = 4  # a curve that moves more often than this only costs the training
 STEP_AXIS_ENDS = (1, 2, 3, 5)
 ACCURACY_MIN_SPAN = 5.0  # percentage points: the narrowest accuracy range drawn
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
-
-
-class ShrinkableTitle(pg.LabelItem):
-    """A plot title that may be narrower than its text, so it never pushes its plot out of view.
-
-    pyqtgraph's LabelItem asks for its text's full width as its minimum: three titled plots
-    side by side in a narrow dock overflowed it and the last one was cut off.
-    """
-
-    def updateMin(self):
-        super().updateMin()
-        self.setMinimumWidth(0)
-        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
-
-
-def shrinkable_title(plot: pg.PlotItem) -> None:
-    """Give a PlotItem a ShrinkableTitle in place of its own title label."""
-    old = plot.titleLabel
-    plot.layout.removeItem(old)
-    old.setParentItem(None)
-    if old.scene() is not None:
-        old.scene().removeItem(old)
-    plot.titleLabel = ShrinkableTitle("", size="11pt", parent=plot)
-    plot.layout.addItem(plot.titleLabel, 0, 1)
 
 
 class TrainingCharts(QWidget):

@@ -16,6 +16,7 @@ from core.contours import contour_levels, contour_segments
 from core.landscape_progressive import describe_step
 from gui.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from gui.plot_cache import cache_static_parts
+from gui.plot_titles import wrapping_title
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
 DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
@@ -40,6 +41,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.log = False
         self._slopes = None
         self.map = self.addPlot(row=0, col=0)
+        wrapping_title(self.map)  # a sentence: it wraps in a narrow panel rather than pushing the colour bar out
         self.map.setMenuEnabled(False)
         self.image = pg.ImageItem()
         self.map.addItem(self.image)
@@ -62,6 +64,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.map.vb.sigResized.connect(self._place_arrows)
 
         self.profile = self.addPlot(row=1, col=0)
+        wrapping_title(self.profile)
         self.profile.setMenuEnabled(False)
         self.profile.setLabel("bottom", "step size t along −∇C (the learning rate η is one step)")
         self.profile.setLabel("left", "cost")

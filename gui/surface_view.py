@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from core.landscape import describe_parameter, parameter_index, steepest_weights
+from gui.flow_layout import FlowLayout, group
 from gui.surface_job import Latest, SurfaceJob, SurfaceRequest, SurfaceSignals
 from gui.surface_plots import SurfacePlots
 
@@ -102,14 +103,12 @@ class SurfaceView(QWidget):
                        (self.sample_box, "Training images the cost is averaged over"),
                        (self.extent_box, "Auto: frame the trajectory; manual: α and β from −h to h")):
             w.setToolTip(tip)
-        top, bottom = QHBoxLayout(), QHBoxLayout()
-        for w in (self.plane_box, self.seed_box, self.resolution_box, self.sample_box):
-            top.addWidget(w)
-        top.addStretch(1)
-        for w in (self.extent_box, self.half_width_box, self.log_box, self.follow_box, self.follow_every_box):
-            bottom.addWidget(w)
-        bottom.addStretch(1)
-        bottom.addWidget(self.recompute_button)
+        # One flow of controls: two rows in a wide panel, more in a narrow one (no sideways scroll).
+        controls = FlowLayout()
+        for w in (self.plane_box, self.seed_box, self.resolution_box, self.sample_box,
+                  group(self.extent_box, self.half_width_box), self.log_box,
+                  group(self.follow_box, self.follow_every_box), self.recompute_button):
+            controls.addWidget(w)
         self.plots = SurfacePlots()
         self.status_label = QLabel(wordWrap=True)  # long descriptions wrap instead of widening the panel
         self.progress = QProgressBar(maximum=100, textVisible=False, maximumWidth=120, maximumHeight=10)
@@ -119,8 +118,7 @@ class SurfaceView(QWidget):
         status.addWidget(self.progress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addLayout(bottom)
+        layout.addLayout(controls)
         layout.addWidget(self.plots, 1)
         layout.addLayout(status)
 

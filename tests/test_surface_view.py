@@ -195,3 +195,21 @@ def test_computes_with_the_trajectory_it_has_when_nobody_answers(qtbot, small):
     assert "no trajectory yet" in widget.status_label.text()
     assert len(widget.frame.path) == 1
     widget.shutdown()
+
+
+def test_a_narrow_panel_wraps_its_controls_and_title_and_keeps_the_colour_bar(qtbot, view):
+    view.plots.set_slopes((0.3, -0.2), in_plane=0.09)  # the long title: "arrow: downhill, … in this plane)"
+    view.resize(420, 600)
+    view.show()
+    qtbot.wait(100)
+    assert view.minimumSizeHint().width() < 400  # the controls flow onto more rows instead
+    rows = {view.plane_box.y(), view.recompute_button.y(), view.follow_box.parentWidget().y()}
+    assert len(rows) >= 2
+    plots = view.plots
+    bar = plots.colorbar.mapRectToScene(plots.colorbar.boundingRect())
+    assert bar.right() <= plots.viewport().width() + 0.5  # the colour scale is in view
+    title = plots.map.titleLabel
+    one_line = title.item.document().clone()
+    one_line.setTextWidth(-1)
+    assert title.item.document().size().height() >= 1.5 * one_line.size().height()  # wrapped, not cut
+    assert plots.map.geometry().width() <= plots.viewport().width()
