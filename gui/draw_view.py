@@ -4,13 +4,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.drawing import FIELD, to_mnist
 
 from .inspector_support import Throttle, grey_pixmap, hex_color, selection
+from .room_watch import RoomWatcher
 
 CANVAS_SIDE = 280  # ten canvas pixels per MNIST pixel
+SIDE_ROOM = 120  # what "The network sees:", the preview and "Clear" need beside the canvas
 PEN_WIDTH = 22  # after scaling the digit to 20 pixels, strokes are about 2 pixels wide, as in MNIST
 PREVIEW_SCALE = 4
 EMIT_MS = 80  # feed the network about twelve times a second while drawing
@@ -116,7 +118,7 @@ class DrawView(QWidget):
         side.addWidget(self.reading)
         side.addStretch(1)
         side.addWidget(self.clear_button)
-        row = QHBoxLayout()
+        row = self._row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(side, 1)
         self.hint = QLabel("Draw a digit with the mouse, large, filling the square. The network reads"
@@ -131,6 +133,15 @@ class DrawView(QWidget):
         self.canvas.changed.connect(self._throttle.request)
         self.canvas.strokeFinished.connect(self._throttle.flush)
         self.clear_button.clicked.connect(self.clear)
+        self._room = RoomWatcher(self, self._fit)
+
+    def _fit(self, room: int) -> None:
+        """Show what the network sees beside the canvas, or under it in a narrow dock."""
+        margins = self.layout().contentsMargins()
+        beside = CANVAS_SIDE + SIDE_ROOM + self._row.spacing() + margins.left() + margins.right()
+        direction = (QBoxLayout.Direction.LeftToRight if room >= beside else QBoxLayout.Direction.TopToBottom)
+        if self._row.direction() != direction:
+            self._row.setDirection(direction)
 
     def clear(self) -> None:
         """Wipe the canvas and say so."""

@@ -126,7 +126,9 @@ class EditPanel(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(grid)
         layout.addLayout(buttons)
-        layout.addWidget(QLabel("Effect on the current example (grey: now, orange: after the edit):"))
+        effect = QLabel("Effect on the current example (grey: now, orange: after the edit):")
+        effect.setWordWrap(True)
+        layout.addWidget(effect)
         layout.addWidget(self.bars, 1)
         layout.addWidget(self.effect)
 

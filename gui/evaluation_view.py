@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
 from core.evaluation import evaluate_snapshot
 
 from .evaluation_parts import ConfusionGrid, ExampleGallery
+from .room_watch import RoomWatcher
 
 WORST_COUNT = 200
 WORST_CHOICES = (("lowest output for the true class", "probability"), ("highest cost", "cost"))
@@ -90,6 +91,8 @@ class EvaluationView(QWidget):
         self.splitter.addWidget(self.grid)
         self.splitter.addWidget(self.tabs)
         self.splitter.setChildrenCollapsible(False)
+        self._room_width = None
+        self._room = RoomWatcher(self, self._arrange)
 
         top = QHBoxLayout()
         top.addWidget(self.evaluate_button)
@@ -153,8 +156,16 @@ class EvaluationView(QWidget):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        # Side by side in a wide dock, stacked in a tall one: the grid stays square and legible.
-        wide = event.size().width() > 1.2 * event.size().height()
+        self._arrange(self._room_width or event.size().width())
+
+    def _arrange(self, room: int) -> None:
+        # Side by side in a wide dock, stacked in a tall or narrow one: the grid stays square
+        # and legible, and the panel scrolls down rather than sideways.
+        self._room_width = room
+        margins = self.layout().contentsMargins()
+        side_by_side = (self.grid.minimumSizeHint().width() + self.tabs.minimumSizeHint().width()
+                        + self.splitter.handleWidth() + margins.left() + margins.right())
+        wide = room > 1.2 * self.height() and room >= side_by_side
         self.splitter.setOrientation(Qt.Horizontal if wide else Qt.Vertical)
 
     def _fits(self) -> bool:

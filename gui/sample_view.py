@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -14,6 +14,7 @@ from core.neuron_stats import cost_terms, network_from, next_misclassified
 from .inspector_support import (BackgroundRunner, Throttle, background, foreground, grey_pixmap, hex_color, muted,
                                 selection, style_plot)
 from .inspector_table import set_text
+from .room_watch import RoomWatcher
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
 SPLITS = (("train", "training set"), ("test", "test set"))
@@ -74,8 +75,9 @@ class SampleView(QWidget):
         self.controls = controls
         controls.addWidget(self.misclassified, 1, 0)
         controls.addWidget(self.status, 3, 0, 1, 2)
-        self._follow_below = self._watched = None
+        self._follow_below = None
         self._place_follow(below=False)
+        self._room = RoomWatcher(self, self._fit_controls)
         self.status.hide()
         self.outputs = pg.PlotWidget(background=background(dark))
         self.outputs.setFixedHeight(150)
@@ -122,7 +124,7 @@ class SampleView(QWidget):
         self._enable()
         self.set_dark(dark)
 
-    # -- inputs --------------------------------------------------------------------------------
+    # -- layout --------------------------------------------------------------------------------
     def _place_follow(self, below: bool) -> None:
         """Put "Follow the current mini-batch" beside "Next misclassified", or under it when narrow."""
         if below == self._follow_below:
@@ -134,28 +136,13 @@ class SampleView(QWidget):
         else:
             self.controls.addWidget(self.follow, 1, 1)
 
-    def _fit_controls(self) -> None:
-        # The room is the dock's (this panel's parent, a scroll area's viewport), not this
-        # panel's own width, which never drops below what the side-by-side row asks for.
-        room = self.parentWidget().width() if self.parentWidget() is not None else self.width()
+    def _fit_controls(self, room: int) -> None:
         margins = self.layout().contentsMargins()
         side_by_side = (self.misclassified.sizeHint().width() + self.follow.sizeHint().width()
                         + max(self.controls.horizontalSpacing(), 6) + margins.left() + margins.right())
         self._place_follow(below=room < side_by_side)
 
-    def showEvent(self, event):
-        super().showEvent(event)
-        parent = self.parentWidget()
-        if parent is not None and parent is not self._watched:
-            self._watched = parent
-            parent.installEventFilter(self)
-        self._fit_controls()
-
-    def eventFilter(self, obj, event):
-        if obj is self._watched and event.type() == QEvent.Type.Resize:
-            self._fit_controls()
-        return False
-
+    # -- inputs --------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
         """Store the newest snapshot; the view refreshes shortly after (throttled)."""
         if snap is self._snap:

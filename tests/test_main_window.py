@@ -259,5 +259,11 @@ def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(window, qt
         assert isinstance(area, QScrollArea)
         bar = area.horizontalScrollBar()
         assert bar.maximum() == 0, f"{name}: {bar.maximum()} px to scroll sideways"
+    for name, dock in window.docks.items():  # every other panel, brought to the front in turn
+        if isinstance(dock.widget(), QScrollArea) and name not in ("training", "sample", "inspector"):
+            window.show_panel(name)
+            qtbot.wait(60)
+            bar = dock.widget().horizontalScrollBar()
+            assert bar.maximum() == 0, f"{name}: {bar.maximum()} px to scroll sideways"
     legend = window.diagram.legend.explanation
     assert legend.height() >= legend.heightForWidth(legend.width())  # its last line is not cut
