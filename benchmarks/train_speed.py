@@ -169,33 +169,26 @@ def floor_steps(ds, blocks, seed=0):
         start = position[0] = (position[0] + BATCH) % (len(order) - BATCH)
         return order[start:start + BATCH], start
 
-    def products():
-        idx, _ = next_idx()
-        np.copyto(xb, images.take(idx, 0, raw, "clip"))  # not timed here
-        t = clock()
-        np.dot(xb, w1_t, out=z1)
-        np.dot(delta1.T, xb, out=g_w1)
-        return clock() - t
+    def tier(gather_timed: bool, whole_step: bool):
+        def one_step():
+            idx, start = next_idx()
+            if not gather_timed:
+                np.copyto(xb, images.take(idx, 0, raw, "clip"))
+            t = clock()
+            if gather_timed:
+                images.take(idx, 0, raw, "clip")
+                np.copyto(xb, raw)
+            if whole_step:
+                net.gradient_into(xb, None, grad, ws, input_scale=scale, targets=targets[start:start + BATCH],
+                                  gain=lr)
+                opt.update(net.params, grad, lr, lr)
+            else:
+                np.dot(xb, w1_t, out=z1)
+                np.dot(delta1.T, xb, out=g_w1)
+            return clock() - t
+        return one_step
 
-    def gather():
-        idx, _ = next_idx()
-        t = clock()
-        images.take(idx, 0, raw, "clip")
-        np.copyto(xb, raw)
-        np.dot(xb, w1_t, out=z1)
-        np.dot(delta1.T, xb, out=g_w1)
-        return clock() - t
-
-    def everything():
-        idx, start = next_idx()
-        t = clock()
-        images.take(idx, 0, raw, "clip")
-        np.copyto(xb, raw)
-        net.gradient_into(xb, None, grad, ws, input_scale=scale, targets=targets[start:start + BATCH], gain=lr)
-        opt.update(net.params, grad, lr, lr)
-        return clock() - t
-
-    tiers = {"products": products, "+ gather": gather, "+ the rest": everything}
+    tiers = {"products": tier(False, False), "+ gather": tier(True, False), "+ the rest": tier(True, True)}
     times = {name: [] for name in tiers}
     for fn in tiers.values():  # warm up
         for _ in range(STEPS_PER_BLOCK):

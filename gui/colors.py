@@ -58,6 +58,8 @@ def symmetric_scale(values, percentile: float = 99.0) -> float:
 def to_bins(values, scale: float, n_bins: int) -> np.ndarray:
     """Return the bin (0..n_bins-1) of each value on a diverging scale clipped at ±scale."""
     t = (np.asarray(values, dtype=np.float64) / scale + 1.0) * 0.5
+    # a diverged network's NaN shows as zero, ±inf at the ends (a NaN cast to int is arbitrary)
+    np.nan_to_num(t, copy=False, nan=0.5, posinf=1.0, neginf=0.0)
     return np.clip((t * n_bins).astype(np.int64), 0, n_bins - 1)
 
 

@@ -56,6 +56,8 @@ def grey_palette() -> np.ndarray:
 
 def grey_fill(levels) -> np.ndarray:
     """Return each neuron's index into grey_palette() for levels in [0, 1]."""
+    # NaN (a diverged network) shows black, not an arbitrary grey from casting NaN to an int
+    levels = np.nan_to_num(np.asarray(levels, dtype=np.float64), nan=0.0, posinf=1.0, neginf=0.0)
     return np.round(np.clip(levels, 0, 1) * (GREY_LEVELS - 1)).astype(np.intp)
 
 

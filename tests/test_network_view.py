@@ -245,3 +245,17 @@ def test_nearest_connection_is_the_one_drawn_on_top():
 def test_relu_activations_are_scaled_by_the_layers_largest():
     levels, text = activation_levels(np.array([0.0, 1.0, 4.0]), "relu")
     assert levels.tolist() == [0.0, 0.25, 1.0] and "largest (4)" in text
+
+
+def test_a_diverged_networks_nan_and_inf_get_defined_colours():
+    import warnings
+
+    from gui.colors import to_bins
+    from gui.network_style import GREY_LEVELS, grey_fill
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # casting NaN to an int warns, and gives an arbitrary bin
+        bins = to_bins(np.array([np.nan, np.inf, -np.inf, 0.0, 0.5, -9.0]), 1.0, 10)
+        greys = grey_fill(np.array([np.nan, np.inf, -np.inf, 0.5]))
+    assert bins.tolist() == [5, 9, 0, 5, 7, 0]
+    assert greys.tolist() == [0, GREY_LEVELS - 1, 0, round(0.5 * (GREY_LEVELS - 1))]
