@@ -91,7 +91,6 @@ class EvaluationView(QWidget):
         self.splitter.addWidget(self.grid)
         self.splitter.addWidget(self.tabs)
         self.splitter.setChildrenCollapsible(False)
-        self._room_width = None
         self._room = RoomWatcher(self, self._arrange)
 
         top = QHBoxLayout()
@@ -154,14 +153,10 @@ class EvaluationView(QWidget):
         if self._stale:
             self._start()
 
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._arrange(self._room_width or event.size().width())
-
     def _arrange(self, room: int) -> None:
+        # (called by the RoomWatcher on every resize of this panel or its dock)
         # Side by side in a wide dock, stacked in a tall or narrow one: the grid stays square
         # and legible, and the panel scrolls down rather than sideways.
-        self._room_width = room
         margins = self.layout().contentsMargins()
         side_by_side = (self.grid.minimumSizeHint().width() + self.tabs.minimumSizeHint().width()
                         + self.splitter.handleWidth() + margins.left() + margins.right())

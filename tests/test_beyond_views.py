@@ -255,3 +255,23 @@ def test_timeline_moves_to_the_nearest_step_when_the_viewed_one_is_thinned_away(
     with qtbot.waitSignal(t.stepScrubbed) as blocker:
         t.set_steps(np.arange(0, 50, 10))
     assert blocker.args in ([10, 1], [20, 2]) and t.viewing_step == blocker.args[0]
+
+
+def test_the_evaluation_panel_stacks_its_parts_rather_than_scroll_sideways(qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    view = EvaluationView()
+    area = QScrollArea()  # as the window's docks hold their panels
+    area.setWidgetResizable(True)
+    area.setWidget(view)
+    qtbot.addWidget(area)
+    area.resize(900, 300)  # wide and short: grid and tabs side by side
+    area.show()
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Horizontal)
+    area.resize(500, 300)  # the bottom dock at 1280×800: narrower than the two side by side
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Vertical)
+    qtbot.wait(20)
+    assert area.horizontalScrollBar().maximum() == 0
+    area.resize(500, 900)  # tall: stacked
+    qtbot.wait(20)
+    assert view.splitter.orientation() == Qt.Vertical
