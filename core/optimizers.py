@@ -36,12 +36,17 @@ class Optimizer:
             return grad + self.weight_decay * params
         return grad
 
+    uses_rate_times_gradient = False  # True where the update only ever uses lr × ∇C
+
     def gradient_gain(self, lr) -> float:
         """Return the factor `update` would like folded into the gradient it is given.
 
         Plain SGD and momentum only ever use lr × ∇C, which backprop can produce at no cost
-        (see Network.gradient_into's gain); weight decay and Adam need ∇C itself.
+        (see Network.gradient_into's gain); weight decay and Adam need ∇C itself, and a rate
+        of 0 (the end of a cosine schedule) would leave ∇C unrecoverable.
         """
+        if self.uses_rate_times_gradient and lr >= MIN_GAIN and not self.weight_decay:
+            return lr
         return 1.0
 
     def update(self, params, grad, lr, gain=1.0):
@@ -52,9 +57,11 @@ class Optimizer:
         """Return lr × (∇C + decay) given grad = gain × ∇C (a reused buffer, or grad itself)."""
         if gain == lr and not self.weight_decay:
             return grad
-        if gain != 1.0:
-            grad = np.divide(grad, gain, out=self._scratch)
-        return np.multiply(self._decayed(params, grad), lr, out=self._scratch)
+        return np.multiply(self._decayed(params, self._plain(grad, gain)), lr, out=self._scratch)
+
+    def _plain(self, grad, gain):
+        """Return ∇C from grad = gain × ∇C (grad itself when gain is 1)."""
+        return grad if gain == 1.0 else np.divide(grad, gain, out=self._scratch)
 
     def state_dict(self) -> dict:
         """Return the optimizer's state as a dict of arrays."""
@@ -83,10 +90,7 @@ class SGD(Optimizer):
     """Plain gradient descent: θ ← θ − η ∇C."""
 
     name = "sgd"
-
-    def gradient_gain(self, lr) -> float:
-        # (a rate of 0 — the end of a cosine schedule — would leave ∇C unrecoverable)
-        return lr if lr >= MIN_GAIN and not self.weight_decay else 1.0
+    uses_rate_times_gradient = True
 
     def update(self, params, grad, lr, gain=1.0):
         np.subtract(params, self._rate_step(params, grad, lr, gain), out=params)
@@ -96,6 +100,7 @@ class Momentum(Optimizer):
     """Heavy-ball momentum: v ← μ v − η ∇C; θ ← θ + v."""
 
     name = "momentum"
+    uses_rate_times_gradient = True
 
     def __init__(self, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None, beta=0.9):
         super().__init__(n_params, dtype, weight_decay, decay_mask)
@@ -103,10 +108,6 @@ class Momentum(Optimizer):
             raise ValueError(f"momentum must lie in [0, 1), got {beta}")
         self.beta = float(beta)
         self.velocity = np.zeros(n_params, dtype=self.dtype)
-
-    def gradient_gain(self, lr) -> float:
-        # (a rate of 0 — the end of a cosine schedule — would leave ∇C unrecoverable)
-        return lr if lr >= MIN_GAIN and not self.weight_decay else 1.0
 
     def update(self, params, grad, lr, gain=1.0):
         self.velocity *= self.beta
@@ -131,9 +132,7 @@ class Adam(Optimizer):
         self.t = np.zeros((), dtype=np.int64)
 
     def update(self, params, grad, lr, gain=1.0):
-        if gain != 1.0:
-            grad = np.divide(grad, gain, out=self._scratch)
-        grad = self._decayed(params, grad)
+        grad = self._decayed(params, self._plain(grad, gain))
         self.t += 1
         t = int(self.t)
         self.m *= self.beta1

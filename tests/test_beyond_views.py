@@ -111,7 +111,8 @@ def test_clicking_a_confusion_cell_shows_its_images(qtbot, small):
     assert result.true_class_output()[worst[0]] == result.true_class_output().min()
 
 
-def test_a_finished_epoch_evaluates_again(qtbot, small):
+def evaluated_view(qtbot, small):
+    """Return an EvaluationView that has evaluated a snapshot at epoch 0, and that snapshot."""
     net, ds, batch = small
     view = EvaluationView()
     qtbot.addWidget(view)
@@ -120,19 +121,17 @@ def test_a_finished_epoch_evaluates_again(qtbot, small):
     snap = snapshot_of(net, ds, batch, epoch=0)
     view.set_snapshot(snap)
     qtbot.waitUntil(lambda: view.result is not None, timeout=10000)
+    return view, snap
+
+
+def test_a_finished_epoch_evaluates_again(qtbot, small):
+    view, snap = evaluated_view(qtbot, small)
     view.set_snapshot(snap.with_progress(step=200, epoch=1))
     qtbot.waitUntil(lambda: view.result.step == 200, timeout=10000)
 
 
 def test_pausing_on_a_new_step_evaluates_again_but_running_does_not(qtbot, small):
-    net, ds, batch = small
-    view = EvaluationView()
-    qtbot.addWidget(view)
-    view.show()
-    view.set_dataset(ds)
-    snap = snapshot_of(net, ds, batch, epoch=0)
-    view.set_snapshot(snap)
-    qtbot.waitUntil(lambda: view.result is not None, timeout=10000)
+    view, snap = evaluated_view(qtbot, small)
     assert view.wait_idle()
     first = view.result.step
     view.set_snapshot(snap.with_progress(step=first + 30, running=True))
