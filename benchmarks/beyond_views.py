@@ -11,11 +11,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from core.data import load_mnist  # noqa: E402
-from core.evaluation import evaluate_split  # noqa: E402
+from core.lesson.evaluation import evaluate_split  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.snapshot import make_snapshot  # noqa: E402
 from core.threads import limit_blas_threads  # noqa: E402
@@ -33,7 +32,7 @@ def median_ms(fn, repeats=15):
 def main():
     limit_blas_threads(1)
     app = QApplication.instance() or QApplication([])
-    from gui.gradient_ranking import GradientRanking
+    from gui.analysis.ranking import GradientRanking
 
     ds = load_mnist()
     x, y = ds.inputs("test"), ds.test_labels

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.charts import TrainingCharts  # noqa: E402
+from gui.training.charts import TrainingCharts  # noqa: E402
 
 
 def median_ms(fn, repeats=25):

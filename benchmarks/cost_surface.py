@@ -24,9 +24,9 @@ pin_env_before_numpy()
 import numpy as np  # noqa: E402
 
 from core.data import load_mnist  # noqa: E402
-from core.landscape import evaluation_sample, parameter_index, parameter_plane, pca_plane, random_plane  # noqa: E402
-from core.landscape_grid import GridEvaluator, naive_grid  # noqa: E402
-from core.landscape_progressive import progressive_grid  # noqa: E402
+from core.landscape.grid import GridEvaluator, naive_grid  # noqa: E402
+from core.landscape.planes import evaluation_sample, parameter_index, parameter_plane, pca_plane, random_plane  # noqa: E402
+from core.landscape.progressive import progressive_grid  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
 
@@ -85,7 +85,8 @@ def main(argv=None):
             for name, plane in fast_planes.items():
                 seconds, grid = timed(lambda: GridEvaluator(net, plane, x, y, axis, axis).grid(), 1)
                 times[name].append(seconds)
-                fast = grid if name == "random" else fast
+                if name == "random":
+                    fast = grid
             times["coarse"].append(time_to_coarse(net, lambda: random, x, y, axis))
             times["coarse pca"].append(time_to_coarse(net, lambda: pca_plane(net.params, rows), x, y, axis))
     median = {name: statistics.median(values) for name, values in times.items()}

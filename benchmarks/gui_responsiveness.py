@@ -25,7 +25,6 @@ pin_env_before_numpy()
 
 import numpy as np  # noqa: E402
 
-
 HIDDEN = (16, 16)  # hidden layer sizes (--hidden)
 
 
@@ -53,7 +52,7 @@ def worker_steps_per_second(dataset, seconds: float) -> float:
     snapshots and per-epoch evaluations (test set and a 10k training sample) as in the app."""
     from PySide6.QtWidgets import QApplication
 
-    from gui.worker import TrainingWorker
+    from gui.training.worker import TrainingWorker
 
     app = QApplication.instance() or QApplication([])
     worker = TrainingWorker(dataset, sizes=sizes_for(dataset))
@@ -76,7 +75,7 @@ def gui_run(dataset, seconds: float, panels) -> dict:
 
     from gui.app import freeze_startup_objects
     from gui.main_window import MainWindow
-    from gui.theme import apply_theme
+    from gui.widgets.theme import apply_theme
 
     QStandardPaths.setTestModeEnabled(True)
     app = QApplication.instance() or QApplication([])

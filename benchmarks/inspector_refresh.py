@@ -32,7 +32,7 @@ def snapshots(n=40):
     for _ in range(200):
         tr.step()
     out = []
-    for k in range(n):
+    for _ in range(n):
         before = net.params.copy()
         rec = tr.step()
         i = int(rec.batch[0])
@@ -64,8 +64,8 @@ def time_view(app, widget, snaps, refresh):
 
 def main():
     app = QApplication.instance() or QApplication([])
-    from gui.inspector import NeuronInspector
-    from gui.sample_view import SampleView
+    from gui.example.sample import SampleView
+    from gui.inspector.panel import NeuronInspector
 
     ds, snaps = snapshots()
     for layer, index in ((1, 3), (2, 5), (3, 7)):

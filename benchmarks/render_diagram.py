@@ -24,14 +24,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+import pyqtgraph  # noqa: E402,F401  (after PySide6, so it binds to it)
 from PySide6 import QtGui, QtWidgets  # noqa: E402
 
-import pyqtgraph  # noqa: E402,F401  (after PySide6, so it binds to it)
 from core.data import load_mnist  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.snapshot import make_snapshot  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
-from gui.network_view import NetworkView  # noqa: E402
+from gui.diagram.view import NetworkView  # noqa: E402
 
 WIDTH, HEIGHT = 1600, 900
 

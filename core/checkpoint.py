@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations
-from .network import COSTS, Network, NetworkError, validate_sizes
-from .optimizers import OPTIMIZERS
+from core import activations
+from core.network import COSTS, Network, NetworkError, validate_sizes
+from core.optimizers import OPTIMIZERS
 
 FORMAT = "nn-explorer-checkpoint"
 VERSION = 1

@@ -138,7 +138,7 @@ class Dataset:
             self._inputs[split] = _read_only(x)
         return self._inputs[split]
 
-    def subset(self, n_train: int, n_test: int) -> "Dataset":
+    def subset(self, n_train: int, n_test: int) -> Dataset:
         """Return the first n_train training and n_test test examples as a new Dataset."""
         return Dataset(self.train_images[:n_train], self.train_labels[:n_train],
                        self.test_images[:n_test], self.test_labels[:n_test], self.name, self.class_names)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations as act
+from core import activations as act
 
 COSTS = ("quadratic", "cross_entropy")
 # The output layer each cost pairs with.
@@ -60,7 +60,7 @@ def validate_sizes(sizes) -> None:
     if len(sizes) < 2:
         raise NetworkError(f"a network needs at least an input and an output layer, got sizes {tuple(sizes)}")
     for n in sizes:
-        if int(n) != n or not 1 <= n:
+        if int(n) != n or not n >= 1:
             raise NetworkError(f"every layer needs at least one neuron, got sizes {tuple(sizes)}")
     if max(sizes[1:]) > MAX_NEURONS_PER_LAYER:
         raise NetworkError(f"at most {MAX_NEURONS_PER_LAYER} neurons per hidden or output layer, got {tuple(sizes)}")
@@ -150,7 +150,7 @@ class Network:
             raise NetworkError(f"expected {self.params.size} parameters, got shape {flat.shape}")
         self.params[...] = flat
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """Return an independent copy with the same architecture and parameters."""
         twin = Network(self.sizes, self.activation, self.cost, self.seed, self.dtype)
         twin.params[...] = self.params
@@ -375,7 +375,7 @@ class _SigmoidPlan:
     __slots__ = ("net", "n", "grad", "buf", "first", "rest", "output", "backward", "first_grads",
                  "minus_ones", "one", "minus_one", "gain", "two_gain_over_n", "scale", "scales")
 
-    def __init__(self, net: Network, n: int, grad, ws: "Workspace"):
+    def __init__(self, net: Network, n: int, grad, ws: Workspace):
         buf = ws.buffers(net, n)
         g_weights, g_biases = ws.grad_views(net, grad)
         self.net, self.n, self.grad, self.buf = net, n, grad, buf
@@ -455,7 +455,7 @@ class _SigmoidPlan:
 class _Buffers:
     """Per-layer views of a Workspace's buffers for one batch size n."""
 
-    def __init__(self, ws: "Workspace", n: int, net: Network):
+    def __init__(self, ws: Workspace, n: int, net: Network):
         self.n, self.sizes, self.dtype = n, net.sizes, net.dtype
         self.z = [b[:n] for b in ws.z]  # weighted sums, (n, n_out) per layer
         self.delta = [b[:n] for b in ws.delta]  # ∂C/∂z, then ∂C/∂a of the layer below

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .network import Network, parameter_views
+from core.network import Network, parameter_views
 
 
 def frozen(array) -> np.ndarray:
@@ -82,7 +82,7 @@ class Snapshot:
         weights, biases = parameter_views(self.sizes, flat)
         return tuple(weights), tuple(biases)
 
-    def with_progress(self, **changes) -> "Snapshot":
+    def with_progress(self, **changes) -> Snapshot:
         """Return a copy with some progress fields changed (arrays are shared, still read-only)."""
         return replace(self, **changes)
 

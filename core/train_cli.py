@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-from .trainer import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE, SCHEDULES
+from core.trainer import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE, SCHEDULES
 
 # The classic lesson: 784-16-16-10, sigmoid, quadratic cost, plain SGD on batches of 100.
 DEFAULTS = dict(hidden="16,16", activation="sigmoid", cost="quadratic", optimizer="sgd",
@@ -14,9 +14,9 @@ DEFAULTS = dict(hidden="16,16", activation="sigmoid", cost="quadratic", optimize
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .activations import HIDDEN_ACTIVATIONS
-    from .network import COSTS
-    from .optimizers import OPTIMIZERS
+    from core.activations import HIDDEN_ACTIVATIONS
+    from core.network import COSTS
+    from core.optimizers import OPTIMIZERS
 
     p = argparse.ArgumentParser(prog="main.py train", description="Train a network headless and report test accuracy.")
     p.add_argument("--hidden", default=DEFAULTS["hidden"], help='hidden layer sizes, e.g. "16,16" (default), "128,64" or "" for none')
@@ -55,15 +55,15 @@ def main(argv=None, out=sys.stdout) -> int:
     p = build_parser()
     args = p.parse_args(argv)
     check_args(p, args)
-    from .threads import limit_blas_threads
+    from core.threads import limit_blas_threads
 
     limit_blas_threads(1)
     import numpy as np
 
-    from .checkpoint import CheckpointError, save_checkpoint
-    from .data import DatasetError, load_idx_dataset, load_mnist
-    from .network import Network, NetworkError, parse_sizes
-    from .trainer import Trainer
+    from core.checkpoint import CheckpointError, save_checkpoint
+    from core.data import DatasetError, load_idx_dataset, load_mnist
+    from core.network import Network, NetworkError, parse_sizes
+    from core.trainer import Trainer
 
     try:
         ds = load_idx_dataset(args.data) if args.data else load_mnist()

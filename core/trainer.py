@@ -8,10 +8,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .data import PIXEL_SCALE
-from .history import History, ThinnedSeries
-from .network import Network, Workspace
-from .optimizers import OPTIMIZERS, make_optimizer
+from core.data import PIXEL_SCALE
+from core.history.records import History, ThinnedSeries
+from core.network import Network, Workspace
+from core.optimizers import OPTIMIZERS, make_optimizer
 
 SCHEDULES = ("constant", "cosine")
 LEARNING_RATE_RANGE = (1e-6, 100.0)

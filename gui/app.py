@@ -91,8 +91,8 @@ def run(argv) -> int:
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from .main_window import MainWindow
-    from .theme import apply_theme
+    from gui.main_window import MainWindow
+    from gui.widgets.theme import apply_theme
 
     apply_theme(app, dark=not args.light)
     try:
@@ -105,7 +105,7 @@ def run(argv) -> int:
     window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
                         persist=not args.screenshot)
     if args.screenshot:
-        from .screenshot import take_screenshot
+        from gui.screenshot import take_screenshot
 
         return take_screenshot(app, window, args.screenshot, args.steps, size, args.panel)
     freeze_startup_objects()

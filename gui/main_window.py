@@ -10,21 +10,28 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFrame, QGraphicsItem, QMainWindow, QMessageBox, QScrollArea, QTabBar,
-                               QVBoxLayout, QWidget)
-
 import pyqtgraph as pg
+from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGraphicsItem,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.network import Network
 from core.snapshot import make_snapshot
-
-from .frame_budget import FrameBudget
-from .menus import WindowActions
-from .panels import PANELS, PANELS_BY_NAME, create_panel
-from .session import Session
-from .status import StatusLine
-from .worker import TrainingWorker
+from gui.frame_budget import FrameBudget
+from gui.menus import WindowActions
+from gui.panels import PANELS, PANELS_BY_NAME, create_panel
+from gui.session import Session
+from gui.status import StatusLine
+from gui.training.worker import TrainingWorker
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
@@ -82,7 +89,7 @@ class MainWindow(QMainWindow):
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
 
-        from .network_view import NetworkView
+        from gui.diagram.view import NetworkView
 
         self.diagram = NetworkView(self)
         centre = QWidget(self)
@@ -93,7 +100,7 @@ class MainWindow(QMainWindow):
         if isinstance(toolbar, QWidget) and toolbar.parent() is not self.diagram:
             layout.addWidget(toolbar)
         layout.addWidget(self.diagram, 1)
-        from .timeline import Timeline
+        from gui.timeline import Timeline
 
         self.timeline = Timeline(centre)
         layout.addWidget(self.timeline)

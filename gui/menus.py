@@ -8,9 +8,8 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
-
-from .panels import PANELS
-from .theme import apply_theme, scale_fonts
+from gui.panels import PANELS
+from gui.widgets.theme import apply_theme, scale_fonts
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,

@@ -23,21 +23,21 @@ class PanelSpec:
 LEFT, RIGHT, BOTTOM = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
 
 PANELS = (
-    PanelSpec("training", "Training", "gui.training_panel", "TrainingPanel", LEFT, "left", shortcut="Ctrl+1"),
-    PanelSpec("tour", "Guided tour", "gui.tour", "GuidedTour", LEFT, "left", False, "Ctrl+T"),
-    PanelSpec("sample", "Current example", "gui.sample_view", "SampleView", RIGHT, "right-top", shortcut="Ctrl+2"),
-    PanelSpec("draw", "Draw a digit", "gui.draw_view", "DrawView", RIGHT, "right-top", False, "Ctrl+D"),
-    PanelSpec("inspector", "Neuron inspector", "gui.inspector", "NeuronInspector", RIGHT, "right-bottom",
+    PanelSpec("training", "Training", "gui.training.panel", "TrainingPanel", LEFT, "left", shortcut="Ctrl+1"),
+    PanelSpec("tour", "Guided tour", "gui.lesson.tour", "GuidedTour", LEFT, "left", False, "Ctrl+T"),
+    PanelSpec("sample", "Current example", "gui.example.sample", "SampleView", RIGHT, "right-top", shortcut="Ctrl+2"),
+    PanelSpec("draw", "Draw a digit", "gui.example.draw", "DrawView", RIGHT, "right-top", False, "Ctrl+D"),
+    PanelSpec("inspector", "Neuron inspector", "gui.inspector.panel", "NeuronInspector", RIGHT, "right-bottom",
               shortcut="Ctrl+3"),
-    PanelSpec("chain_rule", "Chain rule", "gui.chain_rule_view", "ChainRuleView", RIGHT, "right-bottom", False),
-    PanelSpec("edit", "Edit neuron", "gui.edit_panel", "EditPanel", RIGHT, "right-bottom", False),
-    PanelSpec("charts", "Charts", "gui.charts", "TrainingCharts", BOTTOM, "bottom", shortcut="Ctrl+4"),
-    PanelSpec("surface", "Cost surface", "gui.surface_view", "SurfaceView", BOTTOM, "bottom", False, "Ctrl+5", tall=True),
-    PanelSpec("batch", "Mini-batch", "gui.batch_view", "BatchView", BOTTOM, "bottom", False, tall=True),
-    PanelSpec("matrix", "Matrix form", "gui.matrix_view", "MatrixView", BOTTOM, "bottom", False, tall=True),
-    PanelSpec("ranking", "Gradient ranking", "gui.gradient_ranking", "GradientRanking", BOTTOM, "bottom", False),
-    PanelSpec("evaluation", "Evaluation", "gui.evaluation_view", "EvaluationView", BOTTOM, "bottom", False, tall=True),
-    PanelSpec("compare", "Experiments", "gui.compare_view", "CompareView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("chain_rule", "Chain rule", "gui.lesson.chain_rule", "ChainRuleView", RIGHT, "right-bottom", False),
+    PanelSpec("edit", "Edit neuron", "gui.inspector.edit", "EditPanel", RIGHT, "right-bottom", False),
+    PanelSpec("charts", "Charts", "gui.training.charts", "TrainingCharts", BOTTOM, "bottom", shortcut="Ctrl+4"),
+    PanelSpec("surface", "Cost surface", "gui.surface.panel", "SurfaceView", BOTTOM, "bottom", False, "Ctrl+5", tall=True),
+    PanelSpec("batch", "Mini-batch", "gui.analysis.batch", "BatchView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("matrix", "Matrix form", "gui.lesson.matrix", "MatrixView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("ranking", "Gradient ranking", "gui.analysis.ranking", "GradientRanking", BOTTOM, "bottom", False),
+    PanelSpec("evaluation", "Evaluation", "gui.analysis.evaluation", "EvaluationView", BOTTOM, "bottom", False, tall=True),
+    PanelSpec("compare", "Experiments", "gui.analysis.experiments", "CompareView", BOTTOM, "bottom", False, tall=True),
 )
 
 PANEL_NAMES = tuple(spec.name for spec in PANELS)

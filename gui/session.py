@@ -1,6 +1,7 @@
 """Never lose work: settings, window layout, recent files, autosave and restore."""
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -81,10 +82,8 @@ class Session:
             restored = w.restoreState(state, 1) and restored
         mode = s.value("view/diagram_mode")
         if isinstance(mode, str):
-            try:
+            with contextlib.suppress(ValueError, KeyError):
                 w.diagram.set_mode(mode)
-            except (ValueError, KeyError):
-                pass
         return restored
 
     # -- recent files ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from core.series import StepRate
+from core.history.series import StepRate
 
 
 class StatusLine:

@@ -1,0 +1,378 @@
+"""The live network diagram: the current image, every neuron and every connection.
+
+It renders read-only Snapshots. `set_snapshot` only stores the snapshot; neurons are redrawn
+on the next event-loop turn, and the connections — the costly part — are recoloured at a
+bounded rate into a cached image that every other frame just copies (see network_raster).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.diagram.canvas import DiagramCanvas
+from gui.diagram.colouring import ConnectionColouring, quantity
+from gui.diagram.controls import NetworkLegend, NetworkToolbar
+from gui.diagram.edges import COLOUR_BY, MODES, edge_values, visible_mask
+from gui.diagram.items import grid_image
+from gui.diagram.layout import make_layout
+from gui.diagram.pointer import DiagramPointer, tooltip
+from gui.diagram.texts import describe
+from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+
+# While training, the GUI thread's time is taken from training (the GIL), so updates are capped:
+EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
+EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
+EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of the event loop of their own
+FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
+
+
+class NetworkView(QtWidgets.QWidget):
+    """The network diagram, with its mode toolbar (`toolbar`) above and legend (`legend`) below.
+
+    Signals:
+        neuronSelected(int layer, int index): the learner clicked a neuron or input pixel.
+        connectionSelected(int weight_layer, int to_index, int from_index): clicked a connection.
+        neuronHovered(int layer, int index): the pointer is over a neuron; (-1, -1) when it leaves.
+    """
+
+    neuronSelected = QtCore.Signal(int, int)
+    connectionSelected = QtCore.Signal(int, int, int)
+    neuronHovered = QtCore.Signal(int, int)
+
+    def __init__(self, parent=None, dark: bool = True):
+        super().__init__(parent)
+        self._snap = self._layout = None
+        self._mode, self._k, self._colour_by = "all", 5, "values"
+        self._depth = None  # layers walked back in gradient colouring (None: all of them)
+        self._selected = self._hovered = None
+        self._marked = []  # connections the learner clicked, drawn green
+        self._colouring = ConnectionColouring()
+        self._class_names = self._image_shape = None
+        self._grid_source = None
+        self._legend_state = self._controls_state = None
+        self._dark = dark
+        self._edges_dirty = False
+        self._next_edge_time = self._next_frame_time = 0.0
+        self._segments = []  # layout.segments(l) per weight layer, for hit tests
+        self.last_tooltip = ""
+        self.edge_renders = 0  # how many times the connection layer was recoloured
+        self.edge_interval, self.frame_interval = EDGE_MIN_INTERVAL, FRAME_MIN_INTERVAL  # tunable caps
+
+        self.canvas = DiagramCanvas()
+        self.toolbar = NetworkToolbar()
+        self.legend = NetworkLegend()
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.toolbar)
+        box.addWidget(self.canvas, 1)
+        box.addWidget(self.legend)
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush)
+        # Connections are recoloured on a turn of their own, so neither that nor the neurons'
+        # update holds the event loop for both at once.
+        self._edge_timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush_edges)
+        self._pointer = DiagramPointer(self._scene, self)
+        self._pointer.hoveredChanged.connect(self._hovered_on)
+        self._pointer.clickedOn.connect(self._clicked_on)
+        self.canvas.resized.connect(lambda w, h: self._relayout())
+        self.canvas.viewSettled.connect(self._changed)
+        self.canvas.hovered.connect(self._pointer.moved)
+        self.canvas.clicked.connect(self._pointer.clicked)
+        self.toolbar.modeChanged.connect(self.set_mode)
+        self.toolbar.strongestChanged.connect(self.set_strongest_k)
+        self.toolbar.colourByChanged.connect(self.set_colour_by)
+        self.toolbar.walkBackRequested.connect(self.walk_back)
+        self.toolbar.walkRestartRequested.connect(lambda: self.set_reveal_depth(0))
+        self.toolbar.fitRequested.connect(self.fit)
+        self.set_dark(dark)
+
+    # -- public API ---------------------------------------------------------------------------
+    @property
+    def viewport(self) -> QtWidgets.QWidget:
+        """The widget that receives the diagram's mouse events."""
+        return self.canvas.viewport()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def colour_by(self) -> str:
+        return self._colour_by
+
+    @property
+    def strongest_k(self) -> int:
+        return self._k
+
+    def set_snapshot(self, snap) -> None:
+        """Show a new Snapshot (cheap: stores it; drawing happens on the next turn)."""
+        if snap is self._snap:
+            return
+        old, self._snap = self._snap, snap
+        if old is None or old.sizes != snap.sizes or old.image_shape != snap.image_shape:
+            self._colouring.reset()
+            self._selected = self._hovered = None
+            self._marked = []
+            self._layout = None
+            self._relayout()
+        self._edges_dirty = True
+        self._schedule()
+
+    def set_dataset(self, ds) -> None:
+        """Take class names and image shape from a core.data.Dataset."""
+        self.set_dataset_info(ds.class_names, ds.image_shape)
+
+    def set_dataset_info(self, class_names, image_shape) -> None:
+        """Use these class names and image shape instead of the ones the snapshots carry."""
+        self._class_names = tuple(class_names)
+        self._image_shape = None if image_shape is None else tuple(image_shape)
+        self._layout = None
+        self._relayout()
+
+    def set_mode(self, name: str) -> None:
+        """Draw "all" connections, the "strongest" k per neuron, the "selected" neuron's, or "contributions"."""
+        if name not in MODES:
+            raise ValueError(f"unknown mode {name!r}; choose from {', '.join(MODES)}")
+        self._mode = name
+        self._changed()
+
+    def set_strongest_k(self, k: int) -> None:
+        """Keep the k strongest incoming connections of each neuron in "strongest" mode."""
+        self._k = max(1, int(k))
+        self._changed()
+
+    def set_colour_by(self, name: str) -> None:
+        """Colour by "values" (weights, activations) or "gradients" (∂C/∂w, ∂C/∂a: backprop)."""
+        if name not in COLOUR_BY:
+            raise ValueError(f"unknown colouring {name!r}; choose from {', '.join(COLOUR_BY)}")
+        self._colour_by = name
+        self._changed()
+
+    def set_reveal_depth(self, depth) -> None:
+        """Reveal the gradient `depth` layers back from the output (None: all the way)."""
+        self._depth = None if depth is None else max(0, int(depth))
+        self._changed()
+
+    def reveal_depth(self) -> int:
+        n = self._n_layers()
+        return n if self._depth is None else min(self._depth, n)
+
+    def walk_back(self) -> None:
+        """Reveal the gradient one layer further back; from "everything" it starts at the output."""
+        depth, n = self.reveal_depth(), self._n_layers()
+        self.set_reveal_depth(0 if depth >= n else depth + 1)
+
+    def select_neuron(self, layer: int, index: int) -> None:
+        """Select a neuron, emphasising its connections ((-1, -1) clears); emits nothing."""
+        self._selected = None if layer < 0 else (int(layer), int(index))
+        self._changed()
+
+    def selected_neuron(self):
+        return self._selected
+
+    def set_marked_connections(self, connections) -> None:
+        """Draw these (weight_layer, to_index, from_index) connections in the selection colour."""
+        self._marked = [tuple(int(v) for v in c) for c in connections][-2:]
+        self._schedule()
+
+    def fit(self) -> None:
+        """Show the whole network (after zooming or panning)."""
+        self.canvas.fit()
+
+    def set_dark(self, dark: bool) -> None:
+        """Use colours for a dark (default) or light background."""
+        self._dark = bool(dark)
+        fg = (230, 230, 235) if dark else (25, 25, 30)
+        self.canvas.set_dark(dark)
+        self.canvas.diagram.foreground = QtGui.QColor(*fg)
+        self.canvas.diagram.outline = QtGui.QColor(*((125, 128, 140) if dark else (110, 110, 120)))
+        self.legend.set_backdrop(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
+        self._grid_source = None
+        self._colouring.forget_drawing()  # same bins, new colours: the connections must be redrawn
+        self._changed()
+
+    def update_now(self) -> None:
+        """Draw everything pending at once, ignoring the rate limit (tests, benchmarks)."""
+        self._flush(force=True)
+
+    # -- what tests and other panels can ask ----------------------------------------------------
+    def edge_bins(self) -> list:
+        """Return each weight layer's connection colour bins (flat, as last drawn; None: hidden)."""
+        return list(self._colouring.bins)
+
+    def edge_scale(self, layer: int):
+        """Return the |value| drawn at full colour in weight layer `layer`, as last drawn."""
+        return self._colouring.scale(self._quantity(), layer)
+
+    def visible_edges(self, layer: int) -> np.ndarray:
+        """Return the (n_out, n_in) mask of weight layer `layer`'s connections the mode draws."""
+        values = edge_values(self._snap, layer, self._colour_by, self._mode)
+        return visible_mask(values, layer, self._mode, self._k, self._selected)
+
+    def neuron_pos(self, layer: int, index: int):
+        """Return a neuron's centre in viewport pixels."""
+        return self.canvas.to_viewport(*self._layout.centres[layer][index])
+
+    def connection_pos(self, layer: int, to_index: int, from_index: int, t: float = 0.5):
+        """Return the point a fraction t along a connection, in viewport pixels."""
+        (x0, y0), (x1, y1) = self._layout.centres[layer][from_index], self._layout.centres[layer + 1][to_index]
+        return self.canvas.to_viewport(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+
+    def item_at(self, pos):
+        """Return ("neuron", (layer, index)), ("connection", (l, j, i)) or None at a viewport point."""
+        return self._pointer.hit(*self.canvas.to_diagram(pos))
+
+    def tooltip_at(self, pos) -> str:
+        """Return the tooltip shown at a viewport point ("" where there is nothing)."""
+        return tooltip(self._snap, self.item_at(pos))
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _n_layers(self) -> int:
+        return 0 if self._snap is None else self._snap.n_layers
+
+    def _quantity(self) -> str:
+        return quantity(self._snap, self._colour_by, self._mode)
+
+    def _changed(self) -> None:
+        """A setting changed: the learner expects to see it now, not at the next rate-limited turn."""
+        self._edges_dirty = True
+        self._next_edge_time = self._next_frame_time = 0.0
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(0)
+
+    def _relayout(self) -> None:
+        snap = self._snap
+        if snap is None:
+            return
+        w, h = self.canvas.area_size()
+        lay = self._layout
+        if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1:
+            return
+        self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape)
+        self._segments = [self._layout.segments(l) for l in range(self._layout.n_layers)]
+        self.canvas.set_layout(self._layout)
+        self._changed()
+        self._flush(force=True)  # a resized window must not show an empty frame, even once
+
+    def _flush(self, force: bool = False) -> None:
+        self._timer.stop()  # whatever was pending is drawn now
+        if self._snap is None or self._layout is None:
+            return
+        now = time.perf_counter()
+        if not force and now < self._next_frame_time:  # training delivers faster than anyone reads
+            self._timer.start(int((self._next_frame_time - now) * 1000) + 1)
+            return
+        self._next_frame_time = now + self.frame_interval
+        self._update_neurons()
+        if self._edges_dirty:
+            if force:
+                self._edge_timer.stop()
+                self._render_edges()
+            else:  # neurons now, connections on a later turn, when the rate limit allows
+                wait = self._next_edge_time - time.perf_counter()
+                if wait <= 0:
+                    self._edge_timer.start(EDGE_DEFER_MS)
+                    return  # that turn comes next and shows the neurons with the connections
+                if not self._edge_timer.isActive():
+                    self._edge_timer.start(int(wait * 1000) + 1)
+        self.canvas.compose()
+
+    def _flush_edges(self) -> None:
+        if self._edges_dirty and self._snap is not None and self._layout is not None:
+            self._render_edges()
+            self.canvas.compose()
+
+    def _paints(self) -> list:
+        depth = self.reveal_depth()
+        return self._colouring.paints(self._snap, self._mode, self._k, self._colour_by, depth, self._selected)
+
+    def _render_edges(self) -> None:
+        start = time.perf_counter()
+        paints = self._paints()
+        over_image = bool(paints and paints[0] is not None and paints[0].over_image
+                          and self._layout.grid_rect is not None)
+        self.canvas.diagram.draw_grid = not over_image
+        # only a change of some connection's bin (or of the view) costs a repaint
+        if over_image or not self.canvas.geometry_current() or not self._colouring.unchanged(paints):
+            underlay = self.canvas.diagram.paint_grid if over_image else None
+            crisp = self.canvas.render_edges(paints, underlay)
+            self._colouring.remember(paints, crisp)
+            self.edge_renders += 1
+        else:
+            self._colouring.remember(paints)
+        self._edges_dirty = False
+        cost = time.perf_counter() - start
+        self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
+
+    def _update_neurons(self) -> None:
+        snap, item = self._snap, self.canvas.diagram
+        if snap.activations[0] is not self._grid_source and self._layout.grid_rect is not None:
+            self._grid_source = snap.activations[0]
+            item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
+        depth = self.reveal_depth() if self._quantity() == "gradients" else None
+        texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
+                         self._class_names, self._colouring.scales, self._selected, self._colour_by)
+        item.fills, item.dimmed = texts.fills, texts.dimmed
+        item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
+        item.titles = texts.titles(self._layout)
+        item.selected, item.hovered = self._selected, self._hovered
+        item.marked = [tuple(self._layout.centres[l][i]) + tuple(self._layout.centres[l + 1][j])
+                       for l, j, i in self._marked if l < len(self._layout.sizes) - 1]
+        state = (texts.edge_legend[1:], texts.neuron_legend[1:], texts.marks, texts.explanation, self._dark)
+        if state != self._legend_state:  # repaint the legend only when it says something new
+            self._legend_state = state
+            texts.fill_legend(self.legend)
+        controls = (self._mode, self._k, self._colour_by, self.reveal_depth(), self._n_layers())
+        if controls != self._controls_state:
+            self._controls_state = controls
+            self.toolbar.sync(*controls)
+
+    # -- the mouse --------------------------------------------------------------------------------
+    def _scene(self) -> tuple:
+        return (self._layout, self._snap, self._colouring.priorities, self._segments,
+                self.canvas.pixels_per_unit())
+
+    def highlight_neuron(self, layer: int, index: int) -> None:
+        """Ring a neuron as if the pointer were on it (another view points at it); (-1, -1) clears."""
+        neuron = None if layer < 0 or index < 0 else (layer, index)
+        if neuron != self._hovered:
+            self._hovered = neuron
+            self.canvas.diagram.hovered = neuron
+            self.canvas.diagram.update()
+
+    @property
+    def highlighted(self):
+        return self._hovered
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            # the diagram's labels follow the window's font (larger in presentation mode)
+            self.canvas.diagram.font_size = max(10, QtGui.QFontInfo(self.font()).pixelSize())
+            self.update_now()
+
+    def _hovered_on(self, hit) -> None:
+        self.last_tooltip = self._pointer.tooltip
+        self.canvas.setToolTip(self.last_tooltip)
+        neuron = hit[1] if hit is not None and hit[0] == "neuron" else None
+        if neuron != self._hovered:
+            self._hovered = neuron
+            self.canvas.diagram.hovered = neuron
+            self.canvas.diagram.update()
+            self.neuronHovered.emit(*(neuron if neuron is not None else (-1, -1)))
+
+    def _clicked_on(self, hit) -> None:
+        kind, where = hit
+        if kind == "neuron":
+            self._selected = where
+            self._changed()
+            self.neuronSelected.emit(*where)
+        else:
+            self._marked = (self._marked + [where])[-2:]
+            self._schedule()
+            self.connectionSelected.emit(*where)

@@ -1,0 +1,227 @@
+"""The cost-surface pictures: a heat map with contours, path and arrow, and the 1-D profile.
+
+They take plain arrays (grid values, axes, a path, slopes) and know nothing of networks
+or jobs; gui/surface_view.py feeds them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg  # after PySide6, so pyqtgraph binds to it
+from PySide6.QtCore import QRectF, Qt, Signal
+
+from core.landscape.contours import contour_levels, contour_segments
+from core.landscape.progressive import describe_step
+from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from gui.widgets.plot_cache import cache_static_parts
+from gui.widgets.plot_titles import wrapping_title
+
+PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
+DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
+N_CONTOURS = 10
+LOG_MIN_DECADES = 0.3  # narrower ranges stay linear: a log axis would show no ticks
+ARROW_FRACTION = 0.22  # the arrow's length on screen, as a share of the smaller plot side
+
+
+class SurfacePlots(pg.GraphicsLayoutWidget):
+    """Heat map of C(α, β) over the plane, and below it C along −∇C.
+
+    Signals: hovered(str) — the (α, β) and cost under the mouse, or "" off the grid.
+    """
+
+    hovered = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.values = None  # (len(alphas), len(betas)) grid of the mean cost
+        self.alphas = self.betas = None
+        self.labels = ("α", "β")
+        self.log = False
+        self._slopes = None
+        self.map = self.addPlot(row=0, col=0)
+        wrapping_title(self.map)  # a sentence: it wraps in a narrow panel rather than pushing the colour bar out
+        self.map.setMenuEnabled(False)
+        self.image = pg.ImageItem()
+        self.map.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=14)
+        self.colorbar.setImageItem(self.image, insert_in=self.map)
+        self.colorbar.axis.setWidth(66)  # the default 45 px leaves no room for the label beside "0.141"
+        self.contours = pg.PlotDataItem(connect="pairs")
+        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=3,
+                                    symbolPen=None, symbolBrush=PATH)
+        self.start = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen(PATH, width=2), brush=None)
+        self.current = pg.ScatterPlotItem(symbol="star", size=20, pen=pg.mkPen("k", width=1), brush=DESCENT)
+        self.arrow_line = pg.PlotDataItem(pen=pg.mkPen(DESCENT, width=3))
+        self.arrow_head = pg.ArrowItem(pen=None, brush=DESCENT, headLen=16, tipAngle=40, pxMode=True)
+        for item in (self.contours, self.path, self.start, self.arrow_line,
+                     self.arrow_head, self.current):
+            self.map.addItem(item)
+        self.start_text = pg.TextItem("start", anchor=(0, 1))
+        self.map.addItem(self.start_text)
+        self.map.vb.sigTransformChanged.connect(self._place_arrows)
+        self.map.vb.sigResized.connect(self._place_arrows)
+
+        self.profile = self.addPlot(row=1, col=0)
+        wrapping_title(self.profile)
+        self.profile.setMenuEnabled(False)
+        self.profile.setLabel("bottom", "step size t along −∇C (the learning rate η is one step)")
+        self.profile.setLabel("left", "cost")
+        self.profile_curve = self.profile.plot(pen=pg.mkPen(PATH, width=2))
+        self.profile_now = pg.InfiniteLine(angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
+        self.profile_step = pg.InfiniteLine(angle=90, pen=pg.mkPen(DESCENT, width=1, style=Qt.PenStyle.DashLine))
+        self.profile_marks = pg.ScatterPlotItem(size=11)
+        for plot in (self.map, self.profile):
+            cache_static_parts(plot)
+        for item in (self.profile_now, self.profile_step, self.profile_marks):
+            self.profile.addItem(item)
+        for axis in (self.map.getAxis("left"), self.map.getAxis("bottom"), self.profile.getAxis("left"),
+                     self.profile.getAxis("bottom"), self.colorbar.getAxis("right")):
+            axis.enableAutoSIPrefix(False)  # "(x0.001)" beside a weight's name reads as part of it
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 1)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.set_dark(True)
+
+    # -- inputs ---------------------------------------------------------------------------------
+    def set_frame(self, alphas, betas, labels, path):
+        """Set the grid axes, axis names and the projected trajectory (the grid comes later)."""
+        self.alphas, self.betas, self.labels = np.asarray(alphas), np.asarray(betas), tuple(labels)
+        self.values = None
+        self.image.clear()
+        self.contours.setData([], [])
+        self.map.setLabel("bottom", f"α: {self.labels[0]}")
+        self.map.setLabel("left", f"β: {self.labels[1]}")
+        path = np.asarray(path)
+        self.path.setData(path[:, 0], path[:, 1])
+        self.start.setData([path[0, 0]], [path[0, 1]])
+        self.start_text.setPos(path[0, 0], path[0, 1])
+        self.start_text.setVisible(len(path) > 1)
+        self.current.setData([0.0], [0.0])
+        self._slopes = None
+        self._place_arrows()
+        self.map.setRange(xRange=(alphas[0], alphas[-1]), yRange=(betas[0], betas[-1]), padding=0)
+
+    def set_grid(self, values, contours=True):
+        """Show a grid of costs (len(alphas), len(betas)): colours, colour bar and (if asked) contours."""
+        self.values = np.asarray(values, dtype=np.float64)
+        self._draw_grid(contours)
+
+    def set_log(self, log: bool):
+        self.log = bool(log)
+        self._draw_grid()
+
+    def set_slopes(self, slopes, in_plane=None):
+        """Point the arrow along −(∂C/∂α, ∂C/∂β), downhill on the map; in_plane: share of ∇C in the plane."""
+        self._slopes = slopes
+        self._place_arrows()
+        share = "" if in_plane is None else f" ({in_plane:.0%} of its length lies in this plane)"
+        self.map.setTitle(f"arrow: downhill, −∇C at the current point{share}", size="9pt")
+
+    def set_profile(self, steps, costs, learning_rate):
+        """Show C(θ₀ − t·∇C) with the current cost and where one learning-rate step lands."""
+        steps, costs = np.asarray(steps), np.asarray(costs)
+        self.profile_curve.setData(steps, costs)
+        now = float(np.interp(0.0, steps, costs))
+        self.profile_now.setValue(now)
+        marks = [{"pos": (0.0, now), "brush": PATH, "symbol": "o"}]
+        if learning_rate > 0:
+            landed = float(np.interp(learning_rate, steps, costs))
+            self.profile_step.setValue(learning_rate)
+            marks.append({"pos": (learning_rate, landed), "brush": DESCENT, "symbol": "star"})
+            verdict = describe_step(steps, costs, learning_rate)
+            self.profile.setTitle(f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g}, {verdict}",
+                                  size="9pt")
+        self.profile_step.setVisible(learning_rate > 0)
+        self.profile_marks.setData(marks)
+
+    def set_dark(self, dark: bool):
+        self.dark = bool(dark)
+        self.setBackground(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
+        text = (220, 220, 220) if dark else (30, 30, 30)
+        for plot in (self.map, self.profile):
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setPen(pg.mkPen(text))
+                plot.getAxis(name).setTextPen(pg.mkPen(text))
+        self.colorbar.getAxis("right").setPen(pg.mkPen(text))
+        self.colorbar.getAxis("right").setTextPen(pg.mkPen(text))
+        self.start_text.setColor(PATH)
+        self.profile_curve.setPen(pg.mkPen(text, width=2))
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _log_shown(self) -> bool:
+        """Return whether to colour by log cost: asked for, and the costs span enough to matter."""
+        finite = self.values[np.isfinite(self.values) & (self.values > 0)]
+        return self.log and finite.size > 0 and np.log10(finite.max() / finite.min()) >= LOG_MIN_DECADES
+
+    def _shown(self, log):
+        """Return the values as coloured: the cost, or log₁₀ of it."""
+        return np.log10(np.maximum(self.values, np.finfo(np.float64).tiny)) if log else self.values
+
+    def _draw_grid(self, contours=True):
+        if self.values is None or self.alphas is None:
+            return
+        log = self._log_shown()
+        shown = self._shown(log)
+        finite = shown[np.isfinite(shown)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        high = high if high > low else low + 1e-12
+        self.image.setImage(shown, autoLevels=False)
+        self.colorbar.setLevels((low, high))
+        axis = self.colorbar.getAxis("right")
+        axis.setLogMode(log)  # log₁₀ values, labelled with the costs themselves
+        axis.setLabel("cost (log scale)" if log else "cost")
+        da = (self.alphas[-1] - self.alphas[0]) / max(len(self.alphas) - 1, 1)
+        db = (self.betas[-1] - self.betas[0]) / max(len(self.betas) - 1, 1)
+        self.image.setRect(QRectF(self.alphas[0] - da / 2, self.betas[0] - db / 2,
+                                  self.alphas[-1] - self.alphas[0] + da, self.betas[-1] - self.betas[0] + db))
+        if not contours:  # a partial refinement: the last contours stay until the grid is done
+            return
+        segments = [contour_segments(self.values, level, self.alphas, self.betas)
+                    for level in contour_levels(self.values, N_CONTOURS, log=log)]
+        points = np.concatenate(segments).reshape(-1, 2) if segments else np.zeros((0, 2))
+        shade = (255, 255, 255, 90) if self.dark else (0, 0, 0, 110)
+        self.contours.setPen(pg.mkPen(shade, width=1))
+        self.contours.setData(points[:, 0], points[:, 1])
+
+    def _place_arrows(self, *_):
+        """Draw the arrow at a fixed share of the plot's size (the slopes only give its direction)."""
+        tip = self._arrow_tip(self._slopes)
+        self.arrow_head.setVisible(tip is not None)
+        if tip is None:
+            self.arrow_line.setData([], [])
+            return
+        self.arrow_line.setData([0.0, tip[0]], [0.0, tip[1]])
+        px, py = self.map.vb.viewPixelSize()
+        # ArrowItem's angle 0 points left and turns clockwise on screen, where y points down.
+        self.arrow_head.setStyle(angle=math.degrees(math.atan2(-tip[1] / py, tip[0] / px)) - 180.0)
+        self.arrow_head.setPos(*tip)
+
+    def _arrow_tip(self, slopes):
+        if slopes is None or not np.all(np.isfinite(slopes)) or not np.any(slopes):
+            return None
+        px, py = self.map.vb.viewPixelSize()  # data units per pixel
+        width, height = self.map.vb.width(), self.map.vb.height()
+        if not (px > 0 and py > 0 and width > 0 and height > 0):
+            return None
+        screen = np.array([-slopes[0] / px, -slopes[1] / py])  # the downhill vector in pixels
+        screen *= ARROW_FRACTION * min(width, height) / np.linalg.norm(screen)
+        return screen[0] * px, screen[1] * py
+
+    def describe(self, alpha, beta) -> str:
+        """Return "α = …, β = …, cost = …" for the grid point nearest (α, β), or "" off the grid."""
+        if self.values is None or self.alphas is None:
+            return ""
+        a, b = self.alphas, self.betas
+        half_a, half_b = (a[-1] - a[0]) / max(len(a) - 1, 1) / 2, (b[-1] - b[0]) / max(len(b) - 1, 1) / 2
+        if not (a[0] - half_a <= alpha <= a[-1] + half_a and b[0] - half_b <= beta <= b[-1] + half_b):
+            return ""
+        i, j = int(np.abs(a - alpha).argmin()), int(np.abs(b - beta).argmin())
+        return f"α = {a[i]:.4g}, β = {b[j]:.4g}: cost {self.values[i, j]:.5g}"
+
+    def _on_mouse_moved(self, scene_pos):
+        if self.map.vb.sceneBoundingRect().contains(scene_pos):
+            point = self.map.vb.mapSceneToView(scene_pos)
+            self.hovered.emit(self.describe(point.x(), point.y()))
+        else:
+            self.hovered.emit("")

@@ -1,0 +1,449 @@
+"""Live training charts: mini-batch cost with its moving average, accuracy per epoch, gradient norms.
+
+Appends only store the numbers and mark the charts dirty; a timer redraws at most
+REDRAW_HZ times a second, and each curve gets about MAX_POINTS points (the extremes of
+each stretch of steps, see core.series.minmax_indices) whatever the length of the run.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg  # after PySide6, so pyqtgraph picks the same binding
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
+from superqt import QElidingLabel
+
+from core.history.series import nice_ceiling
+from core.history.step_series import TrainingSeries
+from core.history.view_range import finite_bounds, sticky_range
+from gui.widgets.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis, layer_names
+from gui.widgets.plot_titles import shrinkable_title
+
+MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
+AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
+TITLE_SIZE = "9pt"
+HOVER_HINT = "Point at a chart to read its values."
+REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
+# the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
+# run at full speed moves the axes (a re-layout of both step plots) four times a decade
+STEP_AXIS_ENDS = (1, 2, 3, 5)
+ACCURACY_MIN_SPAN = 5.0  # percentage points: the narrowest accuracy range drawn
+GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
+
+
+class TrainingCharts(QWidget):
+    """Cost per mini-batch, accuracy per epoch and gradient norm per layer, kept for the whole run.
+
+    Data: append_steps(steps, costs, layer_grad_norms), add_evaluation(split, epoch, accuracy, cost),
+    clear(). Signals: none.
+    """
+
+    def __init__(self, parent=None, average_window: int = 100):
+        super().__init__(parent)
+        self.series = TrainingSeries()
+        self.log_cost = QCheckBox("Log cost")
+        self.log_cost.setToolTip("Show the cost on a logarithmic axis")
+        self.window = QSpinBox()
+        self.window.setRange(1, 100_000)
+        self.window.setValue(average_window)
+        self.window.setPrefix("mean of last ")
+        self.window.setToolTip("The moving average is the mean cost of this many recent mini-batches")
+        self.follow = QCheckBox("Follow")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep the whole run in view as it grows (zooming or panning stops following)")
+        self.readout = QElidingLabel(HOVER_HINT)
+        self.readout.setToolTip("Values under the mouse pointer")
+        self.readout.setContentsMargins(8, 0, 8, 0)
+        tools = QHBoxLayout()
+        tools.setContentsMargins(6, 0, 6, 0)
+        tools.addWidget(self.window)
+        tools.addWidget(self.log_cost)
+        tools.addWidget(self.follow)
+        tools.addStretch(1)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left"),
+                                                                     "bottom": RoomyAxis(min_spacing=1)})
+        self.accuracy_plot = self.plots.addPlot(row=1, col=0, axisItems={"bottom": RoomyAxis()})
+        self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left"),
+                                                                     "bottom": RoomyAxis(min_spacing=1)})
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            shrinkable_title(plot)
+        self._wide = None
+        self._arrange(wide=False)
+        self.grad_plot.setXLink(self.cost_plot)
+        for plot in (self.cost_plot, self.grad_plot):
+            plot.hideButtons()  # "Follow" replaces pyqtgraph's auto-range button here
+            plot.enableAutoRange(x=False, y=True)
+            plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self.follow.setChecked(False))
+        self.grad_plot.setLogMode(y=True)  # per-layer norms differ by decades
+        self.grad_plot.setLabel("bottom", "step")  # the cost plot above shares it
+        self.accuracy_plot.setLabel("bottom", "epoch")
+        self.accuracy_plot.setLabel("left", "accuracy %")
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.getAxis("left").setWidth(52)  # equal widths line the plots' step axes up
+        self.raw_curve = self.cost_plot.plot()
+        self.average_curve = self.cost_plot.plot()
+        self.accuracy_curves = {split: self.accuracy_plot.plot(symbol="o", symbolSize=6)
+                                for split in ("train", "test")}
+        self.grad_curves = []
+        self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        for plot, cursor in zip((self.cost_plot, self.grad_plot), self.cursors):
+            plot.addItem(cursor, ignoreBounds=True)
+            cursor.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(tools)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plots, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._redraw_ms = 1000 // REDRAW_HZ  # the redraw timer's interval, applied when it is next started
+        self._timer.timeout.connect(self._redraw_if_shown)
+        # Live redraws repaint the cost plot and the gradient plot on different turns of the
+        # event loop: repainting both (axes and all) in one frame kept it busy for too long.
+        self._grad_timer = QTimer(self)
+        self._grad_timer.setSingleShot(True)
+        self._grad_timer.setInterval(GRADIENT_DELAY_MS)
+        self._grad_timer.timeout.connect(self._show_grad_points)
+        self._grad_points = None  # (steps, means) waiting for _grad_timer
+        self._grad_x_stale = False  # the cost plot's x range moved; the gradient plot follows on its turn
+        self._stale = False  # data arrived while hidden: redraw when shown
+        self._accuracy_dirty, self._accuracy_drawn = False, -1e9  # evaluations not drawn yet; when last drawn
+        self._accuracy_moved = False  # the learner zoomed or panned the accuracy plot
+        self.accuracy_plot.getViewBox().sigRangeChangedManually.connect(self._accuracy_moved_by_hand)
+        self._empty_accuracy_range()
+        self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
+        self.redraw_count = 0
+        self._names = []  # names of the weight layers; default: "input → hidden 1", …
+        self._x_end = None  # right end of the followed x range: it grows in steps, not every frame
+        self.log_cost.toggled.connect(self._set_log_cost)
+        self.follow.toggled.connect(self._set_follow)
+        self.window.valueChanged.connect(lambda _: (self._schedule(force=True), self._show_titles()))
+        self.cost_plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._schedule())
+        self.plots.scene().sigMouseMoved.connect(self._hover)
+        self.theme = ChartTheme(dark=True)
+        self.set_dark(True)
+
+    # -- data API -------------------------------------------------------------------------
+    def append_steps(self, steps, costs, layer_grad_norms) -> None:
+        """Record steps (n,), their mini-batch costs (n,) and gradient norms per weight layer (n, L)."""
+        layers = self.series.n_layers
+        self.series.append_steps(steps, costs, layer_grad_norms)
+        if self.series.n_layers != layers or len(self.grad_curves) != self.series.n_layers:
+            self._make_grad_curves()
+        self._schedule()
+
+    def add_evaluation(self, split: str, epoch: float, accuracy: float, cost: float) -> None:
+        """Record accuracy (0..1) and mean cost on "train" or "test" at a (fractional) epoch."""
+        self.series.add_evaluation(split, float(epoch), float(accuracy), float(cost))
+        self._accuracy_dirty = True
+        # Shown at once, unless epochs end faster than the charts redraw (training at full
+        # speed): then the next redraw shows them all in the same repaint as the cost.
+        if time.monotonic() - self._accuracy_drawn >= self._redraw_ms / 1000:
+            self._draw_accuracy()
+        else:
+            self._schedule()
+
+    def _draw_accuracy(self) -> None:
+        if not self._accuracy_dirty:
+            return
+        self._accuracy_dirty = False
+        self._accuracy_drawn = time.monotonic()
+        for split, curve in self.accuracy_curves.items():
+            rows = self.series.evaluations(split)
+            curve.setData(rows[:, 0], rows[:, 1] * 100.0)
+        self._follow_accuracy()
+
+    def set_redraw_period(self, seconds: float) -> None:
+        """Redraw live data at most once per `seconds` (never more often than REDRAW_HZ)."""
+        # Stored, not set on the timer: setInterval restarts a running timer, and a period
+        # set at every snapshot would keep the redraw from ever coming.
+        self._redraw_ms = max(1000 // REDRAW_HZ, int(seconds * 1000))
+
+    def clear(self) -> None:
+        self.series.clear()
+        self._accuracy_dirty = False
+        self._grad_timer.stop()
+        self._grad_points = None
+        for curve in (self.raw_curve, self.average_curve, *self.accuracy_curves.values(), *self.grad_curves):
+            curve.setData([], [])
+        for cursor in self.cursors:
+            cursor.hide()
+        self._drawn_key = self._x_end = None
+        self.readout.setText(HOVER_HINT)
+        self._empty_accuracy_range()
+
+    def _empty_accuracy_range(self) -> None:
+        # until the first evaluation: the first epoch and the whole percent scale, not 0.2–0.8
+        self._accuracy_moved = False
+        self.accuracy_plot.setRange(xRange=(0, 1), yRange=(0, 100), padding=0.04)
+
+    def steps(self) -> np.ndarray:
+        """Return every recorded step (read-only)."""
+        return self.series.steps
+
+    def set_layer_names(self, names) -> None:
+        """Name the gradient-norm curves (one name per weight layer)."""
+        self._names = list(names)
+        self._make_grad_curves()
+
+    def set_dark(self, dark: bool) -> None:
+        self.theme = ChartTheme(dark)
+        self.plots.setBackground(self.theme.background)
+        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
+            self.theme.style_axes(plot)
+        self.raw_curve.setPen(self.theme.raw_cost_pen())
+        self.average_curve.setPen(self.theme.average_pen())
+        for split, curve in self.accuracy_curves.items():
+            colour = self.theme.split_colour(split)
+            curve.setPen(pg.mkPen(colour, width=2))
+            curve.setSymbolBrush(colour)
+            curve.setSymbolPen(pg.mkPen(colour))
+        for i, curve in enumerate(self.grad_curves):
+            curve.setPen(self.theme.layer_pen(i))
+        for cursor in self.cursors:
+            cursor.setPen(self.theme.cursor_pen())
+        self._show_titles()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        # a short, wide dock (under the diagram) reads better with the charts side by side
+        self._arrange(wide=self.width() > 2.2 * self.height())
+
+    def _arrange(self, wide: bool) -> None:
+        """Lay the three charts out in a column, or side by side when wide is True."""
+        if wide == self._wide:
+            return
+        self._wide = wide
+        layout = self.plots.ci
+        plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
+        for plot in plots:
+            layout.removeItem(plot)
+        for i, plot in enumerate(plots):
+            layout.addItem(plot, row=0 if wide else i, col=i if wide else 0)
+        for i, stretch in enumerate((3, 2, 2)):
+            layout.layout.setRowStretchFactor(i, 0 if wide else stretch)
+            layout.layout.setColumnStretchFactor(i, stretch if wide else 0)
+        if wide:
+            self.cost_plot.setLabel("bottom", "step")
+        else:
+            self.cost_plot.setLabel("bottom", None)
+        if hasattr(self, "theme"):  # not during construction: set_dark writes the first titles
+            self._show_titles()
+        # re-fit the rearranged grid to the view (it keeps the geometry of the old arrangement)
+        QTimer.singleShot(0, lambda: self.plots.ci.setGeometry(QRectF(self.plots.rect())))
+
+    def _show_titles(self):
+        """Write each plot's title with the key to its curves (no legend box over the data)."""
+        theme = self.theme
+        if self._wide:  # side by side: each key under its title, layers named briefly
+            n = self.series.n_layers
+            short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
+            self.cost_plot.setTitle(theme.keyed_title("Cost", [
+                (theme.muted, "━", "each batch"),
+                (theme.average_pen().color(), "━", f"mean of {self.window.value():,}")], stacked=True),
+                size=TITLE_SIZE)
+            self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
+                (theme.split_colour("train"), "●", "train (10k)"), (theme.split_colour("test"), "●", "test")],
+                stacked=True), size=TITLE_SIZE)
+            self.grad_plot.setTitle(theme.keyed_title("Gradient norm", [
+                (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(short)], stacked=True),
+                size=TITLE_SIZE)
+            return
+        self.cost_plot.setTitle(theme.keyed_title("Cost", [
+            (theme.muted, "━", "each mini-batch"),
+            (theme.average_pen().color(), "━", f"mean of last {self.window.value():,}")]), size=TITLE_SIZE)
+        self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
+            (theme.split_colour(split), "●", text) for split, text in (
+                ("train", "train (10k sample)"), ("test", "test set"))]), size=TITLE_SIZE)
+        self.grad_plot.setTitle(theme.keyed_title("Gradient norm (mean)", [
+            (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(self._grad_names())]),
+            size=TITLE_SIZE)
+
+    # -- drawing --------------------------------------------------------------------------
+    def displayed_points(self) -> int:
+        """Return how many points the step curves hold right now (for tests and benchmarks)."""
+        return max([len(c.xData) if c.xData is not None else 0
+                    for c in (self.raw_curve, self.average_curve, *self.grad_curves)])
+
+    def redraw(self, staged: bool = False) -> None:
+        """Give every step curve the decimated points of the visible range.
+
+        staged: the gradient curves get theirs a moment later, in a frame of their own.
+        """
+        self._timer.stop()
+        self._grad_timer.stop()
+        self._show_grad_points()  # anything still waiting is older than what comes now
+        self._draw_accuracy()
+        series = self.series
+        if self.follow.isChecked():
+            lo, hi = 0, len(series)  # the whole run is in view
+            self._extend_x_range()
+        else:
+            lo, hi = series.index_range(*self.cost_plot.getViewBox().viewRange()[0])
+        points = self.point_budget()
+        key = (len(series), lo, hi, self.window.value(), len(self.grad_curves), points)
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        self.redraw_count += 1
+        raw = series.cost_points(lo, hi, points)
+        # a smooth curve needs no more than a point per pixel column; wide pens cost per point
+        smooth = int(min(AVERAGE_POINTS, max(200, self.cost_plot.getViewBox().width())))
+        average = series.average_points(lo, hi, self.window.value(), smooth)
+        self.raw_curve.setData(*raw)
+        self.average_curve.setData(*average)
+        self._follow_y(self.cost_plot, raw[1], average[1], log=self.log_cost.isChecked())
+        # per-step gradient norms are noisy enough to hide each other: draw each layer's moving average
+        self._grad_points = series.grad_average_points(lo, hi, self.window.value(), smooth)
+        if staged:
+            self._grad_timer.start()
+        else:
+            self._show_grad_points()
+
+    def _show_grad_points(self) -> None:
+        if self._grad_x_stale:
+            self._grad_x_stale = False
+            self.grad_plot.getViewBox().linkedViewChanged(self.cost_plot.getViewBox(), pg.ViewBox.XAxis)
+        if self._grad_points is None:
+            return
+        steps, means = self._grad_points
+        self._grad_points = None
+        if means.ndim == 2 and means.shape[1] == len(self.grad_curves):
+            for layer, curve in enumerate(self.grad_curves):
+                curve.setData(steps, means[:, layer])
+            self._follow_y(self.grad_plot, means, log=True)
+
+    def _accuracy_moved_by_hand(self, *_):
+        self._accuracy_moved = True
+
+    def _follow_accuracy(self) -> None:
+        """Fit the accuracy plot to its points in round steps, unless the learner moved it."""
+        vb = self.accuracy_plot.getViewBox()
+        auto_x, auto_y = vb.autoRangeEnabled()
+        if self._accuracy_moved and not (auto_x or auto_y):
+            return  # zoomed or panned by hand; pyqtgraph's "A" button hands it back
+        self._accuracy_moved = False
+        rows = [self.series.evaluations(split) for split in ("train", "test")]
+        epochs = finite_bounds([0.0], *(r[:, 0] for r in rows))  # from the start of training
+        percents = finite_bounds(*(r[:, 1] * 100.0 for r in rows))
+        if epochs is None or percents is None:
+            return
+        x_now, y_now = (None if auto else tuple(r) for auto, r in zip((auto_x, auto_y), vb.viewRange()))
+        x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.5)
+        y = sticky_range(y_now, *percents, limits=(0, 100), min_span=ACCURACY_MIN_SPAN)
+        if (x, y) != (x_now, y_now):
+            # a little room around the range keeps the markers at 0 % and 100 % whole
+            self.accuracy_plot.setRange(xRange=x, yRange=y, padding=0.04)
+
+    def _follow_y(self, plot, *values, log: bool) -> None:
+        """While following, fit the y range to the curves in round steps (see core.view_range).
+
+        pyqtgraph's auto-range would refit it to every redraw, and each refit re-lays out the
+        axis and its grid: the dearest part of a chart's frame.
+        """
+        if not self.follow.isChecked():
+            return
+        if log:
+            values = [np.log10(v[v > 0]) for v in (np.asarray(v, dtype=float) for v in values)]
+        bounds = finite_bounds(*values)
+        if bounds is None:
+            return
+        vb = plot.getViewBox()
+        current = None if vb.autoRangeEnabled()[1] else tuple(vb.viewRange()[1])
+        target = sticky_range(current, *bounds)
+        if target != current:
+            plot.setYRange(*target, padding=0)
+
+    def point_budget(self) -> int:
+        """Return how many points a step curve gets: a min and a max per pixel column."""
+        return int(min(MAX_POINTS, max(400, 2 * self.cost_plot.getViewBox().width())))
+
+    def _extend_x_range(self):
+        # Moving the x range re-lays out both step axes (slow Python in pyqtgraph), so the
+        # range grows to the next round number rather than with every new step.
+        if not len(self.series):
+            return
+        x_end = nice_ceiling(float(self.series.steps[-1]), STEP_AXIS_ENDS)
+        if x_end != self._x_end:
+            self._x_end = x_end
+            # The gradient plot, x-linked to this one, follows with its points on the staged
+            # turn: both step axes re-laid out and both plots repainted in one frame took ~13 ms.
+            grad_view = self.grad_plot.getViewBox()
+            grad_view.blockLink(True)
+            try:
+                self.cost_plot.setXRange(float(self.series.steps[0]) - 1, x_end, padding=0.02)
+            finally:
+                grad_view.blockLink(False)
+            self._grad_x_stale = True
+
+    def _set_follow(self, follow: bool):
+        if follow:
+            self._x_end = None
+            for plot in (self.cost_plot, self.grad_plot):
+                plot.enableAutoRange(y=True)
+        self._schedule(force=True)
+
+    def _redraw_if_shown(self):
+        # a chart in a tab behind another costs nothing until it is looked at
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self.redraw(staged=True)
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._schedule(force=True)
+
+    def _schedule(self, force=False):
+        if force:
+            self._drawn_key = None
+        if not self._timer.isActive():
+            self._timer.start(self._redraw_ms)
+
+    def _set_log_cost(self, log: bool):
+        self.cost_plot.setLogMode(y=log)
+        self.cost_plot.enableAutoRange(y=True)
+
+    def _make_grad_curves(self):
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+        self.grad_curves = [self.grad_plot.plot(pen=self.theme.layer_pen(i)) for i in range(self.series.n_layers)]
+        self._show_titles()
+        self._schedule(force=True)
+
+    def _grad_names(self):
+        n = self.series.n_layers
+        return self._names if len(self._names) == n else layer_names(n)
+
+    def _hover(self, position):
+        """Show the values under the pointer and a cursor line across the step plots."""
+        series = self.series
+        for plot in (self.cost_plot, self.grad_plot):
+            if plot.sceneBoundingRect().contains(position) and len(series):
+                step = plot.getViewBox().mapSceneToView(position).x()
+                i = series.nearest_index(step)
+                window = self.window.value()
+                grads = " / ".join(f"{g:.2g}" for g in series.grad_norms[i])
+                self.readout.setText(f"step {series.steps[i]:,} · cost {series.costs[i]:.3g} · mean "
+                                     f"{series.average_at(i, window):.3g} · gradient norms {grads}")
+                for cursor in self.cursors:
+                    cursor.setPos(float(series.steps[i]))
+                    cursor.show()
+                return
+        if self.accuracy_plot.sceneBoundingRect().contains(position):
+            epoch = self.accuracy_plot.getViewBox().mapSceneToView(position).x()
+            parts = []
+            for split in ("train", "test"):
+                rows = self.series.evaluations(split)
+                if len(rows):
+                    row = rows[int(np.argmin(np.abs(rows[:, 0] - epoch)))]
+                    parts.append(f"{split} {row[1]:.2%} (cost {row[2]:.3g}) at epoch {row[0]:.2f}")
+            self.readout.setText("; ".join(parts) or HOVER_HINT)
+        for cursor in self.cursors:
+            cursor.hide()

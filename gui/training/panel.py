@@ -1,0 +1,279 @@
+"""The training panel: play, step, reset, speed, hyperparameters, progress and divergence."""
+from __future__ import annotations
+
+import random
+import time
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from core.trainer import LEARNING_RATE_RANGE
+from gui.training.inputs import CheckedSpinBox, SpeedControl
+from gui.training.progress import DivergenceBox, ProgressDisplay
+from gui.training.settings import PENDING_SECONDS, LiveSettings, NetworkSettings
+
+MAX_STEP_N = 100_000
+
+
+class TrainingPanel(QWidget):
+    """Controls that drive training, and a readout of its progress.
+
+    The panel never changes the model itself: every control emits an intent.
+    Signals: playRequested(), pauseRequested(), stepRequested(int n), stepEpochRequested(),
+    resetRequested(object seed or None for the same seed), learningRateChanged(float),
+    batchSizeChanged(int), optimizerChanged(str), speedChanged(float steps/s, 0 = max),
+    rebuildRequested(tuple hidden_sizes, str activation, str cost, int seed).
+    Actions (for menus; shortcuts work window-wide): play_action (Space), step_action (→),
+    step_epoch_action (Shift+→), reset_action (Ctrl+R), reset_new_seed_action (Ctrl+Shift+R).
+    """
+
+    playRequested = Signal()
+    pauseRequested = Signal()
+    stepRequested = Signal(int)
+    stepEpochRequested = Signal()
+    resetRequested = Signal(object)
+    learningRateChanged = Signal(float)
+    batchSizeChanged = Signal(int)
+    optimizerChanged = Signal(str)
+    speedChanged = Signal(float)
+    rebuildRequested = Signal(tuple, str, str, int)
+
+    def __init__(self, parent=None, confirm=None):
+        super().__init__(parent)
+        self._snap = None
+        self._play_pending = None  # (wanted running state, when) until a snapshot agrees
+        self._divergence_message = ""
+        self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+        self._make_actions()
+        self.play_button = self._tool_button(self.play_action)
+        self.step_button = self._tool_button(self.step_action)
+        self.step_epoch_button = self._tool_button(self.step_epoch_action)
+        self.step_n = CheckedSpinBox(1, MAX_STEP_N, "Steps")
+        self.step_n.setValue(10)
+        self.step_n.setSuffix(" batches")
+        self.step_n_button = QPushButton("Step 10")
+        self.step_n_button.setToolTip("Train on exactly this many mini-batches, then stop")
+        self.reset_button = self._tool_button(self.reset_action)
+        self.reset_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.reset_button)
+        menu.addActions([self.reset_action, self.reset_new_seed_action])
+        self.reset_button.setMenu(menu)
+        self.speed = SpeedControl()
+        self.progress = ProgressDisplay()
+        self.divergence = DivergenceBox()
+        self.live = LiveSettings()
+        self.network = NetworkSettings(confirm or self._ask)
+        self._build_layout()
+        self.step_n.valueChanged.connect(lambda n: self.step_n_button.setText(f"Step {n:,}"))
+        self.step_n.refused.connect(self.live.reason.say)
+        self.step_n_button.clicked.connect(self._step_n)
+        self.speed.speedChanged.connect(self.speedChanged)
+        self.live.learningRateChanged.connect(self.learningRateChanged)
+        self.live.batchSizeChanged.connect(self.batchSizeChanged)
+        self.live.optimizerChanged.connect(self.optimizerChanged)
+        self.network.rebuildRequested.connect(self.rebuildRequested)
+        self.divergence.resetClicked.connect(lambda: self.resetRequested.emit(None))
+        self.divergence.halveClicked.connect(self._halve_learning_rate)
+        self._running = None
+        self._show_running(False)
+
+    # -- construction ---------------------------------------------------------------------
+    def _make_actions(self):
+        icon = self.style().standardIcon
+        SP = QStyle.StandardPixmap
+
+        def action(text, shortcut, tip, pixmap=None):
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # anywhere in the window
+            act.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+            if pixmap is not None:
+                act.setIcon(icon(pixmap))
+            self.addAction(act)
+            return act
+
+        self.play_action = action("Play", "Space", "Train continuously, or pause", SP.SP_MediaPlay)
+        self.play_action.setCheckable(True)
+        self.step_action = action("Step", "Right", "Train on one mini-batch", SP.SP_MediaSkipForward)
+        self.step_epoch_action = action("Step epoch", "Shift+Right", "Train to the end of this epoch",
+                                        SP.SP_MediaSeekForward)
+        self.reset_action = action("Reset", "Ctrl+R", "Start again from the same seeded weights",
+                                   SP.SP_BrowserReload)
+        self.reset_new_seed_action = action("Reset with a new seed", "Ctrl+Shift+R",
+                                            "Start again from freshly drawn weights")
+        self.play_action.triggered.connect(self._play_triggered)
+        self.step_action.triggered.connect(lambda: self._user_step(1))
+        self.step_epoch_action.triggered.connect(self._step_epoch)
+        self.reset_action.triggered.connect(lambda: self.resetRequested.emit(None))
+        self.reset_new_seed_action.triggered.connect(self._reset_new_seed)
+
+    def _tool_button(self, act):
+        button = QToolButton()
+        button.setDefaultAction(act)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return button
+
+    def _build_layout(self):
+        self.transport = QHBoxLayout()
+        for button in (self.play_button, self.step_button, self.step_epoch_button):
+            self.transport.addWidget(button)
+        self.more_steps = QWidget()
+        row = QHBoxLayout(self.more_steps)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.step_n, 1)
+        row.addWidget(self.step_n_button, 1)
+        row.addWidget(self.reset_button, 1)
+        self.speed_row = QWidget()
+        speed_layout = QHBoxLayout(self.speed_row)
+        speed_layout.setContentsMargins(0, 0, 0, 0)
+        speed_layout.addWidget(QLabel("Speed"))
+        speed_layout.addWidget(self.speed, 1)
+        layout = QVBoxLayout(self)  # the window's dock scrolls a panel taller than it
+        layout.addLayout(self.transport)
+        layout.addWidget(self.more_steps)
+        layout.addWidget(self.speed_row)
+        layout.addSpacing(4)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.divergence)
+        layout.addWidget(self.live)
+        layout.addWidget(self.network)
+        layout.addStretch(1)
+
+    # -- model → view ---------------------------------------------------------------------
+    def set_snapshot(self, snap) -> None:
+        """Show a snapshot's progress and settings (emits no intent; keeps fields being edited)."""
+        if snap is self._snap:
+            return
+        self._snap = snap
+        now = snap.extra.get("time", time.monotonic()) if snap.extra else time.monotonic()
+        self.progress.show_progress(snap.step, snap.epoch, snap.epoch_progress, snap.samples_seen,
+                                    snap.steps_per_epoch, now)
+        if not snap.running and not snap.extra.get("pending"):
+            self.progress.values["speed"].setText("paused")  # the last rate would go stale
+        self._follow_running(bool(snap.running))
+        if snap.learning_rate > 0 and snap.batch_size > 0:  # 0: the producer left them out
+            self.live.show_values(snap.learning_rate, snap.batch_size, snap.optimizer)
+        self.network.show_network(snap.sizes, snap.activation, snap.cost, snap.seed)
+
+    def set_running(self, running: bool) -> None:
+        """Show whether training is running (for a producer that reports it apart from snapshots)."""
+        self._play_pending = None
+        self._show_running(running)
+
+    def set_dataset(self, dataset) -> None:
+        """Refuse batch sizes larger than the dataset's training set."""
+        self.live.set_batch_limit(len(dataset.labels("train")))
+
+    def show_divergence(self, message: str) -> None:
+        """Say that training stopped because the cost diverged; offer reset or a halved rate."""
+        self.set_running(False)
+        self._divergence_message = message
+        rate = self._snap.learning_rate if self._snap is not None and self._snap.learning_rate > 0 else None
+        self.divergence.show_message(message, rate or self.live.learning_rate.value(), LEARNING_RATE_RANGE[0])
+
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: only Play, Step and the progress, in large type."""
+        for widget in (self.step_epoch_button, self.more_steps, self.speed_row, self.live, self.network):
+            widget.setVisible(not compact)
+        for button in (self.play_button, self.step_button):
+            font = button.font()
+            font.setPointSizeF(self.font().pointSizeF() * (1.8 if compact else 1.0))
+            button.setFont(font)
+            button.setIconSize(QSize(36, 36) if compact else QSize(16, 16))
+        self.progress.set_large(compact)
+
+    def set_dark(self, dark: bool) -> None:
+        self.divergence.set_dark(dark)
+        self.live.set_dark(dark)
+        self.network.set_dark(dark)
+
+    # -- accessors -------------------------------------------------------------------------
+    @property
+    def confirm(self):
+        """Return the callable(text) -> bool that confirms a new network (replaceable in tests)."""
+        return self.network.confirm
+
+    @confirm.setter
+    def confirm(self, ask):
+        self.network.confirm = ask
+
+    def speed_setting(self) -> float:
+        """Return the chosen speed in steps per second (0: as fast as possible)."""
+        return self.speed.speed()
+
+    # -- view → intent ---------------------------------------------------------------------
+    def _ask(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Build a new network", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _play_triggered(self, checked: bool):
+        self._play_pending = (checked, time.monotonic())
+        self._show_running(checked)
+        if checked:
+            self.divergence.hide()
+            self.playRequested.emit()
+        else:
+            self.pauseRequested.emit()
+
+    def _user_step(self, n: int):
+        self.divergence.hide()
+        self.stepRequested.emit(n)
+
+    def _step_n(self):
+        self._user_step(self.step_n.value())
+
+    def _step_epoch(self):
+        self.divergence.hide()
+        self.stepEpochRequested.emit()
+
+    def _reset_new_seed(self):
+        current = self._snap.seed if self._snap is not None else None
+        seed = current
+        while seed == current:
+            seed = random.randrange(2**31)
+        self.divergence.hide()
+        self.resetRequested.emit(seed)
+
+    def _halve_learning_rate(self):
+        half = max(self.live.learning_rate.value() / 2, LEARNING_RATE_RANGE[0])
+        self.live.request_learning_rate(half)
+        self.divergence.show_message(self._divergence_message, half, LEARNING_RATE_RANGE[0])
+
+    def _follow_running(self, running: bool):
+        if self._play_pending is not None:
+            wanted, since = self._play_pending
+            if running != wanted and time.monotonic() - since < PENDING_SECONDS:
+                return  # the worker has not seen the request yet
+            self._play_pending = None
+        if running:
+            self.divergence.hide()
+        self._show_running(running)
+
+    def _show_running(self, running: bool):
+        if running == self._running and self.play_action.isChecked() == running:
+            return  # snapshots arrive at 60 Hz: touch the widgets only on a change
+        self._running = running
+        with signals_blocked(self.play_action):
+            self.play_action.setChecked(running)
+        self.play_action.setIcon(self._pause_icon if running else self._play_icon)
+        self.play_action.setText("Pause" if running else "Play")
+        for act in (self.step_action, self.step_epoch_action):
+            act.setEnabled(not running)
+        self.step_n_button.setEnabled(not running)

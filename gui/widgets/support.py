@@ -1,0 +1,223 @@
+"""Small pieces the inspector, sample, mini-batch and drawing views share.
+
+A throttle that keeps `set_snapshot` cheap, a runner that does heavy read-only work on a
+thread pool (newest request wins), the theme's colours, and NumPy → QPixmap conversion.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+
+from gui.widgets import colors
+from gui.widgets.plot_cache import cache_static_parts
+
+
+class Throttle(QObject):
+    """Call `callback` on the event loop at most once per `interval_ms`, however often requested.
+
+    The first request after a quiet spell runs on the next turn of the event loop; later
+    ones are coalesced into one call at the end of the interval.
+    """
+
+    def __init__(self, interval_ms: int, callback, parent=None):
+        super().__init__(parent)
+        self.interval = interval_ms / 1000.0
+        self._callback = callback
+        self._last = -1e9
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
+
+    def request(self) -> None:
+        if not self._timer.isActive():
+            wait = self.interval - (time.monotonic() - self._last)
+            self._timer.start(max(0, int(wait * 1000)))
+
+    def flush(self) -> None:
+        """Run the callback now (cancelling a pending call)."""
+        self._timer.stop()
+        self._last = time.monotonic()
+        self._callback()
+
+
+class _Relay(QObject):
+    # lives on the GUI thread; a job emits from the pool thread, so delivery is queued
+    done = Signal(int, object)
+    failed = Signal(int, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn, relay: _Relay, token: int):
+        super().__init__()
+        self.fn, self.relay, self.token = fn, relay, token
+
+    def run(self):
+        try:
+            result = self.fn()
+        except Exception as exc:  # noqa: BLE001 - reported to the view, never lost in the pool
+            self.relay.failed.emit(self.token, f"{type(exc).__name__}: {exc}")
+        else:
+            self.relay.done.emit(self.token, result)
+
+
+class BackgroundRunner(QObject):
+    """Run one function at a time off the GUI thread; a newer request replaces a queued one.
+
+    Only the newest request's result is reported, so a slow answer about old parameters
+    never overwrites a newer one. Give it functions that only read copies (snapshot arrays
+    are read-only already).
+
+    Signals: finished(object result), failed(str message).
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay()  # no parent: a running job keeps it alive even if this view goes
+        self._relay.done.connect(self._on_done)
+        self._relay.failed.connect(self._on_failed)
+        self._token = 0
+        self._busy = False
+        self._pending = None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy or self._pending is not None
+
+    def submit(self, fn) -> None:
+        self._token += 1
+        if self._busy:
+            self._pending = (self._token, fn)
+        else:
+            self._start(self._token, fn)
+
+    def wait(self, msecs: int = 10000) -> bool:
+        """Block until the pool is idle (for scripts and tests); return whether it is."""
+        return self._pool.waitForDone(msecs)
+
+    def _start(self, token, fn):
+        self._busy = True
+        self._pool.start(_Job(fn, self._relay, token))
+
+    def _next(self):
+        self._busy = False
+        if self._pending is not None:
+            token, fn = self._pending
+            self._pending = None
+            self._start(token, fn)
+
+    def _on_done(self, token, result):
+        self._next()
+        if token == self._token:
+            self.finished.emit(result)
+
+    def _on_failed(self, token, message):
+        self._next()
+        if token == self._token:
+            self.failed.emit(message)
+
+
+# -- theme -----------------------------------------------------------------------------------
+def background(dark: bool) -> tuple:
+    return colors.DARK_BACKGROUND if dark else colors.LIGHT_BACKGROUND
+
+
+def foreground(dark: bool) -> tuple:
+    return (225, 228, 235) if dark else (30, 32, 38)
+
+
+def muted(dark: bool) -> tuple:
+    return (150, 155, 165) if dark else (105, 110, 120)
+
+
+def sign_colors(dark: bool) -> tuple:
+    """Return (negative, positive) text colours of the weight scale, legible on the background."""
+    if dark:
+        return colors.NEGATIVE, colors.POSITIVE
+    return colors.NEGATIVE_MID, (170, 85, 10)
+
+
+def selection(dark: bool) -> tuple:
+    return colors.SELECTION if dark else (20, 150, 60)
+
+
+def hex_color(rgb) -> str:
+    return QColor(*rgb).name()
+
+
+def signed_html(value: float, dark: bool, text: str | None = None) -> str:
+    """Return value (or text) coloured by its sign on the weight scale."""
+    negative, positive = sign_colors(dark)
+    rgb = positive if value > 0 else negative if value < 0 else foreground(dark)
+    return f'<span style="color:{hex_color(rgb)}">{fmt(value) if text is None else text}</span>'
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """Return a number with its sign and `digits` significant digits (e.g. +0.1234, -2.5e-05)."""
+    return f"{value:+.{digits}g}"
+
+
+def nice_scale(value: float) -> float:
+    """Return the smallest of 1, 1.5, 2, 3, 5, 7 × 10^k at or above value (axes then change rarely)."""
+    value = abs(float(value))
+    if not np.isfinite(value) or value == 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return float(step * power)
+    return float(10 * power)
+
+
+def style_plot(plot: pg.PlotItem, dark: bool) -> None:
+    """Give a pyqtgraph plot item the theme's axis and text colours."""
+    pen = pg.mkPen(muted(dark))
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pen)
+        axis.setTextPen(pg.mkPen(foreground(dark)))
+    plot.titleLabel.setText(plot.titleLabel.text, color=hex_color(foreground(dark)))
+    cache_static_parts(plot)
+
+
+def make_plot(dark: bool, height: int) -> pg.PlotWidget:
+    """Return a small non-interactive plot widget in the theme."""
+    widget = pg.PlotWidget(background=background(dark))
+    widget.setFixedHeight(height)
+    widget.setMenuEnabled(False)
+    widget.setMouseEnabled(False, False)
+    widget.hideButtons()
+    style_plot(widget.getPlotItem(), dark)
+    return widget
+
+
+# -- images ------------------------------------------------------------------------------------
+def grey_pixmap(image, scale: int = 1) -> QPixmap:
+    """Return an (H, W) image with values in [0, 1] as a grey pixmap (black 0, white 1), enlarged."""
+    data = np.ascontiguousarray(np.clip(np.asarray(image, dtype=np.float32) * 255.0 + 0.5, 0, 255)
+                                .astype(np.uint8))
+    if scale > 1:
+        data = np.ascontiguousarray(np.repeat(np.repeat(data, scale, axis=0), scale, axis=1))
+    h, w = data.shape
+    qimage = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8)
+    return QPixmap.fromImage(qimage.copy())  # copy: QImage does not own NumPy's buffer
+
+
+def mosaic(images, columns: int, gap: int = 1, fill: float = 0.35) -> np.ndarray:
+    """Return images (N, H, W) tiled row by row with `gap` pixels of grey `fill` between them."""
+    images = np.asarray(images, dtype=np.float32)
+    n, h, w = images.shape
+    rows = max(1, -(-n // columns))
+    out = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), fill, dtype=np.float32)
+    for k in range(n):
+        r, c = divmod(k, columns)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = images[k]
+    return out

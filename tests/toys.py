@@ -1,0 +1,56 @@
+"""Small datasets, networks and snapshots shared by the tests."""
+import numpy as np
+
+from core.data import Dataset
+from core.network import Network
+from core.snapshot import make_snapshot
+from core.trainer import Trainer
+
+CLASSES = ("NW", "NE", "SW", "SE")
+
+
+def tiny_dataset(n_train=250, n_test=50, seed=0):
+    """Return a learnable toy problem: the class is which quarter of the image is brightest."""
+    rng = np.random.default_rng(seed)
+
+    def make(n):
+        labels = rng.integers(0, 4, n).astype(np.uint8)
+        images = rng.integers(0, 60, (n, 8, 8)).astype(np.uint8)
+        for i, label in enumerate(labels):
+            r, c = divmod(int(label), 2)
+            images[i, r * 4:(r + 1) * 4, c * 4:(c + 1) * 4] += 180
+        return images, labels
+
+    (tri, trl), (tei, tel) = make(n_train), make(n_test)
+    return Dataset(tri, trl, tei, tel, name="quadrants", class_names=("NW", "NE", "SW", "SE"))
+
+
+def toy_dataset(n_train=120, n_test=80, seed=0):
+    """Return 8×8 images whose class is the brightest quarter (learnable in a few steps)."""
+    return tiny_dataset(n_train, n_test, seed)
+
+
+def trained(ds, sizes=(64, 6, 5, 4), steps=5, batch_size=16, cost="quadratic", activation="sigmoid",
+            dtype=np.float64, seed=3):
+    """Return (net, trainer, params before the last step) after `steps` mini-batches."""
+    net = Network(sizes, activation, cost, seed=seed, dtype=dtype)
+    tr = Trainer(net, ds, batch_size=batch_size, learning_rate=2.0, seed=seed)
+    before = net.params.copy()
+    for _ in range(steps):
+        before = net.params.copy()
+        tr.step()
+    return net, tr, before
+
+
+def snapshot(net, ds, split="train", index=0, trainer=None, before=None, x=None, **extra):
+    """Return a Snapshot of net showing example (split, index), or the drawn input x."""
+    progress = dict(class_names=ds.class_names, image_shape=ds.image_shape, **extra)
+    if trainer is not None:
+        rec = trainer.last_record
+        progress.update(step=trainer.step_count, batch=rec.batch, batch_grad=trainer.last_gradient.copy(),
+                        batch_params=before, batch_size=trainer.batch_size, optimizer=trainer.optimizer_name)
+    if x is not None:
+        return make_snapshot(net, x, None, example_split="drawn", example_index=-1, **progress)
+    label = int(ds.labels(split)[index])
+    return make_snapshot(net, ds.images(split)[index], label, example_split=split, example_index=index,
+                         **progress)
