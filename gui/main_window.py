@@ -10,12 +10,10 @@ import threading
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QGraphicsItem,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -35,7 +33,6 @@ from gui.training.worker import TrainingWorker
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
-SETTINGS_VERSION = 1
 
 
 class PanelScroller(QScrollArea):
@@ -44,18 +41,6 @@ class PanelScroller(QScrollArea):
     def sizeHint(self):
         inner = self.widget().sizeHint() if self.widget() is not None else super().sizeHint()
         return inner + QSize(self.verticalScrollBar().sizeHint().width() + 2, 2)
-
-
-def cache_plot_axes(root) -> None:
-    """Let every plot axis under root paint from a cached pixmap until its ticks change.
-
-    Axis labels are the dearest part of a plot to paint (text layout), yet they rarely change
-    while the curves do; caching them roughly halves the cost of a live plot's frame.
-    """
-    for view in root.findChildren(pg.GraphicsView):
-        for item in view.scene().items():
-            if isinstance(item, pg.AxisItem):
-                item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 class MainWindow(QMainWindow):
@@ -108,7 +93,6 @@ class MainWindow(QMainWindow):
 
         self.panels, self.docks = {}, {}
         self._build_docks()
-        cache_plot_axes(self)
         self.status = StatusLine(self.statusBar())
         self.presentation = False
         self.presentation_panel = "sample"  # the one panel shown beside the diagram when presenting
@@ -222,11 +206,15 @@ class MainWindow(QMainWindow):
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronHovered.connect(self.diagram.highlight_neuron)
+        p["patterns"].neuronSelected.connect(self.select_neuron)
+        p["patterns"].neuronHovered.connect(self.diagram.highlight_neuron)
         p["chain_rule"].connectionSelected.connect(self.select_connection)
         p["tour"].finished.connect(self.docks["tour"].hide)
         p["edit"].editRequested.connect(w.apply_edit)
         p["edit"].undoRequested.connect(w.undo_edit)
         p["edit"].redoRequested.connect(w.redo_edit)
+        p["paint"].editRequested.connect(w.apply_edit)
+        p["paint"].undoRequested.connect(w.undo_edit)
         p["tour"].set_host(self)
         self.timeline.stepScrubbed.connect(self.show_history_step)
         self.timeline.resumeRequested.connect(self.resume_from)
@@ -315,7 +303,7 @@ class MainWindow(QMainWindow):
             return
         self._selected = (layer, index)
         self.diagram.select_neuron(layer, index)
-        for name in ("inspector", "batch", "edit"):
+        for name in ("inspector", "batch", "edit", "patterns", "paint"):
             self.panels[name].set_neuron(layer, index)
         self.panels["matrix"].set_selected_neuron(layer, index)
         self.neuronSelected.emit(layer, index)
