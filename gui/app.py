@@ -76,6 +76,9 @@ def freeze_startup_objects() -> None:
 
 def run(argv) -> int:
     """Open the main window (or take a screenshot) and return the exit status."""
+    from gui.first_paint import mark
+
+    mark("started")
     p = build_parser()
     args = p.parse_args(argv)
     try:
@@ -111,7 +114,7 @@ def run(argv) -> int:
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from gui.app_icon import set_app_icon
-    from gui.first_paint import mark, quit_after_first_paint
+    from gui.first_paint import quit_after_first_paint
 
     set_app_icon(app)
     mark("qt_started")
