@@ -186,7 +186,8 @@ class TrainingWorker(QThread):
             self._drain(block=not busy)
             if self._quit or not (self._running or self._pending > 0):
                 continue
-            if self._speed > 0 and not self._wait_until_due():
+            # the pace is for Play; Step N and Step epoch go straight to where they were asked
+            if self._speed > 0 and self._running and not self._wait_until_due():
                 continue
             if self._gui_idle is not None:
                 self._gui_idle.wait(GUI_WAIT_LIMIT)
