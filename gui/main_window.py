@@ -209,11 +209,15 @@ class MainWindow(QMainWindow):
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronHovered.connect(self.diagram.highlight_neuron)
+        p["patterns"].neuronSelected.connect(self.select_neuron)
+        p["patterns"].neuronHovered.connect(self.diagram.highlight_neuron)
         p["chain_rule"].connectionSelected.connect(self.select_connection)
         p["tour"].finished.connect(self.docks["tour"].hide)
         p["edit"].editRequested.connect(w.apply_edit)
         p["edit"].undoRequested.connect(w.undo_edit)
         p["edit"].redoRequested.connect(w.redo_edit)
+        p["paint"].editRequested.connect(w.apply_edit)
+        p["paint"].undoRequested.connect(w.undo_edit)
         p["tour"].set_host(self)
         self.timeline.stepScrubbed.connect(self.show_history_step)
         self.timeline.resumeRequested.connect(self.resume_from)
@@ -302,7 +306,7 @@ class MainWindow(QMainWindow):
             return
         self._selected = (layer, index)
         self.diagram.select_neuron(layer, index)
-        for name in ("inspector", "batch", "edit"):
+        for name in ("inspector", "batch", "edit", "patterns", "paint"):
             self.panels[name].set_neuron(layer, index)
         self.panels["matrix"].set_selected_neuron(layer, index)
         self.neuronSelected.emit(layer, index)
