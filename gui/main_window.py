@@ -10,12 +10,10 @@ import threading
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QAbstractEventDispatcher, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QGraphicsItem,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -35,7 +33,6 @@ from gui.training.worker import TrainingWorker
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
-SETTINGS_VERSION = 1
 
 
 class PanelScroller(QScrollArea):
@@ -44,18 +41,6 @@ class PanelScroller(QScrollArea):
     def sizeHint(self):
         inner = self.widget().sizeHint() if self.widget() is not None else super().sizeHint()
         return inner + QSize(self.verticalScrollBar().sizeHint().width() + 2, 2)
-
-
-def cache_plot_axes(root) -> None:
-    """Let every plot axis under root paint from a cached pixmap until its ticks change.
-
-    Axis labels are the dearest part of a plot to paint (text layout), yet they rarely change
-    while the curves do; caching them roughly halves the cost of a live plot's frame.
-    """
-    for view in root.findChildren(pg.GraphicsView):
-        for item in view.scene().items():
-            if isinstance(item, pg.AxisItem):
-                item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 class MainWindow(QMainWindow):
@@ -108,7 +93,6 @@ class MainWindow(QMainWindow):
 
         self.panels, self.docks = {}, {}
         self._build_docks()
-        cache_plot_axes(self)
         self.status = StatusLine(self.statusBar())
         self.presentation = False
         self.presentation_panel = "sample"  # the one panel shown beside the diagram when presenting

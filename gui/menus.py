@@ -50,7 +50,6 @@ class WindowActions:
         self.w = window
         self.network_path = None
         self._base_font = None
-        self._presentation_hidden = []
         bar = window.menuBar()
         self._file_menu(bar.addMenu("&File"))
         self._training_menu(bar.addMenu("&Training"))
@@ -99,8 +98,7 @@ class WindowActions:
 
     def _view_menu(self, m):
         self._action(m, "&Fit diagram", self.w.diagram.fit, "F")
-        self.gradient_action = self._action(m, "Show &gradients (backpropagation)", self._toggle_gradients,
-                                            "G", checkable=True)
+        self._action(m, "Show &gradients (backpropagation)", self._toggle_gradients, "G", checkable=True)
         m.addSeparator()
         panels = m.addMenu("&Panels")
         for spec in PANELS:

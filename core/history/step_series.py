@@ -125,12 +125,6 @@ class TrainingSeries:
     def average_at(self, index: int, window: int) -> float:
         return float(self._mean.at([index], window)[0])
 
-    def grad_points(self, layer: int, lo: int, hi: int, max_points: int) -> tuple:
-        """Return (steps, gradient norms of one weight layer) decimated like cost_points."""
-        column = self._grads.values()[:, layer]
-        idx = minmax_indices(column, max_points, lo, hi)
-        return self._steps.values()[idx], column[idx]
-
     def nearest_index(self, step: float) -> int | None:
         """Return the index of the recorded step nearest `step` (None when nothing is recorded)."""
         steps = self._steps.values()

@@ -328,10 +328,6 @@ class EditHistory:
         return edit
 
     @property
-    def can_undo(self) -> bool:
-        return bool(self._done)
-
-    @property
     def can_redo(self) -> bool:
         return bool(self._undone)
 

@@ -160,10 +160,6 @@ class BatchView(QWidget):
 
         self._runner.submit(compute)
 
-    def wait_for_gradients(self, msecs: int = 10000) -> bool:
-        """Block until the computation in flight is done (for scripts and tests)."""
-        return self._runner.wait(msecs)
-
     def _on_gradients(self, result: BatchGradients):
         self.result = result
         self.refresh()

@@ -190,14 +190,6 @@ class CompareView(QWidget):
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.isRunning()
 
-    def run_comparison(self) -> None:
-        self.experiment.setCurrentIndex(0)
-        self.run()
-
-    def run_shuffled(self) -> None:
-        self.experiment.setCurrentIndex(1)
-        self.run()
-
     def run(self) -> None:
         """Start the chosen experiment (stopping one that runs)."""
         if self._dataset is None:

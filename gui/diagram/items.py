@@ -38,7 +38,6 @@ class FrameItem(pg.GraphicsObject):
         self._image = None
         self._transform = QtGui.QTransform()
         self._on_stale = on_stale
-        self.stale_paints = 0  # paints that had to stretch an out-of-date frame
         self.fill = QtGui.QColor(0, 0, 0)  # for what the frame does not cover
 
     def set_rect(self, rect: QtCore.QRectF) -> None:
@@ -66,7 +65,6 @@ class FrameItem(pg.GraphicsObject):
         if _same_scale(relative):  # the same view, maybe painted at an offset: a plain copy
             painter.drawImage(QtCore.QPointF(relative.dx(), relative.dy()), self._image)
         else:  # zooming: stretch the old picture until a sharp one is ready
-            self.stale_paints += 1
             painter.fillRect(painter.viewport(), self.fill)
             painter.setTransform(relative)
             painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)

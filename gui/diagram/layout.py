@@ -32,14 +32,6 @@ class DiagramLayout:
     def n_layers(self) -> int:
         return len(self.sizes) - 1
 
-    @property
-    def grid_right(self) -> float:
-        """Return the x of the input image's right edge (where visible input lines begin)."""
-        if self.grid_rect is None:
-            return float(self.centres[0][0, 0])
-        x, _, w, _ = self.grid_rect
-        return x + w
-
     def segments(self, layer: int) -> tuple:
         """Return (x0, y0, x1, y1), each (n_out·n_in,), of weight layer `layer`'s connections.
 

@@ -146,7 +146,6 @@ class EdgeRaster:
         rgba = bin_colours(N_BINS, dark).astype(float)
         alpha = rgba[:, 3:] / 255.0
         opaque = np.round(rgba[:, :3] * alpha + bg * (1 - alpha)).astype(int)
-        self.line_colours = opaque  # (N_BINS, 3): what a lone crisp line of each bin looks like
         self._pens = [QtGui.QPen(QtGui.QColor(*map(int, c)), 1.05) for c in opaque]
         # the selected neuron's connections: more opaque and a little wider than the rest
         boosted = 0.4 + 0.6 * alpha

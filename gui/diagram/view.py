@@ -102,10 +102,6 @@ class NetworkView(QtWidgets.QWidget):
     def colour_by(self) -> str:
         return self._colour_by
 
-    @property
-    def strongest_k(self) -> int:
-        return self._k
-
     def set_snapshot(self, snap) -> None:
         """Show a new Snapshot (cheap: stores it; drawing happens on the next turn)."""
         if snap is self._snap:

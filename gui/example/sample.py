@@ -227,10 +227,6 @@ class SampleView(QWidget):
         self.status.setText(text)
         self.status.setVisible(bool(text))
 
-    def wait_for_search(self, msecs: int = 10000) -> bool:
-        """Block until a search in flight is done (for scripts and tests)."""
-        return self._runner.wait(msecs)
-
     def _enable(self):
         ok = self._dataset is not None
         for w in (self.split, self.index, self.previous, self.next, self.misclassified):

@@ -187,12 +187,6 @@ class EditPanel(QWidget):
             self._on_source(self.source.value())
         self._preview("bias" if has_inputs else "switch")
 
-    def set_connection(self, weight_layer: int, to: int, frm: int) -> None:
-        """Edit the weight from neuron frm of layer weight_layer to neuron `to` of the next layer."""
-        self.set_neuron(weight_layer + 1, to)
-        self.source.setValue(frm)
-        self._preview("weight")
-
     def set_dark(self, dark: bool) -> None:
         self.bars.dark = bool(dark)
         self.bars.update()

@@ -235,10 +235,6 @@ class NeuronInspector(QWidget):
         if self._stats is None:
             self.testset.show_message("Computing the test-set activations…")
 
-    def wait_for_test_set(self, msecs: int = 10000) -> bool:
-        """Block until the test-set computation in flight is done (for scripts and tests)."""
-        return self._runner.wait(msecs)
-
     def _on_test_set(self, stats: TestSetActivations):
         self._stats_params = None
         if stats.dataset is not self._dataset:  # computed for a dataset since replaced

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from core import activations as act
 from core.history.series import nice_ceiling
 from gui.widgets import colors
+from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.support import background, foreground, muted, nice_scale, selection, style_plot
 
 CURVE_RANGE = 6.0  # the activation curve spans at least z ∈ [−6, 6]
@@ -32,6 +33,8 @@ class WeightImage(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(values=(-1.0, 1.0), width=12, label=label, interactive=False,
                                    rounding=1e-9, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        for plot in (self.plot, self.bar):
+            cache_static_parts(plot)
         self.scale = None
         self._shape = None
         self.set_dark(dark)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -54,6 +54,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent=None, confirm=None):
         super().__init__(parent)
         self._snap = None
+        self._compact = False  # presentation mode: only Play, Step and the progress
         self._play_pending = None  # (wanted running state, when) until a snapshot agrees
         self._divergence_message = ""
         self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
@@ -188,14 +189,25 @@ class TrainingPanel(QWidget):
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: only Play, Step and the progress, in large type."""
+        self._compact = compact
         for widget in (self.step_epoch_button, self.more_steps, self.speed_row, self.live, self.network):
             widget.setVisible(not compact)
-        for button in (self.play_button, self.step_button):
-            font = button.font()
-            font.setPointSizeF(self.font().pointSizeF() * (1.8 if compact else 1.0))
-            button.setFont(font)
-            button.setIconSize(QSize(36, 36) if compact else QSize(16, 16))
+        self._apply_button_fonts()
         self.progress.set_large(compact)
+
+    def _apply_button_fonts(self):
+        # compact: large relative to the panel's own font; normal: the inherited font itself
+        for button in (self.play_button, self.step_button):
+            font = QFont()
+            if self._compact:
+                font.setPointSizeF(self.font().pointSizeF() * 1.25)
+            button.setFont(font)
+            button.setIconSize(QSize(36, 36) if self._compact else QSize(16, 16))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "step_button"):
+            self._apply_button_fonts()
 
     def set_dark(self, dark: bool) -> None:
         self.divergence.set_dark(dark)

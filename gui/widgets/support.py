@@ -153,13 +153,6 @@ def hex_color(rgb) -> str:
     return QColor(*rgb).name()
 
 
-def signed_html(value: float, dark: bool, text: str | None = None) -> str:
-    """Return value (or text) coloured by its sign on the weight scale."""
-    negative, positive = sign_colors(dark)
-    rgb = positive if value > 0 else negative if value < 0 else foreground(dark)
-    return f'<span style="color:{hex_color(rgb)}">{fmt(value) if text is None else text}</span>'
-
-
 def fmt(value: float, digits: int = 4) -> str:
     """Return a number with its sign and `digits` significant digits (e.g. +0.1234, -2.5e-05)."""
     return f"{value:+.{digits}g}"
@@ -186,17 +179,6 @@ def style_plot(plot: pg.PlotItem, dark: bool) -> None:
         axis.setTextPen(pg.mkPen(foreground(dark)))
     plot.titleLabel.setText(plot.titleLabel.text, color=hex_color(foreground(dark)))
     cache_static_parts(plot)
-
-
-def make_plot(dark: bool, height: int) -> pg.PlotWidget:
-    """Return a small non-interactive plot widget in the theme."""
-    widget = pg.PlotWidget(background=background(dark))
-    widget.setFixedHeight(height)
-    widget.setMenuEnabled(False)
-    widget.setMouseEnabled(False, False)
-    widget.hideButtons()
-    style_plot(widget.getPlotItem(), dark)
-    return widget
 
 
 # -- images ------------------------------------------------------------------------------------
