@@ -282,3 +282,20 @@ def test_with_room_the_weights_formula_and_nudges_stand_side_by_side(qtbot, toy)
     qtbot.waitUntil(lambda: not inspector.wide)
     assert inspector.forward_part.geometry().top() < inspector.backprop_part.geometry().top() \
         < inspector.weights_part.geometry().top()
+
+
+def test_the_weight_axis_label_carries_no_multiplier_to_clip(qtbot):
+    from gui.inspector.plots import WeightBars, WeightImage
+
+    bars, image = WeightBars(), WeightImage()
+    for widget in (bars, image):
+        qtbot.addWidget(widget)
+        widget.show()
+    values = np.linspace(-0.4, 0.5, 16)  # a fresh network's weights: all within ±1
+    bars.set_values(values)
+    image.set_values(np.full((28, 28), 0.002, np.float32), 0.005)
+    axes = [bars.getPlotItem().getAxis("left"), image.bar.getAxis("left"), image.bar.getAxis("right")]
+    qtbot.waitUntil(lambda: bars.getPlotItem().getAxis("left").range[1] < 1)
+    labels = [axis.labelString() for axis in axes]
+    assert "weight" in labels[0] and "weight" in labels[1]
+    assert not any("(x" in label for label in labels), labels
