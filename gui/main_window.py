@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self._training_keys = TrainingKeys.install(self, (tp.play_action, tp.step_action, tp.step_epoch_action,
                                                           tp.fastest_action))
         w.diverged.connect(self._on_diverged)
+        w.collapsed.connect(self._on_collapsed)
         w.error.connect(self._on_error)
         w.rebuilt.connect(self._on_rebuilt)
         w.trajectoryReady.connect(self._on_trajectory)
@@ -426,6 +427,10 @@ class MainWindow(QMainWindow):
         self.timeline.set_steps(steps)
 
     # -- worker events -----------------------------------------------------------------------
+    def _on_collapsed(self, message):
+        self.panels["training"].show_collapse(message)
+        self.statusBar().showMessage("Training paused: the run collapsed", 10000)
+
     def _on_diverged(self, message):
         self.panels["training"].show_divergence(message)
         self.statusBar().showMessage("Training paused: the cost diverged", 10000)
