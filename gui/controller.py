@@ -129,10 +129,14 @@ class Controller(QObject):
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronHovered.connect(v.diagram.highlight_neuron)
+        p["patterns"].neuronSelected.connect(self.select_neuron)
+        p["patterns"].neuronHovered.connect(v.diagram.highlight_neuron)
         p["chain_rule"].connectionSelected.connect(self.select_connection)
         p["edit"].editRequested.connect(w.apply_edit)
         p["edit"].undoRequested.connect(w.undo_edit)
         p["edit"].redoRequested.connect(w.redo_edit)
+        p["paint"].editRequested.connect(w.apply_edit)
+        p["paint"].undoRequested.connect(w.undo_edit)
         p["tour"].set_host(self)
         v.timeline.stepScrubbed.connect(self.show_history_step)
         v.timeline.resumeRequested.connect(self.resume_from)
@@ -234,7 +238,7 @@ class Controller(QObject):
             return
         self._selected = (layer, index)
         self.view.diagram.select_neuron(layer, index)
-        for name in ("inspector", "batch", "edit"):
+        for name in ("inspector", "batch", "edit", "patterns", "paint"):
             self.view.panels[name].set_neuron(layer, index)
         self.view.panels["matrix"].set_selected_neuron(layer, index)
         self.neuronSelected.emit(layer, index)

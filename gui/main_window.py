@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.status import StatusLine
+from gui.training.keys import TrainingKeys
 
 APP_TITLE = "Neural Network Explorer"
 
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
         self.presentation = False
         self.presentation_panel = "sample"  # the one panel shown beside the diagram when presenting
         self.panels["tour"].finished.connect(self.docks["tour"].hide)
+        tp = self.panels["training"]
+        self._training_keys = TrainingKeys.install(self, (tp.play_action, tp.step_action, tp.step_epoch_action,
+                                                          tp.fastest_action))
         self.set_dark(dark)
         self.resize(1600, 900)
         self._default_state = self.saveState(1)
