@@ -1,4 +1,5 @@
 """What a learner meets in the first minutes: the pace of Play, the training keys, the first hint."""
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 
@@ -71,3 +72,17 @@ def test_right_arrow_steps_after_the_learner_touched_a_slider(controller, qtbot)
     qtbot.keyClick(slider, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: sync(qtbot, controller) == 1, timeout=5000)
     assert slider.value() == before
+
+
+def test_after_a_reset_the_status_bar_gives_the_untrained_networks_test_accuracy(controller, qtbot, small_mnist):
+    from core.network import Network
+
+    window = controller.view
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.latest().step == 5, timeout=5000)
+    controller.reset()
+    qtbot.waitUntil(lambda: controller.latest().step == 0 and controller.latest().test_accuracy is not None,
+                    timeout=5000)
+    net = Network(controller.latest().sizes, seed=0)
+    expected = float(np.mean(net.predict(small_mnist.inputs("test")) == small_mnist.labels("test")))
+    qtbot.waitUntil(lambda: window.status.labels["accuracy"].text() == f"test accuracy {expected:.2%}", timeout=5000)
