@@ -124,6 +124,7 @@ class Controller(QObject):
         p["sample"].followBatchToggled.connect(w.follow_batch)
         p["draw"].inputDrawn.connect(w.show_input)
         p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["stumble"].comparisonReady.connect(p["surface"].show_step_arrows)
         p["probes"].inputRequested.connect(w.show_input)
         p["probes"].backToData.connect(lambda: w.follow_batch(True))
         p["evaluation"].exampleRequested.connect(self.show_example)

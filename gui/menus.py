@@ -57,6 +57,11 @@ class WindowActions:
         self._view_menu(bar.addMenu("&View"))
         self._help_menu(bar.addMenu("&Help"))
 
+    @property
+    def session(self):
+        """The gui.session.Session that remembers recent files and where file dialogs start."""
+        return self.controller.session
+
     def _action(self, menu, text, slot, shortcut=None, checkable=False):
         act = QAction(text, self.w)
         if shortcut:
@@ -123,7 +128,7 @@ class WindowActions:
     # -- files --------------------------------------------------------------------------------
     def refresh_recent(self):
         self.recent_menu.clear()
-        recent = self.controller.session.recent_files() if self.controller.session else []
+        recent = self.session.recent_files() if self.session else []
         for path in recent:
             act = self.recent_menu.addAction(Path(path).name)
             act.setToolTip(path)
@@ -132,7 +137,10 @@ class WindowActions:
 
     def open_network(self, path=None):
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", "", "Networks (*.npz)")
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", self.session.dialog_folder(),
+                                                  "Networks (*.npz)")
+            if path:
+                self.session.remember_folder(path)
         if path:
             self.network_path = path
             self.controller.load(path)
@@ -144,8 +152,10 @@ class WindowActions:
             self.save_network_as()
 
     def save_network_as(self):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", "network.npz", "Networks (*.npz)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", self.session.dialog_path("network.npz"),
+                                              "Networks (*.npz)")
         if path:
+            self.session.remember_folder(path)
             if not path.endswith(".npz"):
                 path += ".npz"
             self.network_path = path
@@ -153,9 +163,11 @@ class WindowActions:
 
     def open_dataset(self, folder=None):
         if not folder:
-            folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files")
+            folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files",
+                                                      self.session.dialog_folder())
         if not folder:
             return
+        self.session.remember_folder(Path(folder).parent)
         try:
             dataset = load_idx_dataset(folder)
         except DatasetError as exc:
@@ -167,16 +179,20 @@ class WindowActions:
         self.controller.open_dataset(load_mnist())
 
     def export_widget(self, widget, stem):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", f"{stem}.png", "PNG image (*.png);;SVG image (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", self.session.dialog_path(f"{stem}.png"),
+                                              "PNG image (*.png);;SVG image (*.svg)")
         if path:
+            self.session.remember_folder(path)
             try:
                 save_widget_image(widget, path)
             except OSError as exc:
                 QMessageBox.warning(self.w, "Export failed", str(exc))
 
     def export_history(self):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export training history", "history.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export training history",
+                                              self.session.dialog_path("history.csv"), "CSV (*.csv)")
         if path:
+            self.session.remember_folder(path)
             self.controller.export_history(path)
 
     # -- view ---------------------------------------------------------------------------------
