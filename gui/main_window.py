@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(lambda visible, name=spec.name: self._panel_shown(name, visible))
             if hasattr(widget, "set_dataset"):
                 widget.set_dataset(self.dataset)
+            if hasattr(widget, "panel_title"):
+                dock.setWindowTitle(widget.panel_title())
         self._arrange_docks()
 
     def _arrange_docks(self):
@@ -160,6 +162,9 @@ class MainWindow(QMainWindow):
         for widget in self.panels.values():
             if hasattr(widget, "set_dataset"):
                 widget.set_dataset(dataset)
+        for name, widget in self.panels.items():
+            if hasattr(widget, "panel_title"):  # e.g. "Draw a digit" becomes "Draw an input"
+                self.docks[name].setWindowTitle(widget.panel_title())
 
     def show_panel(self, name: str):
         """Show a panel and bring it to the front of its tab group ("diagram" is always shown)."""

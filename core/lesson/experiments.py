@@ -140,3 +140,27 @@ def _record_epoch(trainer: Trainer, run: RunCurves) -> None:
     run.test_accuracy.append(test.accuracy)
     run.train_accuracy.append(train.accuracy)
     run.train_cost.append(train.cost if math.isfinite(train.cost) else float("nan"))
+
+
+def lessons_network(config: RunConfig) -> RunConfig:
+    """Return the run with the lesson's own network (784-16-16-10, sigmoid, quadratic cost, η = 3) instead."""
+    return replace(config, hidden=CLASSIC.hidden, activation=CLASSIC.activation, cost=CLASSIC.cost,
+                   learning_rate=CLASSIC.learning_rate, batch_size=CLASSIC.batch_size, optimizer=CLASSIC.optimizer)
+
+
+def describe_setup(configs, n_inputs: int, n_classes: int, n_train: int, epochs: int) -> str:
+    """Return one sentence saying what the runs train: network, neurons, cost, rate, batches, images, epochs."""
+    costs = {"quadratic": "the quadratic cost", "cross_entropy": "cross-entropy (softmax output)"}
+
+    def network(c):
+        sizes = "-".join(str(n) for n in (n_inputs, *c.hidden, n_classes))
+        return (f"{sizes} with {c.activation} neurons and {costs.get(c.cost, c.cost)}, {c.optimizer.upper()}"
+                f" at η = {c.learning_rate:g} on batches of {c.batch_size}")
+
+    described = list(dict.fromkeys(network(c) for c in configs))
+    how = f"on {n_train:,} training images for {epochs} epoch{'s' if epochs != 1 else ''}"
+    if len(described) == 1:
+        runs = ", ".join(c.name for c in configs)
+        times = {1: "once", 2: "twice"}.get(len(configs), f"{len(configs)} times")
+        return f"Trains {described[0]}, {how}, {times} ({runs})."
+    return "Trains " + "; and ".join(f"{c.name}: {d}" for c, d in zip(configs, described)) + f"; each {how}."

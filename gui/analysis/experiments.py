@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs
+from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs, describe_setup, lessons_network
 from gui.widgets.chart_style import LAYER_COLOURS, ChartTheme, LogFriendlyAxis
 
 CHANCE = 0.10
@@ -56,7 +57,7 @@ EXPERIMENTS = (
         "labels randomly shuffled, so that a label says nothing about its image. The shuffled run's "
         "training cost still falls and its training accuracy (dashed) climbs: with enough weights a network "
         "can memorise arbitrary answers. Its test accuracy stays at chance, about 10 % (it wobbles by a few "
-        "points as the memorised answers happen to line up with real digits): nothing it learnt carries "
+        "points as the memorised answers happen to line up with real classes): nothing it learnt carries "
         "over to new images. A falling training cost alone does not show that a network has learnt anything."),
 )
 
@@ -126,6 +127,15 @@ class CompareView(QWidget):
         self.progress_bar.setTextVisible(True)
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
+        self.setup = QLabel()  # says exactly what the runs train: they are not the network in the diagram
+        self.setup.setWordWrap(True)
+        font = self.setup.font()
+        font.setBold(True)
+        self.setup.setFont(font)
+        self.lessons = QCheckBox("Use the lesson's network (784-16-16-10, sigmoid, quadratic cost, η = 3)")
+        self.lessons.setToolTip("It memorises shuffled labels too, only far more slowly: with 16 + 16 hidden neurons"
+                                " it needs many more epochs than the wider 784-128-10")
+        self.lessons.toggled.connect(self._say_setup)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.legend = QLabel()
@@ -153,6 +163,7 @@ class CompareView(QWidget):
         sizes.addWidget(self.n_train)
         sizes.addWidget(self.progress_bar, 1)
         settings.addRow(sizes)
+        settings.addRow(self.lessons)
         plots = QHBoxLayout()
         plots.addWidget(self.accuracy_plot)
         plots.addWidget(self.cost_plot)
@@ -160,10 +171,13 @@ class CompareView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addLayout(settings)
+        layout.addWidget(self.setup)
         layout.addWidget(self.explanation)
         layout.addWidget(self.legend)
         layout.addLayout(plots, 1)
         layout.addWidget(self.status)
+        self.epochs.valueChanged.connect(self._say_setup)
+        self.n_train.valueChanged.connect(self._say_setup)
         self._on_experiment(0)
         self.set_dark(True)
         app = QApplication.instance()
@@ -175,6 +189,7 @@ class CompareView(QWidget):
         """Experiment on this dataset (a run in progress keeps the one it started with)."""
         self._dataset = ds
         self.n_train.setMaximum(len(ds.train_labels))
+        self._say_setup()
         self.status.setText(f"{ds.name}: {len(ds.train_labels):,} training and {len(ds.test_labels):,}"
                             f" test images. Runs train on their own, separately from the main network.")
 
@@ -196,20 +211,20 @@ class CompareView(QWidget):
             self.status.setText("Open a dataset first.")
             return
         self.shutdown()
-        e = EXPERIMENTS[self.experiment.currentIndex()]
         n = min(self.n_train.value(), len(self._dataset.train_labels))
         data = self._dataset if n == len(self._dataset.train_labels) else \
             self._dataset.subset(n, len(self._dataset.test_labels))
         self._runs = []
         self._draw()
-        self._thread = thread = ExperimentThread(e.configs, data, self.epochs.value())
+        configs = self.configs()
+        self._thread = thread = ExperimentThread(configs, data, self.epochs.value())
         _ALIVE.add(thread)
         self.destroyed.connect(thread.stop)
         self._thread.progress.connect(self._on_progress)
         self._thread.done.connect(self._on_done)
         self._thread.failed.connect(self._on_failed)
         self._thread.finished.connect(self._on_thread_finished)
-        self.status.setText(f"Training {len(e.configs)} networks on {n:,} images for {self.epochs.value()} epochs…")
+        self.status.setText(f"Training {len(configs)} networks on {n:,} images for {self.epochs.value()} epochs…")
         self._set_running(True)
         self._thread.start()
 
@@ -245,6 +260,22 @@ class CompareView(QWidget):
         self.epochs.setValue(e.epochs)
         self.n_train.setValue(min(e.n_train, self.n_train.maximum()))
         self.explanation.setText(e.explanation)
+        shuffled = any(c.shuffle_labels for c in e.configs)
+        self.lessons.setVisible(shuffled)  # the comparison already uses the lesson's network
+        self._say_setup()
+
+    def configs(self) -> tuple:
+        """Return the runs the chosen experiment trains, with the lesson's network if asked for."""
+        e = EXPERIMENTS[self.experiment.currentIndex()]
+        if self.lessons.isVisibleTo(self) and self.lessons.isChecked():
+            return tuple(lessons_network(c) for c in e.configs)
+        return e.configs
+
+    def _say_setup(self, *_) -> None:
+        ds = self._dataset
+        n_inputs, n_classes = (ds.n_inputs, ds.n_classes) if ds is not None else (784, 10)
+        n = self.n_train.value() if ds is None else min(self.n_train.value(), len(ds.train_labels))
+        self.setup.setText(describe_setup(self.configs(), n_inputs, n_classes, n, self.epochs.value()))
 
     def _on_progress(self, runs, fraction) -> None:
         if self.sender() is not self._thread:

@@ -117,7 +117,7 @@ def walk_text(cost: str, depth: int, n_layers: int) -> str:
         if cost == "cross_entropy":
             return ("Output layer: C = −ln(a of the label), so only the label's output has a "
                     "gradient, ∂C/∂a = −1/a: it wants to rise (blue).")
-        return ("Output layer: ∂C/∂a = 2(a − y). The right digit (y = 1) wants to rise (blue), "
+        return ("Output layer: ∂C/∂a = 2(a − y). The right answer (y = 1) wants to rise (blue), "
                 "every other output wants to fall (orange), more the further it is from its target.")
     to_layer = n_layers - depth + 1
     weights = (f"Weights into the {layer_name(to_layer, n_layers)}: ∂C/∂w = a(from) · f′(z) · ∂C/∂a(to), "

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.lesson.drawing import FIELD, to_mnist
+from core.lesson.wording import DIGITS, words_for
 from gui.widgets.room_watch import RoomWatcher
 from gui.widgets.support import Throttle, grey_pixmap, hex_color, selection
 
@@ -120,8 +121,7 @@ class DrawView(QWidget):
         row = self._row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(side, 1)
-        self.hint = QLabel("Draw a digit with the mouse, large, filling the square. The network reads"
-                           " it as you draw.")
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
@@ -133,6 +133,20 @@ class DrawView(QWidget):
         self.canvas.strokeFinished.connect(self._throttle.flush)
         self.clear_button.clicked.connect(self.clear)
         self._room = RoomWatcher(self, self._fit)
+        self.words = DIGITS
+        self._say_hint()
+
+    def set_dataset(self, dataset) -> None:
+        """Speak of digits only when the data holds digits ("Draw an input" for Fashion-MNIST)."""
+        self.words = words_for(dataset)
+        self._say_hint()
+
+    def panel_title(self) -> str:
+        return self.words.draw_title
+
+    def _say_hint(self):
+        what = "a digit" if self.words is DIGITS else "something like the data's images"
+        self.hint.setText(f"Draw {what} with the mouse, large, filling the square. The network reads it as you draw.")
 
     def _fit(self, room: int) -> None:
         """Show what the network sees beside the canvas, or under it in a narrow dock."""

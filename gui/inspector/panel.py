@@ -229,7 +229,7 @@ class NeuronInspector(QWidget):
     @staticmethod
     def _where(snap) -> str:
         if snap.label is None:
-            return "For the drawn digit:" if snap.example_split == "drawn" else "For the current input:"
+            return "For the drawn input:" if snap.example_split == "drawn" else "For the current input:"
         split = {"train": "training image", "test": "test image"}.get(snap.example_split, "example")
         where = f"{split} {snap.example_index}" if snap.example_index >= 0 else "the example"
         return f"For {where}, label “{snap.class_names[snap.label]}”:"

@@ -50,7 +50,7 @@ def term_rows(report, name_source) -> list:
 def nudge_text(report, label_name) -> str:
     """Return what the nudge ∂C/∂a means for this neuron, in words."""
     if report.nudge is None:
-        return ("This example has no label (a drawn digit): with no right answer there is no cost,"
+        return ("This example has no label (a drawn input): with no right answer there is no cost,"
                 " so backpropagation has nothing to ask.")
     want = "higher" if report.nudge < 0 else "lower" if report.nudge > 0 else "where it is"
     return (f"For this example (label “{label_name}”) gradient descent moves a against ∂C/∂a:"

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from core.lesson.probes import blank, caption, class_average, reading, rotated, shifted, uniform_noise
+from core.lesson.wording import words_for
 from gui.widgets.support import grey_pixmap, hex_color, selection
 
 PREVIEW_SCALE = 4
@@ -91,12 +92,9 @@ class ProbesView(QWidget):
     # -- inputs ------------------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
+        self.noun = words_for(dataset).noun
         self.which_class.clear()
         self.which_class.addItems([str(name) for name in dataset.class_names])
-
-    def set_noun(self, noun: str) -> None:
-        """Name what the data holds ("digit", or "class" for a dataset of other things)."""
-        self.noun = noun
 
     def set_snapshot(self, snap) -> None:
         """Remember a dataset image as the base for moving; show the answer when the snapshot is of a probe."""

@@ -4,7 +4,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs, shuffled_labels
+from core.lesson.experiments import (
+    CLASSIC,
+    MEMORISER,
+    RELU_CROSS_ENTROPY,
+    compare_runs,
+    describe_setup,
+    lessons_network,
+    shuffled_labels,
+)
 
 
 def test_shuffled_labels_permute_training_labels_only(mnist):
@@ -54,3 +62,16 @@ def test_a_callback_returning_false_stops_the_runs(mnist):
     result = compare_runs([CLASSIC], mnist.subset(2000, 100), epochs=5, callback=stop_on_third, check_every=50)
     assert not result.completed and len(calls) == 3
     assert result.runs[0].epochs == [0]
+
+
+def test_describe_setup_says_what_the_shuffled_labels_runs_train():
+    configs = (replace(MEMORISER, name="true labels"), replace(MEMORISER, name="shuffled labels", shuffle_labels=True))
+    text = describe_setup(configs, 784, 10, 5000, 30)
+    assert text.startswith("Trains 784-128-10 with relu neurons and cross-entropy (softmax output), SGD at η = 0.1")
+    assert "on 5,000 training images for 30 epochs, twice (true labels, shuffled labels)." in text
+    lessons = tuple(lessons_network(c) for c in configs)
+    assert [c.shuffle_labels for c in lessons] == [False, True]
+    assert "784-16-16-10 with sigmoid neurons and the quadratic cost, SGD at η = 3" in describe_setup(
+        lessons, 784, 10, 5000, 30)
+    mixed = describe_setup((CLASSIC, RELU_CROSS_ENTROPY), 784, 10, 60000, 1)
+    assert "sigmoid + quadratic, η = 3: 784-16-16-10" in mixed and "1 epoch." in mixed

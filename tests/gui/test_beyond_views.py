@@ -276,3 +276,22 @@ def test_the_evaluation_panel_stacks_its_parts_rather_than_scroll_sideways(qtbot
     area.resize(500, 900)  # tall: stacked
     qtbot.wait(20)
     assert view.splitter.orientation() == Qt.Vertical
+
+
+def test_the_experiments_panel_says_what_it_trains_and_offers_the_lessons_network(qtbot, mnist):
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.set_dataset(mnist.subset(5000, 200))
+    view.show()
+    assert not view.lessons.isVisible()  # the comparison already trains the lesson's network
+    assert "784-16-16-10 with sigmoid neurons" in view.setup.text()
+    view.experiment.setCurrentIndex(1)  # shuffled labels
+    assert view.lessons.isVisible()
+    assert view.setup.text().startswith("Trains 784-128-10 with relu neurons")
+    assert "5,000 training images for 30 epochs" in view.setup.text()
+    view.lessons.setChecked(True)
+    assert "784-16-16-10 with sigmoid neurons" in view.setup.text()
+    assert [c.hidden for c in view.configs()] == [(16, 16), (16, 16)]
+    assert [c.shuffle_labels for c in view.configs()] == [False, True]
+    view.epochs.setValue(3)
+    assert "for 3 epochs" in view.setup.text()

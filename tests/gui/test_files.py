@@ -164,6 +164,9 @@ def test_a_fashion_mnist_layout_folder_opens_and_trains(controller, qtbot, tmp_p
     assert peek(w).test_accuracy > 0.6  # chance is 0.2
     qtbot.wait(300)  # every panel renders the new shape without error
     assert w.shown().sizes == (400, 16, 16, 5)
+    # clothes, not digits: the drawing panel says "input", and so does its menu entry
+    assert w.view.docks["draw"].windowTitle() == "Draw an input"
+    assert "digit" not in w.view.panels["draw"].hint.text()
 
 
 def test_a_broken_dataset_folder_is_refused_with_a_message(controller, qtbot, tmp_path):

@@ -139,3 +139,17 @@ def test_a_narrow_dock_puts_follow_under_next_misclassified(qtbot, toy):
     assert view.width() <= area.viewport().width()  # no sideways scrolling
     area.resize(700, 500)
     qtbot.waitUntil(lambda: view.controls.getItemPosition(view.controls.indexOf(view.follow))[0] == 1)
+
+
+def test_the_drawing_panel_speaks_of_digits_only_for_digit_data(qtbot, mnist):
+    from core.data import Dataset
+    from gui.example.draw import DrawView
+
+    view = DrawView()
+    qtbot.addWidget(view)
+    view.set_dataset(mnist)
+    assert view.panel_title() == "Draw a digit" and "a digit" in view.hint.text()
+    fashion = Dataset(mnist.train_images[:5], mnist.train_labels[:5], mnist.test_images[:5], mnist.test_labels[:5],
+                      name="fashion")  # no classes.txt: classes named 0…9, yet clothes
+    view.set_dataset(fashion)
+    assert view.panel_title() == "Draw an input" and "digit" not in view.hint.text()
