@@ -12,6 +12,7 @@ Event kinds and their args:
     evaluation (dict,)              split, epoch, step, accuracy, cost
     feed_cleared ()                 the run was reset or replaced: drop what was charted before
     running (bool,)                 training started or stopped
+    feed_truncated (step, epoch)    training resumed from `step`: drop what was charted after it
     diverged (message,)             the cost became NaN/inf; training paused
     error (message,)                a command could not be carried out; nothing changed
     trajectory (steps, rows)        steps (K,) and parameter rows (K, P), read-only copies
@@ -82,6 +83,7 @@ class TrainingSession:
         self._speed = 0.0  # steps per second; 0 = as fast as possible
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None  # the step at which the accuracies were measured
         self._edits = LiveEdits()  # undo/redo, and switched-off neurons held off while training
         self._last_publish = 0.0
         self.publish()
@@ -233,8 +235,10 @@ class TrainingSession:
 
     def _after_replacement(self):
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None
         self._edits.clear()
         self._emit("feed_cleared")
+        self._evaluate()  # every view then agrees on the new network's accuracy from its first step
         self.publish()
 
     # -- commands: what is shown -------------------------------------------------------------------
@@ -310,13 +314,9 @@ class TrainingSession:
         tr.net.set_params(traj.values()[rows[0]])
         tr.rewind_to(step)
         self._edits.clear()
-        # the charts start again from the history kept up to that step
-        self._emit("feed_cleared")
-        for s, c in zip(tr.history.costs.step_values(), tr.history.costs.values()):
-            self._emit("step", int(s), float(c), [np.nan] * tr.net.n_layers)
-        for split, records in tr.history.accuracy.items():
-            for epoch, at_step, accuracy, cost in records:
-                self._emit("evaluation", dict(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost))
+        # the charts keep what they drew up to that step (every point, with its per-layer
+        # gradient norms, which the trainer's history does not keep) and drop the rest
+        self._emit("feed_truncated", step, tr.epoch + tr.epoch_progress)
         self._accuracy = {"train": None, "test": None}
         self.publish()
         self._emit("resumed", step)
@@ -351,6 +351,7 @@ class TrainingSession:
             self._accuracy[split] = ev.accuracy
             self._emit("evaluation", dict(split=split, epoch=tr.epoch + tr.epoch_progress, step=tr.step_count,
                                           accuracy=ev.accuracy, cost=ev.cost))
+        self._accuracy_step = tr.step_count
 
     def current_example(self):
         """Return (x, label, split, index) of the example the snapshot shows."""
@@ -387,7 +388,7 @@ class TrainingSession:
                 optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
                 train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
                 extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
-                       "pending": self._pending, "time": time.monotonic()})
+                       "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
         self._last_publish = time.perf_counter()
         self._emit("snapshot", snap)
         return snap
