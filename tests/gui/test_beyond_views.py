@@ -295,3 +295,22 @@ def test_the_experiments_panel_says_what_it_trains_and_offers_the_lessons_networ
     assert [c.shuffle_labels for c in view.configs()] == [False, True]
     view.epochs.setValue(3)
     assert "for 3 epochs" in view.setup.text()
+
+
+def test_the_evaluation_panel_counts_the_grid_s_set_minimum_width(qtbot):
+    """A dock wider than 1.2× its height but narrower than grid and tabs side by side (540×430):
+    the grid has a minimum width but no minimum size hint, and was counted as 0 px wide."""
+    from PySide6.QtWidgets import QScrollArea
+
+    view = EvaluationView()
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(view)
+    qtbot.addWidget(area)
+    area.resize(900, 300)  # side by side first
+    area.show()
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Horizontal)
+    area.resize(540, 430)
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Vertical)
+    qtbot.wait(20)
+    assert area.horizontalScrollBar().maximum() == 0
