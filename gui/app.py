@@ -80,6 +80,11 @@ def run(argv) -> int:
         p.error(str(exc))
     if args.steps < 0:
         p.error("--steps must be ≥ 0")
+    from gui.panels import PANEL_NAMES
+
+    unknown = [name for name in args.panel if name not in ("diagram", *PANEL_NAMES)]
+    if unknown:
+        p.error(f"unknown panel {', '.join(map(repr, unknown))}; choose from diagram, {', '.join(PANEL_NAMES)}")
     limit_blas_threads(1)
     sys.setswitchinterval(SWITCH_INTERVAL)
 
@@ -91,7 +96,10 @@ def run(argv) -> int:
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gui import excepthook
     from gui.main_window import MainWindow
+
+    excepthook.install()
     from gui.widgets.theme import apply_theme
 
     apply_theme(app, dark=not args.light)

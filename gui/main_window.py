@@ -29,7 +29,7 @@ from gui.menus import WindowActions
 from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.session import Session
 from gui.status import StatusLine
-from gui.training.worker import TrainingWorker
+from gui.training.engine_adapter import EngineWorker
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.session = Session(self, self.settings)
         hyper = self.session.load_hyperparameters() if restore_settings else {}
-        self.worker = TrainingWorker(dataset, **hyper)
+        self.worker = EngineWorker(dataset, **hyper)
         self._selected = None  # (layer, index)
         self._marked = []  # the last two connections chosen (the surface's two-weight plane)
         self._shown = None  # the snapshot the panels show now
@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         w.resumed.connect(lambda step: w.request_trajectory())
         w.edited.connect(lambda what, acc: self.statusBar().showMessage(
             f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
+        w.engineDied.connect(self._on_engine_died)
         w.saved.connect(self.session.on_saved)
         w.loaded.connect(self.session.on_loaded)
 
@@ -423,6 +424,21 @@ class MainWindow(QMainWindow):
     def _on_error(self, message):
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "Neural Network Explorer", message)
+
+    def _on_engine_died(self, message):
+        """Say that training stopped and offer to carry on from the snapshot the window holds."""
+        self.statusBar().showMessage("The training engine stopped: the window keeps its last snapshot", 0)
+        box = QMessageBox(QMessageBox.Warning, "Neural Network Explorer", message, QMessageBox.NoButton, self)
+        restart = box.addButton(f"Restart from step {self.worker.mailbox.peek().step}", QMessageBox.AcceptRole)
+        box.addButton("Not now", QMessageBox.RejectRole)
+        restart.clicked.connect(self.restart_engine)
+        box.setObjectName("engineDied")
+        box.open()  # not modal for the loop: the window goes on drawing and answering
+
+    def restart_engine(self):
+        """Start a new engine from the newest snapshot the window holds."""
+        self.worker.restart()
+        self.statusBar().showMessage(f"Training engine restarted at step {self.worker.mailbox.peek().step}", 8000)
 
     def _on_rebuilt(self):
         self._selected = None

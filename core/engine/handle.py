@@ -64,14 +64,20 @@ class EngineHandle:
     def set_dataset(self, dataset) -> None:
         """Share a new dataset with the engine and switch to it."""
         segment, descriptor = share_dataset(dataset)
-        # the engine has the old one mapped (a mapping outlives its name); a restart needs the new
+        # the old segment's name goes once the engine has mapped its successor ("attached")
         self._old_data.append(self._data_segment)
         self._data_segment, self._data_descriptor = segment, descriptor
-        for old in self._old_data:
+        self.send("set_dataset", descriptor)
+
+    def _attached(self, name):
+        """The engine has mapped dataset segment `name`: drop the names it no longer needs."""
+        names = [s.name for s in self._old_data]
+        done = len(self._old_data) if name == self._data_segment.name else names.index(name) + 1 \
+            if name in names else 0
+        for old in self._old_data[:done]:
             old.close()
             old.unlink()
-        self._old_data = []
-        self.send("set_dataset", descriptor)
+        del self._old_data[:done]
 
     # -- what comes back -------------------------------------------------------------------------
     @property
@@ -99,6 +105,8 @@ class EngineHandle:
                     self._attach_snapshots(args[0])
                 elif kind == "trajectory":
                     self._attach_trajectory(args[0])
+                elif kind == "attached":
+                    self._attached(args[0])
                 elif kind == "trajectory_ready":
                     self._events.append(("trajectory", self._read_trajectory()))
                 else:
@@ -191,5 +199,6 @@ class EngineHandle:
         self.ring.close()
         self.ring.shm.unlink()
         self.ring = None
-        self._data_segment.close()
-        self._data_segment.unlink()
+        for segment in (*self._old_data, self._data_segment):
+            segment.close()
+            segment.unlink()

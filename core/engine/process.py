@@ -5,9 +5,11 @@ parent made, and creates its own snapshot and trajectory segments (their size fo
 architecture), announcing each by name on the pipe. It exits when told to, when the pipe
 closes, or when its parent is gone, so it never outlives the window.
 
-Messages parent → engine: (command, args) for `TrainingSession.apply`, plus "restore" and "quit".
+Messages parent → engine: (command, args) for `TrainingSession.apply`, plus "restore", "ping"
+(answered by "pong" once every earlier command is applied) and "quit".
 Messages engine → parent: (kind, args): the session's events other than snapshots and chart
-rows, and "snapshots" (segment name), "trajectory" (segment name), "crashed" (traceback).
+rows, and "snapshots" / "trajectory" (a new segment's name), "attached" (a dataset segment is
+mapped), "crashed" (traceback).
 """
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ class Engine:
     def dataset(self, descriptor):
         ds, segment = attach_dataset(descriptor)
         self.datasets.append((ds, segment))
+        self.conn.send(("attached", (descriptor["segment"],)))
         return ds
 
     # -- events out ----------------------------------------------------------------------------
@@ -105,6 +108,8 @@ class Engine:
             self.session.apply("set_dataset", self.dataset(args[0]))
         elif name == "restore":
             self.restore(*args)
+        elif name == "ping":
+            self.conn.send(("pong", tuple(args)))
         else:
             if name == "set_speed" or name == "play":
                 self.next_due = 0.0

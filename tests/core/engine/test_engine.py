@@ -205,3 +205,18 @@ def test_the_first_snapshot_made_without_the_engine_is_the_one_the_engine_publis
     for name in ("step", "example_split", "example_index", "label", "steps_per_epoch", "learning_rate",
                  "batch_size", "optimizer", "seed", "sizes", "class_names", "image_shape", "running"):
         assert getattr(mine, name) == getattr(theirs, name), name
+
+
+def test_datasets_switched_quickly_reach_the_engine_and_old_segments_go(engine):
+    from pathlib import Path
+
+    datasets = [tiny_dataset(n_train=60 + 10 * k, n_test=20, seed=k) for k in range(3)]
+    names = []
+    for ds in datasets:  # before the engine has mapped the previous one
+        engine.handle.set_dataset(ds)
+        names.append(engine.handle._data_segment.name)
+    engine.until(lambda e: e.snap.steps_per_epoch == 8 and not e.handle._old_data)  # 80 examples, batches of 10
+    assert all(k != "died" for k, _ in engine.events)
+    shm = Path("/dev/shm")
+    if shm.is_dir():
+        assert [(shm / n).exists() for n in names] == [False, False, True]
