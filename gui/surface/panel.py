@@ -265,7 +265,7 @@ class SurfaceView(QWidget):
         request = SurfaceRequest(
             self._last_id, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
             self.seed_box.value(), (-h, h, -h, h) if self.extent_box.currentIndex() == 1 else None,
-            self._dataset, sample, size, trajectory, plane)
+            self._dataset, sample, size, trajectory, plane, previous=self.plane)
         self._requested_step = snap.step
         self._started = time.perf_counter()
         self.busy = True

@@ -183,7 +183,8 @@ class TrainingWorker(QThread):
             self._drain(block=not session.busy)
             if self._quit or not session.busy:
                 continue
-            if session.speed > 0 and not self._wait_until_due():
+            # the pace is for Play; Step N and Step epoch go straight to where they were asked
+            if session.speed > 0 and session.running and not self._wait_until_due():
                 continue
             if self._gui_idle is not None:
                 self._gui_idle.wait(GUI_WAIT_LIMIT)
