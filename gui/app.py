@@ -126,7 +126,6 @@ def run(argv) -> int:
     set_app_icon(app)
     mark("qt_started")
     from gui.main_window import MainWindow
-
     from gui.widgets.theme import apply_theme
 
     mark("gui_imported")
