@@ -146,7 +146,7 @@ class Engine:
     def due_in(self) -> float:
         """Return seconds until the next step is due (0: now)."""
         speed = self.session.speed
-        if not speed:
+        if not speed or not self.session.running:  # the pace is Play's; Step N goes straight there
             return 0.0
         now = time.perf_counter()
         if self.next_due <= now:
@@ -156,6 +156,8 @@ class Engine:
         return self.next_due - now
 
     def run(self) -> None:
+        if self.session.trainer.step_count == 0:
+            self.session.evaluate()  # the untrained network's accuracy, as the evaluation panel would show it
         while True:
             if not self.session.busy:
                 if not self.receive(IDLE_POLL):
@@ -169,7 +171,7 @@ class Engine:
             self.train_one()
 
     def train_one(self) -> None:
-        speed = self.session.speed
+        speed = self.session.speed if self.session.running else 0.0
         if speed:
             self.next_due += 1.0 / speed
         self.published = False

@@ -38,10 +38,9 @@ def window(qtbot, small_mnist, settings):
 
 def sync(qtbot, window):
     """Return the trainer's step count once every command sent so far has been applied."""
-    box = []
-    window.worker.call(lambda tr: box.append(tr.step_count))
-    qtbot.waitUntil(lambda: bool(box), timeout=5000)
-    return box[0]
+    with qtbot.waitSignal(window.worker.answered, timeout=10000):
+        window.worker.ping()
+    return window.worker.mailbox.peek().step
 
 
 def test_the_pace_of_play_is_watchable_at_first_and_remembered(qtbot, small_mnist, settings):

@@ -17,6 +17,7 @@ def worker(qtbot, request):
     ds = tiny_dataset(n_train=400, n_test=60)
     w = request.param(ds, sizes=(64, 12, 4), seed=1, learning_rate=1.0, batch_size=10)
     w.start()
+    sync(qtbot, w)  # the engine process is up (its start-up is not what these tests time)
     yield w
     w.stop()
     assert w.wait(5000)
