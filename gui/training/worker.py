@@ -179,6 +179,8 @@ class TrainingWorker(QThread):
     def run(self):
         limit_blas_threads(1)
         session = self._session
+        if session.trainer.step_count == 0:
+            session.evaluate()  # the untrained network's accuracy, as the evaluation panel would show it
         while not self._quit:
             self._drain(block=not session.busy)
             if self._quit or not session.busy:
