@@ -81,8 +81,7 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.app import freeze_startup_objects
-    from gui.main_window import MainWindow
+    from gui.app import freeze_startup_objects, open_window
     from gui.widgets.theme import apply_theme
 
     QStandardPaths.setTestModeEnabled(True)
@@ -90,7 +89,8 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     apply_theme(app, dark=True)
     settings = QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "nnx-bench.ini"), QSettings.IniFormat)
     settings.clear()
-    window = MainWindow(dataset, restore_settings=False, offer_restore=False, settings=settings, persist=False)
+    controller = open_window(dataset, restore_settings=False, offer_restore=False, settings=settings, persist=False)
+    window, worker = controller.view, controller.worker
     window.resize(1600, 900)
     freeze_startup_objects()  # as the app does once its window is built
     window.show()
@@ -101,12 +101,12 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
             app.processEvents()
             time.sleep(0.005)
 
-    pump_until(lambda: window.worker.alive() and window.worker.mailbox.peek().extra.get("accuracy_step") == 0)
+    pump_until(lambda: worker.alive() and worker.mailbox.peek().extra.get("accuracy_step") == 0)
     if HIDDEN != (16, 16):
-        window.rebuild(HIDDEN, "sigmoid", "quadratic", 0)
-        pump_until(lambda: window.worker.mailbox.peek().sizes == sizes_for(dataset))
+        controller.rebuild(HIDDEN, "sigmoid", "quadratic", 0)
+        pump_until(lambda: worker.mailbox.peek().sizes == sizes_for(dataset))
     for name in panels:
-        window.show_panel(name)
+        controller.show_panel(name)
     pump_until(lambda: False, 1.0)
 
     gaps, clock = [], QElapsedTimer()
@@ -121,21 +121,21 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     probe.timeout.connect(tick)
     probe.start()
     shown = []
-    window.snapshotShown.connect(lambda snap: shown.append(snap.step))
+    controller.snapshotShown.connect(lambda snap: shown.append(snap.step))
     charts = window.panels["charts"]
     redraws0 = charts.redraw_count
-    window.worker.set_speed(speed)
-    window.worker.play()
+    worker.set_speed(speed)
+    worker.play()
     t0, gui0 = time.perf_counter(), time.thread_time()
-    step0 = window.worker.mailbox.peek().step
+    step0 = worker.mailbox.peek().step
     # the real event loop (not a polling loop, which would itself cost GUI time)
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
     elapsed = time.perf_counter() - t0
     gui_cpu = time.thread_time() - gui0
-    steps = window.worker.mailbox.peek().step - step0
+    steps = worker.mailbox.peek().step - step0
     probe.stop()
-    window.worker.pause()
+    worker.pause()
     newer = [s for prev, s in zip([step0, *shown], shown) if s > prev]
     trained = set(range(step0 + 2, step0 + steps))  # the first and last may straddle the window's run
     result = {"steps_per_second": steps / elapsed, "snapshots_shown": len(newer),
