@@ -21,20 +21,21 @@ def small_mnist():
 
 
 @pytest.fixture
-def window(qtbot, small_mnist, tmp_path):
-    from gui.main_window import MainWindow
+def controller(qtbot, small_mnist, tmp_path):
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(small_mnist, restore_settings=False, offer_restore=False, settings=settings, persist=False)
+    c = open_window(small_mnist, restore_settings=False, offer_restore=False, settings=settings, persist=False)
+    shown = []
+    c.snapshotShown.connect(lambda snap: shown.append((snap.step, c.worker._handle._snapshots is None)))
+    c.first_frames = shown
+    w = c.view
     qtbot.addWidget(w)
     w.resize(1280, 800)
-    shown = []
-    w.snapshotShown.connect(lambda snap: shown.append((snap.step, w.worker._handle._snapshots is None)))
-    w.first_frames = shown
     w.show()
     qtbot.waitExposed(w)
-    yield w
+    yield c
     w.close()
 
 
@@ -50,36 +51,38 @@ def dialog(name):
     return next((w for w in QApplication.topLevelWidgets() if w.objectName() == name and w.isVisible()), None)
 
 
-def test_the_first_frame_is_drawn_before_the_engine_has_published(window, qtbot):
-    qtbot.waitUntil(lambda: len(window.first_frames) > 0, timeout=5000)
-    step, engine_not_heard_from = window.first_frames[0]
+def test_the_first_frame_is_drawn_before_the_engine_has_published(controller, qtbot):
+    qtbot.waitUntil(lambda: len(controller.first_frames) > 0, timeout=5000)
+    step, engine_not_heard_from = controller.first_frames[0]
     assert step == 0 and engine_not_heard_from
-    assert window.diagram.isVisible()
+    assert controller.view.diagram.isVisible()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc and POSIX signals")
-def test_a_killed_engine_is_reported_within_a_second_and_training_restarts_from_the_last_snapshot(window, qtbot):
-    window.worker.step(4)
-    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 4, timeout=10000)
-    os.kill(window.worker._handle.process.pid, signal.SIGKILL)
+def test_a_killed_engine_is_reported_within_a_second_and_training_restarts_from_the_last_snapshot(controller, qtbot):
+    window = controller.view
+    controller.worker.step(4)
+    qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step == 4, timeout=10000)
+    os.kill(controller.worker._handle.process.pid, signal.SIGKILL)
     killed = time.monotonic()
     qtbot.waitUntil(lambda: dialog("engineDied") is not None, timeout=3000)
     assert time.monotonic() - killed < 1.0
     box = dialog("engineDied")
     assert "signal 9" in box.text() and "step 4" in box.text()
     assert "stopped" in window.statusBar().currentMessage()
-    window.worker.step(1)  # a command to a dead engine is dropped, not an error
+    controller.worker.step(1)  # a command to a dead engine is dropped, not an error
     restart = next(b for b in box.buttons() if b.text().startswith("Restart"))
     restart.click()
-    window.worker.step(2)
-    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 6, timeout=20000)
-    assert window.worker.alive()
+    controller.worker.step(2)
+    qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step == 6, timeout=20000)
+    assert controller.worker.alive()
 
 
-def test_closing_the_window_ends_the_engine_within_two_seconds(window, qtbot):
-    window.worker.play()
-    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step > 5, timeout=20000)
-    pid = window.worker._handle.process.pid
+def test_closing_the_window_ends_the_engine_within_two_seconds(controller, qtbot):
+    window = controller.view
+    controller.worker.play()
+    qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step > 5, timeout=20000)
+    pid = controller.worker._handle.process.pid
     start = time.monotonic()
     window.close()
     assert time.monotonic() - start < 2.0 + 1.0  # the engine's part is at most 2 s; the rest is the window's
