@@ -92,6 +92,8 @@ class Engine:
             self.ring.add_evaluation(**args[0])
         elif kind == "feed_cleared":
             self.ring.clear()
+        elif kind == "feed_truncated":
+            self.ring.truncate_after(*args)
         elif kind == "trajectory":
             steps, rows = args
             self.trajectories.write({}, {"steps": steps, "rows": rows}, steps.nbytes + rows.nbytes + 4096)

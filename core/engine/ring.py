@@ -17,7 +17,7 @@ import numpy as np
 
 from core.engine.slots import _fence
 
-STEP, CLEAR, EVALUATION = 0.0, 1.0, 2.0
+STEP, CLEAR, EVALUATION, TRUNCATE = 0.0, 1.0, 2.0, 3.0
 SPLITS = ("train", "test")
 MAX_LAYERS = 12  # gradient norms kept per row; deeper networks chart their first 12 layers
 WIDTH = 4 + MAX_LAYERS  # kind, step, cost, layers, norms…
@@ -34,6 +34,7 @@ class FeedBatch:
     grad_norms: np.ndarray  # (n, L) gradient norm of each weight layer
     evaluations: list  # dicts: split, epoch, step, accuracy, cost
     cleared: bool  # the run was reset or replaced: drop what was charted before
+    truncated: tuple | None = None  # (step, epoch): training resumed there; drop what was charted after
 
 
 class StepRing:
@@ -84,6 +85,12 @@ class StepRing:
         row[0] = CLEAR
         self._put(row)
 
+    def truncate_after(self, step: int, epoch: float) -> None:
+        """Mark that training resumed from `step`: what was charted after it goes."""
+        row = np.full(WIDTH, np.nan)
+        row[:3] = (TRUNCATE, step, epoch)
+        self._put(row)
+
     # -- reader ------------------------------------------------------------------------------
     def _copy_new(self) -> np.ndarray:
         end = int(self._head[2])
@@ -114,12 +121,21 @@ class StepRing:
         cleared = bool(len(clears))
         if cleared:
             rows, kinds = rows[clears[-1] + 1:], kinds[clears[-1] + 1:]
+        truncated = None
+        for t in np.flatnonzero(kinds == TRUNCATE)[::-1]:  # the latest first: earlier rows it drops go too
+            step, epoch = int(rows[t, 1]), float(rows[t, 2])
+            before = np.arange(len(rows)) < t
+            late = ((kinds == STEP) & (rows[:, 1] > step)) | ((kinds == EVALUATION) & (rows[:, 5] > epoch))
+            keep = ~(before & late)
+            rows, kinds = rows[keep], kinds[keep]
+            if truncated is None or step < truncated[0]:
+                truncated = (step, epoch)
         steps = rows[kinds == STEP]
         layers = int(steps[:, 3].max()) if len(steps) else 0
         evaluations = [{"split": SPLITS[int(r[4])], "epoch": float(r[5]), "step": int(r[1]),
                         "accuracy": float(r[6]), "cost": float(r[2])} for r in rows[kinds == EVALUATION]]
         return FeedBatch(steps[:, 1].astype(np.int64), steps[:, 2].copy(), steps[:, 4:4 + layers].copy(),
-                         evaluations, cleared)
+                         evaluations, cleared, truncated)
 
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:

@@ -55,3 +55,18 @@ def test_a_reader_that_falls_behind_loses_the_oldest_rows_not_the_newest(ring):
     np.testing.assert_array_equal(np.diff(batch.steps), 1)
     assert reader.lost == 200 - len(batch.steps)
     reader.close()
+
+
+def test_a_resume_drops_the_rows_after_its_step_and_keeps_the_new_ones(ring):
+    reader = StepRing(ring.name)
+    for step in range(1, 11):
+        ring.append(step, float(step), [1.0])
+    ring.add_evaluation(split="test", epoch=0.5, step=5, accuracy=0.5, cost=1.0)
+    ring.add_evaluation(split="test", epoch=1.0, step=10, accuracy=0.6, cost=0.9)
+    ring.truncate_after(4, 0.4)
+    ring.append(5, 50.0, [2.0])
+    batch = reader.drain()
+    assert batch.truncated == (4, 0.4) and not batch.cleared
+    np.testing.assert_array_equal(batch.steps, [1, 2, 3, 4, 5])
+    assert batch.costs[-1] == 50.0 and batch.evaluations == []
+    reader.close()
