@@ -23,6 +23,7 @@ class EngineWorker(QObject):
 
     Signals:
         diverged(str): the cost became NaN/inf; training paused; the message says why.
+        collapsed(str): an epoch ended at chance or with saturated neurons; training paused; the message says why.
         error(str): a command could not be carried out (bad file, bad setting); nothing changed.
         trajectoryReady(object, object): steps (K,) and parameter rows (K, P), read-only copies.
         saved(str) / loaded(str): a checkpoint was written to / opened from this path.
@@ -36,6 +37,7 @@ class EngineWorker(QObject):
     """
 
     diverged = Signal(str)
+    collapsed = Signal(str)
     error = Signal(str)
     trajectoryReady = Signal(object, object)
     saved = Signal(str)
@@ -62,7 +64,8 @@ class EngineWorker(QObject):
         self._crash = ""
         self._signals = {"diverged": self.diverged, "error": self.error, "saved": self.saved,
                          "loaded": self.loaded, "rebuilt": self.rebuilt, "running": self.runningChanged,
-                         "edited": self.edited, "resumed": self.resumed, "pong": self.answered}
+                         "edited": self.edited, "resumed": self.resumed, "collapsed": self.collapsed,
+                         "pong": self.answered}
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.timeout.connect(self.pump)

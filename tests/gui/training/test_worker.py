@@ -321,3 +321,8 @@ def test_a_switched_off_neuron_stays_off_while_training_until_undone(qtbot, work
     worker.step(2)
     snap = settle(qtbot, worker, lambda s: s.step == 7)
     assert np.any(snap.weights[1][:, 2] != 0)  # back on: its own weights again, and they train
+
+
+def test_the_engine_worker_offers_every_signal_and_command_of_the_thread_worker():
+    own = {name for name in vars(TrainingWorker) if not name.startswith("_")} - {"run", "staticMetaObject"}
+    assert own - set(dir(EngineWorker)) == set()
