@@ -82,6 +82,7 @@ class TrainingSession:
         self._speed = 0.0  # steps per second; 0 = as fast as possible
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None  # the step at which the accuracies were measured
         self._edits = LiveEdits()  # undo/redo, and switched-off neurons held off while training
         self._last_publish = 0.0
         self.publish()
@@ -233,8 +234,10 @@ class TrainingSession:
 
     def _after_replacement(self):
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None
         self._edits.clear()
         self._emit("feed_cleared")
+        self._evaluate()  # every view then agrees on the new network's accuracy from its first step
         self.publish()
 
     # -- commands: what is shown -------------------------------------------------------------------
@@ -351,6 +354,7 @@ class TrainingSession:
             self._accuracy[split] = ev.accuracy
             self._emit("evaluation", dict(split=split, epoch=tr.epoch + tr.epoch_progress, step=tr.step_count,
                                           accuracy=ev.accuracy, cost=ev.cost))
+        self._accuracy_step = tr.step_count
 
     def current_example(self):
         """Return (x, label, split, index) of the example the snapshot shows."""
@@ -387,7 +391,7 @@ class TrainingSession:
                 optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
                 train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
                 extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
-                       "pending": self._pending, "time": time.monotonic()})
+                       "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
         self._last_publish = time.perf_counter()
         self._emit("snapshot", snap)
         return snap

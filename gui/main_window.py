@@ -29,6 +29,7 @@ from gui.menus import WindowActions
 from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.session import Session
 from gui.status import StatusLine
+from gui.training.keys import TrainingKeys
 from gui.training.worker import TrainingWorker
 
 FRAME_MS = 16
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         tp.speedChanged.connect(w.set_speed)
         tp.rebuildRequested.connect(self.rebuild)
         w.set_speed(tp.speed_setting())
+        self._training_keys = TrainingKeys.install(self, (tp.play_action, tp.step_action, tp.step_epoch_action,
+                                                          tp.fastest_action))
         w.diverged.connect(self._on_diverged)
         w.error.connect(self._on_error)
         w.rebuilt.connect(self._on_rebuilt)
@@ -201,6 +204,9 @@ class MainWindow(QMainWindow):
         p["sample"].followBatchToggled.connect(w.follow_batch)
         p["draw"].inputDrawn.connect(w.show_input)
         p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["stumble"].comparisonReady.connect(p["surface"].show_step_arrows)
+        p["probes"].inputRequested.connect(w.show_input)
+        p["probes"].backToData.connect(lambda: w.follow_batch(True))
         p["evaluation"].exampleRequested.connect(self.show_example)
         p["ranking"].connectionSelected.connect(self.select_connection)
         p["ranking"].neuronSelected.connect(self.select_neuron)

@@ -179,11 +179,14 @@ class TrainingWorker(QThread):
     def run(self):
         limit_blas_threads(1)
         session = self._session
+        if session.trainer.step_count == 0:
+            session.evaluate()  # the untrained network's accuracy, as the evaluation panel would show it
         while not self._quit:
             self._drain(block=not session.busy)
             if self._quit or not session.busy:
                 continue
-            if session.speed > 0 and not self._wait_until_due():
+            # the pace is for Play; Step N and Step epoch go straight to where they were asked
+            if session.speed > 0 and session.running and not self._wait_until_due():
                 continue
             if self._gui_idle is not None:
                 self._gui_idle.wait(GUI_WAIT_LIMIT)

@@ -111,6 +111,12 @@ def test_speed_limit_paces_training(qtbot, worker):
     assert 3 <= steps <= 15  # ~10 expected at 20 steps/s; generous for a busy machine
 
 
+def test_step_n_is_not_held_to_the_play_pace(qtbot, worker):
+    worker.set_speed(1)
+    worker.step(30)  # 30 s at the pace of Play; Step N goes straight there
+    settle(qtbot, worker, lambda s: s.step == 30, timeout=10000)
+
+
 def test_reset_restores_the_seeded_initial_weights(qtbot, worker):
     initial = latest(worker).params.copy()
     worker.step(5)
