@@ -117,7 +117,7 @@ class WindowActions:
         self.dark_action.setChecked(self.w.dark)
         self.presentation_action = self._action(m, "&Presentation mode", self.set_presentation, "F11",
                                                 checkable=True)
-        self.presenter = Presenter(self.w, self.w.settings)
+        self.presenter = Presenter(self.w, self.session.settings)
         bigger = self._action(m, "&Larger type", lambda: self.presenter.change_type_size(+1), "Ctrl+=")
         bigger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
         self._action(m, "&Smaller type", lambda: self.presenter.change_type_size(-1), "Ctrl+-")

@@ -23,7 +23,7 @@ def test_the_presenters_steps_stay_in_range_and_reset():
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     from core.data import load_mnist
-    from gui.main_window import MainWindow
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
@@ -31,7 +31,9 @@ def make_window(qtbot, tmp_path):
     made = []
 
     def make():
-        w = MainWindow(dataset, restore_settings=True, offer_restore=False, settings=settings, persist=False)
+        controller = open_window(dataset, restore_settings=True, offer_restore=False, settings=settings, persist=False)
+        w = controller.view
+        w.actions = controller.actions
         qtbot.addWidget(w)
         made.append(w)
         return w

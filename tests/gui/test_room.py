@@ -23,12 +23,15 @@ NORMAL_SIZES = (pytest.param((1280, 800), marks=CRAMPED, id="1280x800"), pytest.
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory):
     from core.data import load_mnist
-    from gui.main_window import MainWindow
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path_factory.mktemp("room") / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(load_mnist().subset(2000, 500), restore_settings=False, offer_restore=False,
-                   settings=settings, persist=False)
+    controller = open_window(load_mnist().subset(2000, 500), restore_settings=False, offer_restore=False,
+                             settings=settings, persist=False)
+    w = controller.view
+    w.actions = controller.actions
+    w.worker = controller.worker
     w.show()
     w.worker.step(20)
     w.worker.evaluate()
