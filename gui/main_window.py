@@ -31,6 +31,7 @@ from gui.session import Session
 from gui.status import StatusLine
 from gui.training.keys import TrainingKeys
 from gui.training.worker import TrainingWorker
+from gui.widgets.fault_box import show_fault
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
@@ -66,11 +67,13 @@ class MainWindow(QMainWindow):
         self.session = Session(self, self.settings)
         hyper = self.session.load_hyperparameters() if restore_settings else {}
         self.worker = TrainingWorker(dataset, **hyper)
+        self.startup_notices = (*self.session.notices, *self.worker.notices)  # shown once the window is up
         self._selected = None  # (layer, index)
         self._marked = []  # the last two connections chosen (the surface's two-weight plane)
         self._shown = None  # the snapshot the panels show now
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
+        self._trajectory_samples = None  # samples seen at each trajectory row (time travel's counters)
         self._closing = False
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
@@ -128,6 +131,8 @@ class MainWindow(QMainWindow):
             self.session.start_autosave()
         if offer_restore:
             QTimer.singleShot(300, self.session.offer_restore)
+        if self.startup_notices:
+            self.statusBar().showMessage(" ".join(self.startup_notices), 20000)
 
     # -- construction ------------------------------------------------------------------------
     def _build_docks(self):
@@ -188,6 +193,7 @@ class MainWindow(QMainWindow):
                                                           tp.fastest_action))
         w.diverged.connect(self._on_diverged)
         w.error.connect(self._on_error)
+        w.failed.connect(self._on_failed)
         w.rebuilt.connect(self._on_rebuilt)
         w.trajectoryReady.connect(self._on_trajectory)
         w.runningChanged.connect(lambda running: running or w.request_trajectory())
@@ -396,7 +402,11 @@ class MainWindow(QMainWindow):
         live = self.worker.mailbox.peek()
         template = Network(live.sizes, live.activation, live.cost)
         x = live.activations[0]
-        snap = make_snapshot(template, x, live.label, params=rows[row], step=int(step),
+        samples = self._trajectory_samples
+        seen = int(samples[row]) if samples is not None and row < len(samples) else 0
+        n_train = len(self.dataset.train_labels)
+        snap = make_snapshot(template, x, live.label, params=rows[row], step=int(step), samples_seen=seen,
+                             epoch=seen // n_train, epoch_progress=(seen % n_train) / n_train,
                              example_split=live.example_split, example_index=live.example_index,
                              class_names=live.class_names, image_shape=live.image_shape,
                              steps_per_epoch=live.steps_per_epoch, learning_rate=live.learning_rate,
@@ -417,8 +427,9 @@ class MainWindow(QMainWindow):
         self._leave_history()
         self.worker.resume_from(step)
 
-    def _on_trajectory(self, steps, rows):
+    def _on_trajectory(self, steps, rows, samples):
         self._trajectory = (steps, rows)
+        self._trajectory_samples = samples
         self.panels["surface"].set_trajectory(steps, rows)
         self.timeline.set_steps(steps)
 
@@ -430,6 +441,10 @@ class MainWindow(QMainWindow):
     def _on_error(self, message):
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "Neural Network Explorer", message)
+
+    def _on_failed(self, message, details):
+        self.statusBar().showMessage("Training paused: something went wrong (see the message)", 10000)
+        self._fault_box = show_fault(self, message, details)
 
     def _on_rebuilt(self):
         self._selected = None
