@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
         p["sample"].followBatchToggled.connect(w.follow_batch)
         p["draw"].inputDrawn.connect(w.show_input)
         p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["probes"].inputRequested.connect(w.show_input)
+        p["probes"].backToData.connect(lambda: w.follow_batch(True))
         p["evaluation"].exampleRequested.connect(self.show_example)
         p["ranking"].connectionSelected.connect(self.select_connection)
         p["ranking"].neuronSelected.connect(self.select_neuron)

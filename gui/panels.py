@@ -27,6 +27,7 @@ PANELS = (
     PanelSpec("tour", "Guided tour", "gui.lesson.tour", "GuidedTour", LEFT, "left", False, "Ctrl+T"),
     PanelSpec("sample", "Current example", "gui.example.sample", "SampleView", RIGHT, "right-top", shortcut="Ctrl+2"),
     PanelSpec("draw", "Draw a digit", "gui.example.draw", "DrawView", RIGHT, "right-top", False, "Ctrl+D"),
+    PanelSpec("probes", "Beyond the data", "gui.lesson.probes", "ProbesView", RIGHT, "right-top", False),
     PanelSpec("inspector", "Neuron inspector", "gui.inspector.panel", "NeuronInspector", RIGHT, "right-bottom",
               shortcut="Ctrl+3"),
     PanelSpec("chain_rule", "Chain rule", "gui.lesson.chain_rule", "ChainRuleView", RIGHT, "right-bottom", False),
