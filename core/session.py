@@ -12,6 +12,7 @@ Event kinds and their args:
     evaluation (dict,)              split, epoch, step, accuracy, cost
     feed_cleared ()                 the run was reset or replaced: drop what was charted before
     running (bool,)                 training started or stopped
+    feed_truncated (step, epoch)    training resumed from `step`: drop what was charted after it
     diverged (message,)             the cost became NaN/inf; training paused
     error (message,)                a command could not be carried out; nothing changed
     failed (message, details)       a step or command raised: training paused, network kept; details: traceback
@@ -93,6 +94,7 @@ class TrainingSession:
         self._speed = 0.0  # steps per second; 0 = as fast as possible
         self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None  # the step at which the accuracies were measured
         self._edits = LiveEdits()  # undo/redo, and switched-off neurons held off while training
         self._last_publish = 0.0
         self.publish()
@@ -262,8 +264,10 @@ class TrainingSession:
 
     def _after_replacement(self):
         self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None
         self._edits.clear()
         self._emit("feed_cleared")
+        self._evaluate()  # every view then agrees on the new network's accuracy from its first step
         self.publish()
 
     # -- commands: what is shown -------------------------------------------------------------------
@@ -341,9 +345,9 @@ class TrainingSession:
         tr.net.set_params(traj.values()[rows[0]])
         tr.rewind_to(step)
         self._edits.clear()
-        # the charts start again from the history kept up to that step
-        self._emit("feed_cleared")
-        self._replay_history()
+        # the charts keep what they drew up to that step (every point, with its per-layer
+        # gradient norms, which the trainer's history does not keep) and drop the rest
+        self._emit("feed_truncated", step, tr.epoch + tr.epoch_progress)
         self._accuracy = {"train": None, "test": None}
         self.publish()
         self._emit("resumed", step)
@@ -395,6 +399,7 @@ class TrainingSession:
             self._accuracy[split] = ev.accuracy
             self._emit("evaluation", dict(split=split, epoch=tr.epoch + tr.epoch_progress, step=tr.step_count,
                                           accuracy=ev.accuracy, cost=ev.cost))
+        self._accuracy_step = tr.step_count
 
     def current_example(self):
         """Return (x, label, split, index) of the example the snapshot shows."""
@@ -431,7 +436,7 @@ class TrainingSession:
                 optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
                 train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
                 extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
-                       "pending": self._pending, "time": time.monotonic()})
+                       "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
         self._last_publish = time.perf_counter()
         self._emit("snapshot", snap)
         return snap

@@ -39,6 +39,8 @@ PANELS = (
     PanelSpec("matrix", "Matrix form", "gui.lesson.matrix", "MatrixView", BOTTOM, "bottom", False, tall=True),
     PanelSpec("patterns", "Weight patterns", "gui.lesson.patterns", "WeightPatternsView", BOTTOM, "bottom", False,
               tall=True),
+    PanelSpec("stumble", "Stumbling downhill", "gui.lesson.stumble", "StumbleView", BOTTOM, "bottom", False,
+              tall=True),
     PanelSpec("ranking", "Gradient ranking", "gui.analysis.ranking", "GradientRanking", BOTTOM, "bottom", False),
     PanelSpec("evaluation", "Evaluation", "gui.analysis.evaluation", "EvaluationView", BOTTOM, "bottom", False, tall=True),
     PanelSpec("compare", "Experiments", "gui.analysis.experiments", "CompareView", BOTTOM, "bottom", False, tall=True),

@@ -24,6 +24,19 @@ def data_folder() -> Path:
     return folder
 
 
+def load_hyperparameters(settings, dataset, notices=None) -> dict:
+    """Return the last architecture and settings as TrainingWorker keyword arguments.
+
+    Each is checked (core/remembered.py): one out of range is left out, so its default is
+    used, and a line saying so is appended to `notices`.
+    """
+    raw = {key: settings.value(f"net/{key}") for key in KEYS}
+    hyper, dropped = check_remembered(raw, dataset.n_inputs, dataset.n_classes, "Settings")
+    if notices is not None:
+        notices.extend(dropped)
+    return hyper
+
+
 def autosave_stamp(when) -> str:
     """Return how the restore offer names the autosaved session (its time, unless that record is unusable)."""
     try:
@@ -34,22 +47,23 @@ def autosave_stamp(when) -> str:
 
 
 class Session:
-    """Persists what the learner would expect to find again, through QSettings and files."""
+    """Persists what the learner would expect to find again, through QSettings and files.
 
-    def __init__(self, window, settings):
-        self.window = window
+    It works through the controller: the window's layout via `controller.view`, the network
+    via its commands and newest snapshot.
+    """
+
+    def __init__(self, controller, settings):
+        self.controller = controller
+        self.window = controller.view
         self.settings = settings
         self._autosave_timer = None
         self._last_autosaved_step = None
-        self.notices = []  # remembered settings that were dropped, one line each
+        controller.architectureChosen.connect(self.remember_architecture)
+        controller.saved.connect(self.on_saved)
+        controller.loaded.connect(self.on_loaded)
 
     # -- hyperparameters and layout -------------------------------------------------------
-    def load_hyperparameters(self) -> dict:
-        """Return the last architecture and settings as TrainingWorker keyword arguments (checked, see notices)."""
-        raw = {key: self.settings.value(f"net/{key}") for key in KEYS}
-        ds = self.window.dataset
-        hyper, self.notices = check_remembered(raw, ds.n_inputs, ds.n_classes, "Settings")
-        return hyper
 
     def remember_architecture(self, hidden, activation, cost, seed):
         s = self.settings
@@ -63,7 +77,7 @@ class Session:
         s.setValue("window/geometry", w.saveGeometry())
         s.setValue("window/state", w.saveState(1))
         s.setValue("window/dark", bool(w.dark))
-        snap = w.worker.mailbox.peek()
+        snap = self.controller.latest()
         if snap is not None:
             self.remember_architecture(snap.sizes[1:-1], snap.activation, snap.cost, snap.seed)
             s.setValue("net/learning_rate", float(snap.extra.get("base_learning_rate", snap.learning_rate)))
@@ -96,6 +110,24 @@ class Session:
                 w.panels["training"].set_speed(float(speed), float(pace) if pace is not None else None)
         return restored
 
+    # -- where file dialogs start -------------------------------------------------------------
+    def dialog_folder(self) -> str:
+        """Return where a file dialog starts: the folder used last, else the user's documents."""
+        last = self.settings.value("files/last_folder")
+        if isinstance(last, str) and Path(last).is_dir():
+            return last
+        documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+        return documents if documents and Path(documents).is_dir() else str(Path.home())
+
+    def dialog_path(self, name: str) -> str:
+        """Return a suggested file `name` in the folder where file dialogs start."""
+        return str(Path(self.dialog_folder()) / name)
+
+    def remember_folder(self, path) -> None:
+        """Let the next file dialog start where this file (or folder) was chosen."""
+        path = Path(path)
+        self.settings.setValue("files/last_folder", str(path if path.is_dir() else path.parent))
+
     # -- recent files ------------------------------------------------------------------------
     def recent_files(self) -> list:
         value = self.settings.value("files/recent") or []
@@ -106,18 +138,16 @@ class Session:
     def add_recent(self, path):
         recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        if hasattr(self.window, "actions") and hasattr(self.window.actions, "refresh_recent"):
-            self.window.actions.refresh_recent()
 
     def on_saved(self, path):
         if Path(path) != self.autosave_path():
             self.add_recent(path)
-            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+            self.window.show_message(f"Saved {path}", 5000)
 
     def on_loaded(self, path):
         if Path(path) != self.autosave_path():
             self.add_recent(path)
-        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+        self.window.show_message(f"Opened {path}", 5000)
 
     # -- autosave ----------------------------------------------------------------------------
     def autosave_path(self) -> Path:
@@ -131,12 +161,12 @@ class Session:
 
     def autosave_now(self):
         """Save the session to the data folder if it changed since the last autosave."""
-        snap = self.window.worker.mailbox.peek()
+        snap = self.controller.latest()
         if snap is None or snap.step == 0 or snap.step == self._last_autosaved_step:
             return
         self._last_autosaved_step = snap.step
         self.settings.setValue("files/autosave_time", time.time())
-        self.window.worker.save(str(self.autosave_path()))
+        self.controller.save(str(self.autosave_path()))
 
     def offer_restore(self):
         """Offer to continue the last session if an autosave is there."""
@@ -149,4 +179,4 @@ class Session:
             f"{stamp} was saved automatically. Continue training that network?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer == QMessageBox.Yes:
-            self.window.worker.load(str(path))
+            self.controller.load(str(path))

@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QToolTip, QWidget
 
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, NEGATIVE, POSITIVE, SELECTION
+from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, LIGHT_RIGHT, LIGHT_WRONG, RIGHT, SELECTION, WRONG
 
 
 def _mix(colour, background, t: float) -> QColor:
@@ -18,7 +18,8 @@ def _mix(colour, background, t: float) -> QColor:
 class ConfusionGrid(QWidget):
     """A K×K grid of counts, rows = true class, columns = predicted class; click a cell.
 
-    Correct answers (the diagonal) are blue, mistakes orange, each shaded by its own scale
+    Correct answers (the diagonal) are green, mistakes crimson (not the weights' blue and
+    orange), each shaded by its own scale
     so a few dozen confusions stand out next to a thousand right answers.
 
     Signals:
@@ -93,6 +94,7 @@ class ConfusionGrid(QWidget):
 
     def paintEvent(self, event):
         bg = DARK_BACKGROUND if self._dark else LIGHT_BACKGROUND
+        right, wrong = (RIGHT, WRONG) if self._dark else (LIGHT_RIGHT, LIGHT_WRONG)
         fg = QColor(225, 225, 225) if self._dark else QColor(30, 30, 30)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing, False)
@@ -125,7 +127,7 @@ class ConfusionGrid(QWidget):
             for p in range(k):
                 # Square roots make the few-error cells visible without saturating the big ones.
                 strength = np.sqrt(m[t, p] / rows[t]) if t == p else np.sqrt(m[t, p] / off_max)
-                colour = NEGATIVE if t == p else POSITIVE
+                colour = right if t == p else wrong
                 fill = _mix(colour, bg, 0.15 + 0.85 * strength if m[t, p] else 0.0)
                 rect = QRectF(left + p * cell, top + t * cell, cell - 1, cell - 1)
                 painter.fillRect(rect, fill)
@@ -190,6 +192,7 @@ class ExampleDelegate(QStyledItemDelegate):
         result, ds = model.result, model.dataset
         r = option.rect.adjusted(2, 2, -2, -2)
         bg = QColor(36, 39, 48) if self.dark else QColor(236, 236, 240)
+        right, wrong = (RIGHT, WRONG) if self.dark else (LIGHT_RIGHT, LIGHT_WRONG)
         fg = QColor(225, 225, 225) if self.dark else QColor(30, 30, 30)
         painter.save()
         painter.fillRect(r, bg)
@@ -207,7 +210,7 @@ class ExampleDelegate(QStyledItemDelegate):
         font = QFont(painter.font())
         font.setBold(true != said)
         painter.setFont(font)
-        painter.setPen(QColor(*(POSITIVE if self.dark else (190, 95, 0))) if true != said else fg)
+        painter.setPen(QColor(*(WRONG if self.dark else LIGHT_WRONG)) if true != said else fg)
         caption = f"{names[true]} → {names[said]}" if true != said else f"{names[true]} ✓"
         line = QRect(x0, r.top() + 2, r.right() - x0 - 2, 16)
         painter.drawText(line, Qt.AlignLeft | Qt.AlignVCenter, caption)
@@ -222,7 +225,7 @@ class ExampleDelegate(QStyledItemDelegate):
         pitch = max(3, (r.right() - x0 - 4) // k)
         base, height = r.bottom() - 14, r.height() - 36
         for c in range(k):
-            colour = NEGATIVE if c == true else POSITIVE if c == said else (150, 150, 150)
+            colour = right if c == true else wrong if c == said else (150, 150, 150)
             bar = int(round(float(np.clip(out[c], 0, 1)) * height))
             painter.fillRect(QRect(x0 + c * pitch, base - bar, pitch - 2, max(bar, 1)), QColor(*colour))
         small.setPixelSize(9)

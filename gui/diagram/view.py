@@ -28,6 +28,19 @@ EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of
 FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
 
 
+HIGHLIGHT_MS = 1500
+HIGHLIGHT_MAX_SPEED = 20  # steps/s: faster than this the marks would only flicker
+
+
+def moved_by_a_step(old, snap) -> bool:
+    """Return whether snap is a live snapshot right after a step that a learner can follow."""
+    if snap.batch_params is None or (old is not None and old.step == snap.step):
+        return False
+    extra = snap.extra or {}
+    speed = extra.get("speed", 0)
+    return not extra.get("historic") and (not snap.running or 0 < speed <= HIGHLIGHT_MAX_SPEED)
+
+
 class NetworkView(QtWidgets.QWidget):
     """The network diagram, with its mode toolbar (`toolbar`) above and legend (`legend`) below.
 
@@ -52,6 +65,7 @@ class NetworkView(QtWidgets.QWidget):
         self._class_names = self._image_shape = None
         self._grid_source = None
         self._legend_state = self._controls_state = None
+        self._described_scales = {}  # the connection scales the legend was last written with
         self._dark = dark
         self._edges_dirty = False
         self._next_edge_time = self._next_frame_time = 0.0
@@ -73,6 +87,8 @@ class NetworkView(QtWidgets.QWidget):
         # Connections are recoloured on a turn of their own, so neither that nor the neurons'
         # update holds the event loop for both at once.
         self._edge_timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush_edges)
+        # the outputs a step moved most are marked for a moment after it
+        self._highlight_timer = QtCore.QTimer(self, singleShot=True, interval=HIGHLIGHT_MS, timeout=self._changed)
         self._pointer = DiagramPointer(self._scene, self)
         self._pointer.hoveredChanged.connect(self._hovered_on)
         self._pointer.clickedOn.connect(self._clicked_on)
@@ -113,8 +129,14 @@ class NetworkView(QtWidgets.QWidget):
             self._marked = []
             self._layout = None
             self._relayout()
+        if moved_by_a_step(old, snap):
+            self._highlight_timer.start()
         self._edges_dirty = True
         self._schedule()
+
+    def highlighting(self) -> bool:
+        """Return whether the outputs the last step moved most are marked now."""
+        return self._highlight_timer.isActive()
 
     def set_dataset(self, ds) -> None:
         """Take class names and image shape from a core.data.Dataset."""
@@ -302,8 +324,13 @@ class NetworkView(QtWidgets.QWidget):
         else:
             self._colouring.remember(paints)
         self._edges_dirty = False
+        if self._scale_values() != self._described_scales:
+            self._update_neurons()  # the legend was written with the scales before these connections
         cost = time.perf_counter() - start
         self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
+
+    def _scale_values(self) -> dict:
+        return {key: scale.value for key, scale in self._colouring.scales.items()}
 
     def _update_neurons(self) -> None:
         snap, item = self._snap, self.canvas.diagram
@@ -311,8 +338,10 @@ class NetworkView(QtWidgets.QWidget):
             self._grid_source = snap.activations[0]
             item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
         depth = self.reveal_depth() if self._quantity() == "gradients" else None
+        self._described_scales = self._scale_values()
         texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
-                         self._class_names, self._colouring.scales, self._selected, self._colour_by)
+                         self._class_names, self._colouring.scales, self._selected, self._colour_by,
+                         highlight=self.highlighting())
         item.fills, item.dimmed = texts.fills, texts.dimmed
         item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
         item.titles = texts.titles(self._layout)

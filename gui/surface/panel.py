@@ -73,6 +73,7 @@ class SurfaceView(QWidget):
         self._started = 0.0
         self.busy = False
         self.plane = None  # the Plane on screen
+        self._step_grads = None  # (mini-batch ∇C, true ∇C) of the last step, when compared
         self.frame = None  # the SurfaceFrame on screen
         self._status = ""
         self._latest = Latest()
@@ -192,6 +193,18 @@ class SurfaceView(QWidget):
     def set_dark(self, dark: bool):
         self.plots.set_dark(dark)
 
+    def show_step_arrows(self, batch_grad, full_grad) -> None:
+        """Draw the last step's −∇C of its mini-batch and of all training images, projected on the plane."""
+        self._step_grads = (batch_grad, full_grad)
+        self._draw_step_arrows()
+
+    def _draw_step_arrows(self):
+        grads, plane = self._step_grads, self.plane
+        if grads is None or plane is None or np.shape(grads[0]) != (plane.n_params,):
+            self.plots.set_step_arrows(None, None)
+            return
+        self.plots.set_step_arrows(plane.slopes(grads[0]), plane.slopes(grads[1]))
+
     # -- state for callers and tests -------------------------------------------------------------------
     def set_plane_kind(self, kind: str) -> None:
         """Switch to the first plane of this kind ("pca", "random" or "parameters")."""
@@ -283,6 +296,7 @@ class SurfaceView(QWidget):
         self._plane_cache = (settings, path, snap, frame.plane)
         self._sample = (size, self._dataset, frame.sample)
         self.plots.set_frame(frame.alphas, frame.betas, frame.plane.labels, frame.path)
+        self._draw_step_arrows()
 
     def _on_grid(self, request_id, update):
         if request_id != self._latest.value:

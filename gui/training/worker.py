@@ -82,6 +82,8 @@ class TrainingWorker(QThread):
             self.feed.add_evaluation(**args[0])
         elif kind == "feed_cleared":
             self.feed.clear()
+        elif kind == "feed_truncated":
+            self.feed.truncate_after(*args)
         else:
             self._signals[kind].emit(*args)
 
@@ -183,6 +185,8 @@ class TrainingWorker(QThread):
     def run(self):
         limit_blas_threads(1)
         session = self._session
+        if session.trainer.step_count == 0:
+            session.evaluate()  # the untrained network's accuracy, as the evaluation panel would show it
         while not self._quit:
             self._drain(block=not session.busy)
             if self._quit or not session.busy:
