@@ -251,22 +251,23 @@ class TrainingSession:
         if ckpt.training is not None:
             trainer.load_state_dict(ckpt.training)
         resume_record(trainer, ckpt)  # the charts, the timeline and the surface's path come back too
-        self._replace_trainer(trainer)
-        self._replay_history()
-        self.publish()
+        self._replace_trainer(trainer, replay=True)
         self._emit("loaded", path)
 
-    def _replace_trainer(self, trainer):
+    def _replace_trainer(self, trainer, replay=False):
         self._halt()
         self._trainer = trainer
-        self._after_replacement()
+        self._after_replacement(replay)
         self._emit("rebuilt")
 
-    def _after_replacement(self):
+    def _after_replacement(self, replay=False):
+        """Start the views afresh for a new trainer; `replay`: first hand them the record it brought."""
         self._accuracy = {"train": None, "test": None}
         self._accuracy_step = None
         self._edits.clear()
         self._emit("feed_cleared")
+        if replay:
+            self._replay_history()
         self._evaluate()  # every view then agrees on the new network's accuracy from its first step
         self.publish()
 
@@ -361,7 +362,6 @@ class TrainingSession:
         for split, records in tr.history.accuracy.items():
             for epoch, at_step, accuracy, cost in records:
                 self._emit("evaluation", dict(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost))
-                self._accuracy[split] = accuracy
 
     # -- training ----------------------------------------------------------------------------------
     def train_one(self) -> None:

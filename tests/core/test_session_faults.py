@@ -121,7 +121,11 @@ def test_loading_brings_back_charts_timeline_and_counters(session, tmp_path):
     steps = [e.args[0] for e in events if e.kind == "step"]
     assert steps == trainer.history.costs.step_values().tolist() and steps[-1] == 125
     evaluations = [e.args[0] for e in events if e.kind == "evaluation"]
-    assert len(evaluations) == 6 and {e["split"] for e in evaluations} == {"train", "test"}
+    saved = [(e["split"], e["step"], e["accuracy"]) for e in evaluations[:-2]]
+    assert saved == [(split, step, accuracy) for split, records in trainer.history.accuracy.items()
+                     for _, step, accuracy, _ in records]
+    assert [step for split, step, _ in saved if split == "test"][-3:] == [40, 80, 120]  # each epoch's end
+    assert [e["step"] for e in evaluations[-2:]] == [125, 125]  # and measured anew on opening
     other.request_trajectory()
     ((t_steps, rows, samples),) = events_of(other, "trajectory")
     assert list(t_steps) == trainer.trajectory.step_values().tolist()
