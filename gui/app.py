@@ -107,6 +107,7 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
     from PySide6.QtCore import QSettings, QTimer
 
     from gui.controller import Controller
+    from gui.hint import FirstStepsHint
     from gui.main_window import MainWindow
     from gui.menus import WindowActions
     from gui.session import Session, load_hyperparameters
@@ -122,6 +123,8 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
     controller.session = session = Session(controller, settings)
     controller.actions = WindowActions(window, controller)
     window.use_remembered_layout(restore_settings and session.restore_layout())
+    window.first_hint = FirstStepsHint(window.diagram, settings, fresh=not restore_settings, remember=persist)
+    controller.snapshotShown.connect(window.first_hint.seen_snapshot)
     controller.persist = persist
     controller.start()
     if persist:

@@ -57,6 +57,7 @@ class Controller(QObject):
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
         self._trajectory_samples = None
+        self._trajectory_asked_at = 0  # the live step the trajectory was last asked for
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
         self._gui_idle = threading.Event()
@@ -187,6 +188,7 @@ class Controller(QObject):
         if snap is not None:
             self.view.status.update_snapshot(snap)
             self.view.timeline.set_live_step(snap.step)
+            self._after_hand_steps(snap)
             if self._historic is None:
                 self._show(snap)
             if snap.running:
@@ -195,13 +197,19 @@ class Controller(QObject):
                 charts.set_redraw_period(CHART_PERIODS * self._budget.period)
 
     def _feed_charts(self, feed):
-        charts = self.view.panels["charts"]
-        if feed.cleared:
-            charts.clear()
-        if len(feed.steps):
-            charts.append_steps(feed.steps, feed.costs, feed.grad_norms)
-        for ev in feed.evaluations:
-            charts.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
+        self.view.panels["charts"].take_feed(feed)
+
+    def _after_hand_steps(self, snap):
+        """Ask for the trajectory once steps taken by hand (→, Step N, Step epoch) are done.
+
+        Play asks for it when it stops; without this the timeline had nothing to offer in
+        the step-by-step flow.
+        """
+        if snap.running or snap.extra.get("pending") or snap.step == self._trajectory_asked_at:
+            return
+        self._trajectory_asked_at = snap.step
+        if snap.step > 0:
+            self.worker.request_trajectory()
 
     def _show(self, snap):
         """Hand a snapshot to the diagram and every visible panel.
@@ -387,3 +395,7 @@ class Controller(QObject):
     def set_surface_plane(self, kind: str):
         self.view.show_panel("surface")
         self.view.panels["surface"].set_plane_kind(kind)
+
+    def set_pace(self, steps_per_second: float):
+        """Let Play run at this many steps a second (0: as fast as possible), as the speed control would."""
+        self.view.panels["training"].set_speed(steps_per_second)

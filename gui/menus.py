@@ -110,10 +110,15 @@ class WindowActions:
         m.addSeparator()
         panels = m.addMenu("&Panels")
         for spec in PANELS:
-            toggle = self.w.docks[spec.name].toggleViewAction()
-            if spec.shortcut:
-                toggle.setShortcut(QKeySequence(spec.shortcut))
+            toggle = self.w.docks[spec.name].toggleViewAction()  # the menu item opens or closes it…
             panels.addAction(toggle)
+            if spec.shortcut:  # …its key only ever brings it forward (a toggle hid a background tab)
+                keys = QKeySequence(spec.shortcut)
+                toggle.setText(f"{spec.title}\t{keys.toString(QKeySequence.SequenceFormat.NativeText)}")
+                show = QAction(f"Show {spec.title}", self.w)
+                show.setShortcut(keys)
+                show.triggered.connect(lambda _=False, name=spec.name: self.w.show_panel(name))
+                self.w.addAction(show)
         self._action(m, "Restore default &layout", self.w.restore_default_layout)
         m.addSeparator()
         self.dark_action = self._action(m, "&Dark palette", self.set_dark, "Ctrl+Shift+L", checkable=True)
