@@ -39,9 +39,9 @@ from core.lesson.edits import EditError
 from core.lesson.live_edits import LiveEdits
 from core.lesson.sensible import check_collapse
 from core.network import Network, NetworkError
+from core.remembered import settle_settings
 from core.snapshot import Snapshot, make_snapshot
 from core.trainer import Trainer
-from core.validation import InputError, fit_batch_size
 
 PUBLISH_PERIOD = 1 / 20  # seconds between snapshots while training runs (the GUI shows ≤ 10 Hz then)
 TRAIN_ACCURACY_SAMPLE = 10_000  # training examples the per-epoch training accuracy is measured on
@@ -80,17 +80,11 @@ class TrainingSession:
         self.report = report  # callable(Event), or None: events wait for take_events()
         self._events = []
         self._dataset = dataset
-        self.notices = []  # one line for each setting start-up had to change; the front end shows them
-        classic = (dataset.n_inputs, 16, 16, dataset.n_classes)
-        batch_size, clamped = fit_batch_size(batch_size, len(dataset.train_labels))
-        self.notices += [clamped] if clamped else []
-        try:
-            net = Network(sizes or classic, activation, cost, seed=seed)
-            self._trainer = make_trainer(net, dataset, batch_size=batch_size, learning_rate=learning_rate,
-                                         optimizer=optimizer, seed=seed)
-        except InputError as exc:  # start-up always reaches a usable network
-            self.notices.append(f"The network asked for could not be made ({exc}); the classic one is used.")
-            self._trainer = make_trainer(Network(classic), dataset, batch_size=batch_size)
+        settings, self.notices = settle_settings(dataset, sizes=sizes, activation=activation, cost=cost, seed=seed,
+                                                 learning_rate=learning_rate, batch_size=batch_size,
+                                                 optimizer=optimizer)
+        net = Network(settings.pop("sizes"), settings.pop("activation"), settings.pop("cost"), seed=settings["seed"])
+        self._trainer = make_trainer(net, dataset, **settings)
         self._running = False
         self._pending = 0  # mini-batches still to run for "step n" / "step epoch"
         self._speed = 0.0  # steps per second; 0 = as fast as possible

@@ -122,6 +122,8 @@ class Controller(QObject):
             f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
         w.saved.connect(self.saved)
         w.loaded.connect(self.loaded)
+        if hasattr(w, "engineDied"):  # training in a process of its own
+            w.engineDied.connect(self._on_engine_died)
 
         v.diagram.neuronSelected.connect(self.select_neuron)
         v.diagram.connectionSelected.connect(self.select_connection)
@@ -349,6 +351,18 @@ class Controller(QObject):
     def _on_diverged(self, message):
         self.view.panels["training"].show_divergence(message)
         self.view.show_message("Training paused: the cost diverged", 10000)
+
+    def _on_engine_died(self, message):
+        """Say that training stopped and offer to carry on from the snapshot the window holds."""
+        from gui.engine_dialog import offer_restart
+
+        self.view.show_message("The training engine stopped: the window keeps its last snapshot", 0)
+        offer_restart(self.view, message, self.worker.mailbox.peek().step, self.restart_engine)
+
+    def restart_engine(self):
+        """Start a new engine from the newest snapshot the window holds."""
+        self.worker.restart()
+        self.view.show_message(f"Training engine restarted at step {self.worker.mailbox.peek().step}", 8000)
 
     def _on_collapsed(self, message):
         self.view.panels["training"].show_collapse(message)

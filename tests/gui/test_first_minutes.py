@@ -43,10 +43,9 @@ def controller(qtbot, small_mnist, settings):
 
 def sync(qtbot, controller):
     """Return the trainer's step count once every command sent so far has been applied."""
-    box = []
-    controller.worker.call(lambda tr: box.append(tr.step_count))
-    qtbot.waitUntil(lambda: bool(box), timeout=5000)
-    return box[0]
+    with qtbot.waitSignal(controller.worker.answered, timeout=10000):
+        controller.worker.ping()
+    return controller.worker.mailbox.peek().step
 
 
 def test_the_pace_of_play_is_watchable_at_first_and_remembered(qtbot, small_mnist, settings):
