@@ -86,7 +86,7 @@ def test_a_network_that_cannot_be_made_falls_back_to_the_classic_one():
     ds = tiny_dataset(n_train=50, n_test=20)
     session = TrainingSession(ds, sizes=(64, 0, 4), activation="nonsense")
     assert session.trainer.net.sizes == (64, 16, 16, 4) and len(session.notices) == 2
-    assert "batches of 50" in session.notices[0] and "hidden layer 1: 0 is out of range" in session.notices[1]
+    assert "hidden layer 1: 0 is out of range" in session.notices[0] and "batches of 50" in session.notices[1]
 
 
 @pytest.mark.parametrize("key, value, fragment", [
