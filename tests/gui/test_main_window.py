@@ -192,7 +192,7 @@ def test_leaving_presentation_mode_gives_back_the_normal_type_and_the_diagram_he
     controller.actions.presentation_action.trigger()
     qtbot.wait(300)
     assert looks() == pytest.approx(before)
-    assert window.diagram.canvas.height() >= canvas - 2
+    qtbot.waitUntil(lambda: window.diagram.canvas.height() >= canvas - 2, timeout=3000)  # the legend shrinks back
 
 
 def test_settings_and_layout_are_remembered(qtbot, small_mnist, tmp_path):
