@@ -82,6 +82,9 @@ class Controller(QObject):
             dispatcher.aboutToBlock.connect(self._gui_idle.set)
             self.worker.yield_to(self._gui_idle)
         self.worker.start()
+        # the pace chosen so far (the default, or the remembered one) goes with the running engine:
+        # a command sent before the start was lost, and Play ran as fast as possible
+        self.worker.set_speed(self.view.panels["training"].speed_setting())
         self._timer.start(FRAME_MS)
 
     def shutdown(self):

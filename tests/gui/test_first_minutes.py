@@ -181,3 +181,13 @@ def test_the_tour_hands_over_to_play_at_a_watchable_pace(controller, qtbot):
     (sgd,) = [step for step in lesson_steps() if step.key == "sgd"]
     sgd.apply(controller)
     assert training.speed_setting() == WATCHABLE_PACE
+
+
+def test_the_first_play_runs_at_the_chosen_pace(controller, qtbot):
+    qtbot.waitUntil(lambda: getattr(controller.worker, "alive", lambda: True)(), timeout=20000)
+    qtbot.wait(300)
+    controller.view.panels["training"].play_action.trigger()
+    qtbot.waitUntil(lambda: controller.latest().step >= 2, timeout=10000)
+    qtbot.wait(1000)
+    controller.view.panels["training"].play_action.trigger()
+    assert controller.latest().step <= 6 * DEFAULT_SPEED  # ~2 s at 5 steps/s, not thousands of steps
