@@ -7,14 +7,20 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from gui.lesson.chain_rule import hexcolor, theme
+from gui.lesson.tour_experiments import experiment_steps
 from gui.lesson.tour_steps import TourContext, TourStep, lesson_steps
 
 # The panels the tour may open (names understood by TourHost.show_panel).
 PANELS = ("diagram", "training", "charts", "surface", "inspector", "sample", "batch", "draw", "chain_rule",
-          "matrix", "ranking", "evaluation", "compare")
+          "matrix", "ranking", "evaluation", "compare", "patterns", "paint", "probes", "stumble")
 DIAGRAM_MODES = ("all", "strongest", "selected", "contributions")
 COLOUR_BY = ("values", "gradients")
 SURFACE_PLANES = ("parameters", "pca", "random")
+
+
+def all_steps(ctx: TourContext) -> list:
+    """Return the classic lesson's steps, then those of its experiments."""
+    return lesson_steps(ctx) + experiment_steps(ctx)
 
 
 @runtime_checkable
@@ -55,7 +61,7 @@ class GuidedTour(QWidget):
         super().__init__(parent)
         self._host = host
         self._context = TourContext()
-        self._steps = lesson_steps(self._context)
+        self._steps = all_steps(self._context)
         self._index = 0
         self._started = False
         self._dark = True
@@ -105,7 +111,7 @@ class GuidedTour(QWidget):
         context = TourContext.of(snap)
         if context != self._context:
             self._context = context
-            self._steps = lesson_steps(context)
+            self._steps = all_steps(context)
             self._show_text()
 
     def set_dark(self, dark: bool) -> None:

@@ -138,7 +138,7 @@ def test_every_tour_step_leaves_the_app_in_the_state_it_describes(controller, wi
     tour = window.panels["tour"]
     window.show_panel("tour")
     steps = tour.steps()
-    assert len(steps) == 11
+    assert len(steps) == 17  # the lesson's eleven, then its six experiments
     for index, step in enumerate(steps):
         tour.go_to(index)
         assert tour.last_error is None, (index, tour.last_error)

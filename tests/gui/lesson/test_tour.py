@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from gui.lesson.tour import COLOUR_BY, DIAGRAM_MODES, PANELS, SURFACE_PLANES, GuidedTour, TourHost
+from gui.lesson.tour_experiments import EXPERIMENT_KEYS, experiment_steps
 from gui.lesson.tour_steps import TourContext, lesson_steps
 
 LESSON = ["function", "neuron", "matrix", "cost", "average", "descent", "gradient", "backprop", "batch", "sgd",
@@ -117,6 +118,29 @@ def test_steps_applied_in_sequence_leave_their_states():
         check(host, step)
 
 
+@pytest.mark.parametrize("context", [
+    TourContext(),
+    TourContext((784, 128, 10), "relu", "cross_entropy", 2),
+    TourContext((784, 10), "sigmoid", "quadratic", 1),  # no hidden layer: the outputs stand in
+])
+def test_the_experiments_each_set_the_app_up_from_a_fresh_start(context):
+    steps = experiment_steps(context)
+    assert [s.key for s in steps] == list(EXPERIMENT_KEYS)
+    for step in steps:
+        assert step.title and len(step.body) > 200 and step.look and step.expects["panel"] in PANELS
+        host = FakeHost(context.sizes)
+        step.apply(host)
+        check(host, step)
+    opened = {s.expects["panel"] for s in steps}
+    assert {"patterns", "paint", "probes", "stumble", "compare", "training"} == opened
+
+
+def test_the_tour_walks_the_lesson_then_its_experiments(qtbot):
+    widget = GuidedTour()
+    qtbot.addWidget(widget)
+    assert [s.key for s in widget.steps()] == LESSON + list(EXPERIMENT_KEYS)
+
+
 @pytest.fixture
 def tour(qtbot):
     host = FakeHost()
@@ -133,13 +157,14 @@ def test_showing_the_tour_starts_at_the_first_step(tour):
     widget.show()
     assert widget.is_running() and widget.current_index() == 0
     check(host, widget.current_step())
-    assert "Step 1 of 11" in widget._counter.text()
+    assert "Step 1 of 17" in widget._counter.text()  # the lesson's eleven, then its six experiments
 
 
 def test_next_and_back_navigate_and_set_up(tour, qtbot):
     widget, host = tour
     widget.start()
-    for i in range(1, 11):
+    last = len(widget.steps()) - 1
+    for i in range(1, last + 1):
         with qtbot.waitSignal(widget.stepChanged) as blocker:
             widget._next.click()
         assert blocker.args == [i] and widget.current_index() == i
@@ -147,13 +172,13 @@ def test_next_and_back_navigate_and_set_up(tour, qtbot):
         assert widget.last_error is None
     assert widget._next.text() == "Finish"
     widget._back.click()
-    assert widget.current_index() == 9
+    assert widget.current_index() == last - 1
     check(host, widget.current_step())
-    for _ in range(12):
+    for _ in range(last + 1):
         widget._back.click()
     assert widget.current_index() == 0 and not widget._back.isEnabled()
     widget.go_to(40)
-    assert widget.current_index() == 10
+    assert widget.current_index() == last
     with qtbot.waitSignal(widget.finished):
         widget._next.click()  # "Finish"
     assert not widget.is_running()
