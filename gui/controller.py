@@ -54,6 +54,7 @@ class Controller(QObject):
         self._shown = None  # the snapshot the panels show now
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
+        self._trajectory_asked_at = 0  # the live step the trajectory was last asked for
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
         self._gui_idle = threading.Event()
@@ -78,6 +79,9 @@ class Controller(QObject):
             dispatcher.aboutToBlock.connect(self._gui_idle.set)
             self.worker.yield_to(self._gui_idle)
         self.worker.start()
+        # the pace chosen so far (the default, or the remembered one) goes with the running engine:
+        # a command sent before the start was lost, and Play ran as fast as possible
+        self.worker.set_speed(self.view.panels["training"].speed_setting())
         self._timer.start(FRAME_MS)
 
     def shutdown(self):
@@ -117,6 +121,8 @@ class Controller(QObject):
             f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
         w.saved.connect(self.saved)
         w.loaded.connect(self.loaded)
+        if hasattr(w, "engineDied"):  # training in a process of its own
+            w.engineDied.connect(self._on_engine_died)
 
         v.diagram.neuronSelected.connect(self.select_neuron)
         v.diagram.connectionSelected.connect(self.select_connection)
@@ -183,6 +189,7 @@ class Controller(QObject):
         if snap is not None:
             self.view.status.update_snapshot(snap)
             self.view.timeline.set_live_step(snap.step)
+            self._after_hand_steps(snap)
             if self._historic is None:
                 self._show(snap)
             if snap.running:
@@ -191,13 +198,19 @@ class Controller(QObject):
                 charts.set_redraw_period(CHART_PERIODS * self._budget.period)
 
     def _feed_charts(self, feed):
-        charts = self.view.panels["charts"]
-        if feed.cleared:
-            charts.clear()
-        if len(feed.steps):
-            charts.append_steps(feed.steps, feed.costs, feed.grad_norms)
-        for ev in feed.evaluations:
-            charts.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
+        self.view.panels["charts"].take_feed(feed)
+
+    def _after_hand_steps(self, snap):
+        """Ask for the trajectory once steps taken by hand (→, Step N, Step epoch) are done.
+
+        Play asks for it when it stops; without this the timeline had nothing to offer in
+        the step-by-step flow.
+        """
+        if snap.running or snap.extra.get("pending") or snap.step == self._trajectory_asked_at:
+            return
+        self._trajectory_asked_at = snap.step
+        if snap.step > 0:
+            self.worker.request_trajectory()
 
     def _show(self, snap):
         """Hand a snapshot to the diagram and every visible panel.
@@ -336,6 +349,18 @@ class Controller(QObject):
         self.view.panels["training"].show_divergence(message)
         self.view.show_message("Training paused: the cost diverged", 10000)
 
+    def _on_engine_died(self, message):
+        """Say that training stopped and offer to carry on from the snapshot the window holds."""
+        from gui.engine_dialog import offer_restart
+
+        self.view.show_message("The training engine stopped: the window keeps its last snapshot", 0)
+        offer_restart(self.view, message, self.worker.mailbox.peek().step, self.restart_engine)
+
+    def restart_engine(self):
+        """Start a new engine from the newest snapshot the window holds."""
+        self.worker.restart()
+        self.view.show_message(f"Training engine restarted at step {self.worker.mailbox.peek().step}", 8000)
+
     def _on_collapsed(self, message):
         self.view.panels["training"].show_collapse(message)
         self.view.show_message("Training paused: the run collapsed", 10000)
@@ -377,3 +402,7 @@ class Controller(QObject):
     def set_surface_plane(self, kind: str):
         self.view.show_panel("surface")
         self.view.panels["surface"].set_plane_kind(kind)
+
+    def set_pace(self, steps_per_second: float):
+        """Let Play run at this many steps a second (0: as fast as possible), as the speed control would."""
+        self.view.panels["training"].set_speed(steps_per_second)

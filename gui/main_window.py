@@ -24,6 +24,8 @@ from gui.status import StatusLine
 from gui.training.keys import TrainingKeys
 
 APP_TITLE = "Neural Network Explorer"
+DIAGRAM_KEEPS = 440  # px of the window's height a bottom panel brought forward leaves to the diagram
+DIAGRAM_MIN_HEIGHT = 300  # px: never a thumbnail, whatever the docks around it ask
 
 
 class PanelScroller(QScrollArea):
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         from gui.diagram.view import NetworkView
 
         self.diagram = NetworkView(self)
+        self.diagram.setMinimumHeight(DIAGRAM_MIN_HEIGHT)
         centre = QWidget(self)
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -170,8 +173,8 @@ class MainWindow(QMainWindow):
         dock.raise_()
 
     def _give_height(self, name):
-        """Let a bottom panel that needs height have ~45 % of the window (once it is in front)."""
-        dock, want = self.docks[name], int(0.45 * self.height())
+        """Let a bottom panel that needs height have ~45 % of the window, leaving the diagram its room."""
+        dock, want = self.docks[name], int(min(0.45 * self.height(), self.height() - DIAGRAM_KEEPS))
         if self.dockWidgetArea(dock) == Qt.BottomDockWidgetArea and not dock.isFloating() \
                 and dock.height() < want - 20:
             self.resizeDocks([dock], [want], Qt.Vertical)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from core.lesson.neuron_stats import network_from
 from core.lesson.stumble import angles_by_batch_size, compare_step
 from gui.widgets import colors
+from gui.widgets.chart_style import RoomyAxis
 from gui.widgets.support import BackgroundRunner, background, foreground, hex_color, muted, style_plot
 
 TRUE_COLOUR = (120, 225, 255)  # the true gradient's arrow: light blue, apart from the surface's white path
@@ -94,7 +95,7 @@ class StumbleView(QWidget):
         self.numbers.setTextFormat(Qt.RichText)
         self.numbers.setWordWrap(True)
         self.arrows = ArrowPicture(self)
-        self.plot = pg.PlotWidget(background=background(True))
+        self.plot = pg.PlotWidget(background=background(True), axisItems={"left": RoomyAxis("left")})
         self.plot.setFixedHeight(150)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)

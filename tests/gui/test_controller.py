@@ -170,10 +170,7 @@ def test_a_frame_feeds_the_charts_and_shows_a_paused_snapshot_to_visible_panels(
     snap = snapshot(step=2)
     worker.mailbox.take.return_value = snap
     controller.frame()
-    charts = view.panels["charts"]
-    charts.clear.assert_called_once()
-    charts.append_steps.assert_called_once()
-    charts.add_evaluation.assert_called_once_with("test", 1.0, 0.9, 0.1)
+    view.panels["charts"].take_feed.assert_called_once_with(worker.feed.drain.return_value)
     assert controller.shown() is snap
     for name in ("training", "sample", "inspector"):
         view.panels[name].set_snapshot.assert_called_once_with(snap)
