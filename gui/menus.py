@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
+from gui.clicker import CLICKER_HELP, Clicker
 from gui.panels import PANELS
 from gui.presentation import Presenter
 from gui.widgets.theme import apply_theme
@@ -127,9 +128,15 @@ class WindowActions:
         bigger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
         self._action(m, "&Smaller type", lambda: self.presenter.change_type_size(-1), "Ctrl+-")
         self._action(m, "Normal type si&ze", lambda: self.presenter.change_type_size(0), "Ctrl+0")
+        self.clicker = Clicker(self.w, self.w.panels["tour"], lambda: self.presenter.on,
+                               lambda: self.w.panel_visible("tour"))
+        self.presenter.changed.connect(lambda _: self.clicker.refresh())
+        self.w.docks["tour"].visibilityChanged.connect(lambda _: self.clicker.refresh())
 
     def _help_menu(self, m):
         self._action(m, "Guided &tour", lambda: self.controller.show_panel("tour"), "F1")
+        self._action(m, "Keys for &presenting", lambda: QMessageBox.information(self.w, "Keys for presenting",
+                                                                              CLICKER_HELP))
         self._action(m, "&About", lambda: QMessageBox.about(self.w, "About Neural Network Explorer", ABOUT))
 
     # -- files --------------------------------------------------------------------------------

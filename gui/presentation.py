@@ -7,7 +7,7 @@ remembered for each mode.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -44,7 +44,12 @@ def base_font() -> QFont:
 
 
 class Presenter(QObject):
-    """Enters and leaves presentation mode for a MainWindow and keeps the type size."""
+    """Enters and leaves presentation mode for a MainWindow and keeps the type size.
+
+    Signals: changed(bool): presentation mode was entered (True) or left.
+    """
+
+    changed = Signal(bool)
 
     def __init__(self, window, settings):
         super().__init__(window)
@@ -133,6 +138,7 @@ class Presenter(QObject):
             if self._saved_state is not None:
                 w.restoreState(self._saved_state, 2)
         w.presentation = on
+        self.changed.emit(on)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.w and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):

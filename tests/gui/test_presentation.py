@@ -82,3 +82,52 @@ def test_the_mode_hides_the_explanation_behind_a_toggle(make_window, qtbot):
     assert legend.explanation.isVisible()
     window.actions.presentation_action.trigger()
     assert legend.explanation.isVisible() and not legend.explain.isVisible()
+
+
+def test_the_clicker_walks_the_tour_and_blanks_the_screen_in_presentation_mode(make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    tour, clicker = window.panels["tour"], window.actions.clicker
+    window.diagram.canvas.viewport().setFocus()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
+    assert not tour.is_running()  # outside the mode and the tour the keys are left alone
+    window.actions.presenter.room = (1280, 720)
+    window.actions.presentation_action.trigger()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)  # starts the tour where it was
+    assert tour.is_running() and tour.current_index() == 0
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
+    assert tour.current_index() == 2
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageUp)
+    assert tour.current_index() == 1
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_B)
+    assert clicker.is_blank() and clicker.blank_screen.geometry() == window.rect()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_Period)
+    assert not clicker.is_blank()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_Period)
+    assert clicker.is_blank()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)  # the first click shows the screen again
+    assert not clicker.is_blank() and tour.current_index() == 1
+
+
+def test_the_clicker_works_in_the_tour_without_presentation_mode(make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    tour = window.panels["tour"]
+    window.actions.controller.show_panel("tour")
+    tour.start(3)
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
+    assert tour.current_index() == 4
+    tour.leave()
+    qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
+    assert tour.current_index() == 4 and not tour.is_running()
