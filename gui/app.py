@@ -92,9 +92,10 @@ def run(argv) -> int:
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from gui.main_window import MainWindow
-    from gui.widgets.theme import apply_theme
+    from gui.widgets.theme import theme
 
-    apply_theme(app, dark=not args.light)
+    theme().set_dark(not args.light)
+    theme().apply(app)
     try:
         dataset = load_idx_dataset(args.data) if args.data else load_mnist()
     except DatasetError as exc:

@@ -30,6 +30,7 @@ from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.session import Session
 from gui.status import StatusLine
 from gui.training.worker import TrainingWorker
+from gui.widgets.theme import theme
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
@@ -60,7 +61,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Neural Network Explorer")
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks)
         self.dataset = dataset
-        self.dark = dark
         self.settings = settings or QSettings()
         self.session = Session(self, self.settings)
         hyper = self.session.load_hyperparameters() if restore_settings else {}
@@ -453,12 +453,12 @@ class MainWindow(QMainWindow):
         self.panels["surface"].set_plane_kind(kind)
 
     # -- appearance and lifetime ---------------------------------------------------------------
+    @property
+    def dark(self) -> bool:
+        return theme().dark
+
     def set_dark(self, dark: bool):
-        self.dark = dark
-        self.diagram.set_dark(dark)
-        for widget in self.panels.values():
-            if hasattr(widget, "set_dark"):
-                widget.set_dark(dark)
+        theme().set_dark(dark)  # every themed widget follows the shared theme
 
     def wait_for_background(self, timeout: float = 10.0) -> bool:
         """Wait until background computations (cost surface, statistics) are done."""

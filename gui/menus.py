@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
 from gui.panels import PANELS
-from gui.widgets.theme import apply_theme, scale_fonts
+from gui.widgets.theme import scale_fonts
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
@@ -181,7 +181,6 @@ class WindowActions:
         self.w.set_colour_by("gradients" if on else "values")
 
     def set_dark(self, dark):
-        apply_theme(QApplication.instance(), dark)
         self.w.set_dark(dark)
 
     def set_presentation(self, on):

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
-from gui.widgets.colors import SELECTION
+from gui.widgets.colours import SELECTION
 
 
 def _same(a: QtGui.QTransform, b: QtGui.QTransform) -> bool:

@@ -189,9 +189,6 @@ class SurfaceView(QWidget):
         else:
             self._set_status(f"{describe_parameter(self._snap.sizes, index)} chosen: click one more connection")
 
-    def set_dark(self, dark: bool):
-        self.plots.set_dark(dark)
-
     # -- state for callers and tests -------------------------------------------------------------------
     def set_plane_kind(self, kind: str) -> None:
         """Switch to the first plane of this kind ("pca", "random" or "parameters")."""

@@ -13,9 +13,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 
 from core.landscape.contours import contour_levels, contour_segments
 from core.landscape.progressive import describe_step
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.plot_titles import wrapping_title
+from gui.widgets.theme import follow_theme, palette
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
 DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
@@ -81,7 +81,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 1)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- inputs ---------------------------------------------------------------------------------
     def set_frame(self, alphas, betas, labels, path):
@@ -137,8 +137,9 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
 
     def set_dark(self, dark: bool):
         self.dark = bool(dark)
-        self.setBackground(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
-        text = (220, 220, 220) if dark else (30, 30, 30)
+        colours = palette(dark)
+        self.setBackground(colours.background)
+        text = colours.foreground
         for plot in (self.map, self.profile):
             for name in ("left", "bottom"):
                 plot.getAxis(name).setPen(pg.mkPen(text))

@@ -197,11 +197,6 @@ class TrainingPanel(QWidget):
             button.setIconSize(QSize(36, 36) if compact else QSize(16, 16))
         self.progress.set_large(compact)
 
-    def set_dark(self, dark: bool) -> None:
-        self.divergence.set_dark(dark)
-        self.live.set_dark(dark)
-        self.network.set_dark(dark)
-
     # -- accessors -------------------------------------------------------------------------
     @property
     def confirm(self):

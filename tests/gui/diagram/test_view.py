@@ -259,7 +259,7 @@ def test_a_diverged_networks_nan_and_inf_get_defined_colours():
     import warnings
 
     from gui.diagram.style import GREY_LEVELS, grey_fill
-    from gui.widgets.colors import to_bins
+    from gui.widgets.colours import to_bins
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # casting NaN to an int warns, and gives an arbitrary bin

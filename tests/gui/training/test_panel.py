@@ -9,6 +9,7 @@ from core.network import Network, NetworkError, parse_sizes
 from core.snapshot import make_snapshot
 from gui.training.inputs import SPEEDS, round_significant
 from gui.training.panel import TrainingPanel
+from gui.widgets.theme import theme
 
 SIGNALS = ("playRequested", "pauseRequested", "stepRequested", "stepEpochRequested", "resetRequested",
            "learningRateChanged", "batchSizeChanged", "optimizerChanged", "speedChanged", "rebuildRequested")
@@ -314,8 +315,8 @@ def test_compact_mode_shows_only_play_step_and_progress(panel):
 
 
 def test_dark_and_light_keep_the_controls(panel):
-    panel.set_dark(False)
-    panel.set_dark(True)
+    theme().set_dark(False)
+    theme().set_dark(True)
     assert "color" in panel.network.reason.styleSheet()
 
 
