@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from core import activations as act
 from core.history.series import nice_ceiling
 from gui.widgets import colours
-from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.support import nice_scale, style_plot
 from gui.widgets.theme import follow_theme, palette
 
@@ -34,8 +33,6 @@ class WeightImage(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(values=(-1.0, 1.0), width=12, label=label, interactive=False,
                                    rounding=1e-9, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
-        for plot in (self.plot, self.bar):
-            cache_static_parts(plot)
         self.scale = None
         self._shape = None
         follow_theme(self)

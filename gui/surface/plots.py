@@ -71,7 +71,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.profile_now = pg.InfiniteLine(angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
         self.profile_step = pg.InfiniteLine(angle=90, pen=pg.mkPen(DESCENT, width=1, style=Qt.PenStyle.DashLine))
         self.profile_marks = pg.ScatterPlotItem(size=11)
-        for plot in (self.map, self.profile, self.colorbar):
+        for plot in (self.map, self.profile):
             cache_static_parts(plot)
         for item in (self.profile_now, self.profile_step, self.profile_marks):
             self.profile.addItem(item)
