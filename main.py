@@ -10,6 +10,11 @@ pin_env_before_numpy()  # before anything imports NumPy: one BLAS thread (see co
 
 def main(argv=None) -> int:
     """Run the command named by argv (default: open the window)."""
+    # A spawned child process of the standalone app starts this executable again: this hands it
+    # to multiprocessing at once (a no-op outside the bundle).
+    from multiprocessing import freeze_support
+
+    freeze_support()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "train":
         from core.train_cli import main as train

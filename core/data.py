@@ -14,11 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
+from core import limits
+from core.validation import InputError
+
 MNIST_DIR = Path(__file__).resolve().parent.parent / "resources" / "data" / "mnist"
 # IDX type byte → big-endian dtype.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-MAX_ELEMENTS = 2 ** 31
-MAX_DECOMPRESSED = 2 ** 31  # bytes: EMNIST's largest split is ~0.6 GB
+MAX_ELEMENTS = limits.MAX_DATASET_ELEMENTS
+MAX_DECOMPRESSED = limits.MAX_DECOMPRESSED_BYTES
+MAX_CLASSES_FILE_BYTES = 1 << 20
+READ_CHUNK = 8 << 20  # bytes read (and, for gzip, inflated) at a time
 PIXEL_SCALE = np.float32(1 / 255)  # uint8 pixel → float32 input in [0, 1]
 # The four files of a dataset: key → accepted name endings (without .gz).
 LAYOUT = {
@@ -29,63 +34,90 @@ LAYOUT = {
 }
 
 
-class DatasetError(Exception):
+class DatasetError(InputError):
     """A dataset file is missing, unreadable or malformed."""
 
 
-def _read_bytes(path: Path) -> bytes:
+def _open(path: Path):
+    """Return a binary stream of the file's content, inflated as it is read if it is gzip data."""
     try:
-        raw = path.read_bytes()
+        handle = path.open("rb")
     except FileNotFoundError:
         raise DatasetError(f"{path.name}: file not found ({path})") from None
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte in it
         raise DatasetError(f"{path.name}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
-        try:
-            # read at most one byte past the limit, so a tiny "gzip bomb" cannot exhaust memory
-            data = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_DECOMPRESSED + 1)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DatasetError(f"{path.name}: corrupt gzip data ({exc})") from None
-        if len(data) > MAX_DECOMPRESSED:
-            raise DatasetError(f"{path.name}: decompresses to more than {MAX_DECOMPRESSED >> 30} GiB;"
-                               " not a dataset this app can hold")
-        return data
-    return raw
+    try:
+        packed = handle.read(2) == b"\x1f\x8b"  # gzip magic, whatever the file is called
+        handle.seek(0)
+    except OSError as exc:
+        handle.close()
+        raise DatasetError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    return (gzip.GzipFile(fileobj=handle), handle) if packed else (handle, handle)
+
+
+def _read(stream, n: int, path: Path) -> bytes:
+    """Return up to n bytes, counted as they stream in: a gzip bomb inflates no further than n."""
+    out = bytearray()
+    try:
+        while len(out) < n:
+            chunk = stream.read(min(READ_CHUNK, n - len(out)))
+            if not chunk:
+                break
+            out += chunk
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DatasetError(f"{path.name}: corrupt gzip data ({exc})") from None
+    return out
 
 
 def read_idx(path) -> np.ndarray:
-    """Return the array stored in an IDX file (gzip-compressed or raw), header checked."""
+    """Return the array stored in an IDX file (gzip-compressed or raw), header checked before the data are read."""
     path = Path(path)
-    raw = _read_bytes(path)
-    if len(raw) < 4:
-        raise DatasetError(f"{path.name}: too short to be an IDX file ({len(raw)} bytes)")
-    if raw[0] != 0 or raw[1] != 0:
-        raise DatasetError(f"{path.name}: not an IDX file (magic bytes {raw[:4].hex()})")
-    type_code, ndim = raw[2], raw[3]
+    stream, handle = _open(path)
+    with handle, stream:
+        return _read_idx(stream, path, packed=stream is not handle)
+
+
+def _read_idx(stream, path: Path, packed: bool) -> np.ndarray:
+    head = _read(stream, 4, path)
+    if len(head) < 4:
+        raise DatasetError(f"{path.name}: too short to be an IDX file ({len(head)} bytes)")
+    if head[0] != 0 or head[1] != 0:
+        raise DatasetError(f"{path.name}: not an IDX file (magic bytes {bytes(head).hex()})")
+    type_code, ndim = head[2], head[3]
     if type_code not in IDX_TYPES:
         raise DatasetError(f"{path.name}: unknown IDX data type 0x{type_code:02x}")
     if not 1 <= ndim <= 4:
         raise DatasetError(f"{path.name}: {ndim} dimensions; expected 1 to 4")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    raw_dims = _read(stream, 4 * ndim, path)
+    if len(raw_dims) < 4 * ndim:
         raise DatasetError(f"{path.name}: truncated header")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, 4))
+    dims = tuple(int(d) for d in np.frombuffer(bytes(raw_dims), ">u4", ndim))
     dtype = np.dtype(IDX_TYPES[type_code])
     count, span = 1, 1
     for d in dims:
         count *= d
         span *= max(d, 1)  # a zero dimension must not hide others too large for NumPy's shapes
     if span > MAX_ELEMENTS:
-        raise DatasetError(f"{path.name}: header claims {dims}, far too large")
-    expected, actual = count * dtype.itemsize, len(raw) - header
+        raise DatasetError(f"{path.name}: header claims {dims}, far too large (at most {MAX_ELEMENTS:,} values)")
+    expected = count * dtype.itemsize
+    if expected > MAX_DECOMPRESSED:
+        raise DatasetError(f"{path.name}: header claims {dims}, which decompresses to more than"
+                           f" {MAX_DECOMPRESSED:,} bytes; not a dataset this app can hold")
+    data = _read(stream, expected + 1, path)  # one byte past: anything there is an error
+    actual = len(data)
     if actual < expected:
         raise DatasetError(f"{path.name}: truncated: header {dims} needs {expected} data bytes, found {actual}")
     if actual > expected:
-        raise DatasetError(f"{path.name}: {actual - expected} unexpected bytes after the data (header {dims})")
-    array = np.frombuffer(raw, dtype, count, header).reshape(dims)
+        if packed:
+            raise DatasetError(f"{path.name}: decompresses to more than the {expected:,} data bytes its header"
+                               f" {dims} claims")
+        extra = stream.seek(0, io.SEEK_END) - len(head) - len(raw_dims) - expected
+        raise DatasetError(f"{path.name}: {extra} unexpected bytes after the data (header {dims})")
+    if packed:
+        _read(stream, 1, path)  # reach the end of the gzip stream, where its checksum is checked
     # A copy NumPy owns, not a view of the file's bytes: NumPy asks the kernel for huge pages
     # for large arrays, which made the trainer's random gather of batch rows ~15 % faster.
-    return array.astype(dtype.newbyteorder("="), copy=True)
+    return np.frombuffer(data, dtype, count).reshape(dims).astype(dtype.newbyteorder("="), copy=True)
 
 
 def _read_only(array):
@@ -186,6 +218,9 @@ def load_idx_dataset(folder, name=None, class_names=None) -> Dataset:
             raise DatasetError(f"{paths[key].name}: expected 3-D uint8 images, found {a.ndim}-D {a.dtype}")
         if 0 in a.shape[1:]:
             raise DatasetError(f"{paths[key].name}: images of {a.shape[1]}x{a.shape[2]} pixels hold nothing")
+        if a.shape[1] * a.shape[2] > limits.MAX_INPUTS:
+            raise DatasetError(f"{paths[key].name}: images of {a.shape[1]}x{a.shape[2]} pixels; at most"
+                               f" {limits.MAX_INPUTS:,} pixels (the network's inputs) are allowed")
     for key in ("train_labels", "test_labels"):
         a = arrays[key]
         if a.ndim != 1 or a.dtype != np.uint8:
@@ -200,18 +235,7 @@ def load_idx_dataset(folder, name=None, class_names=None) -> Dataset:
         raise DatasetError(f"{paths['test_images'].name}: images are {arrays['test_images'].shape[1:]},"
                            f" training images {arrays['train_images'].shape[1:]}")
     if class_names is None:
-        names_file = folder / "classes.txt"
-        if names_file.is_file():
-            try:
-                class_names = [line.strip() for line in names_file.read_text(encoding="utf-8").splitlines()
-                               if line.strip()]
-            except (OSError, UnicodeDecodeError) as exc:
-                raise DatasetError(f"classes.txt: cannot be read ({exc})") from None
-        else:
-            top = max(int(arrays["train_labels"].max()), int(arrays["test_labels"].max()))
-            class_names = [str(i) for i in range(max(top + 1, 2))]
-        if len(class_names) < 2:
-            raise DatasetError(f"classes.txt: names {len(class_names)} class(es); a classifier needs at least 2")
+        class_names = _class_names(folder, arrays, paths)
     for key in ("train_labels", "test_labels"):
         bad = arrays[key] >= len(class_names)
         if bad.any():
@@ -221,6 +245,35 @@ def load_idx_dataset(folder, name=None, class_names=None) -> Dataset:
         name = "MNIST" if folder.name.lower() == "mnist" else folder.name
     return Dataset(arrays["train_images"], arrays["train_labels"], arrays["test_images"],
                    arrays["test_labels"], name, tuple(class_names))
+
+
+def _class_names(folder: Path, arrays: dict, paths: dict) -> list:
+    """Return the names in classes.txt or, without one, 0..K-1 for the K classes the training labels use."""
+    names_file = folder / "classes.txt"
+    if names_file.is_file():
+        try:
+            if names_file.stat().st_size > MAX_CLASSES_FILE_BYTES:
+                raise DatasetError(f"classes.txt: larger than {MAX_CLASSES_FILE_BYTES:,} bytes; not a list of names")
+            names = [line.strip() for line in names_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DatasetError(f"classes.txt: cannot be read ({exc})") from None
+        if not 2 <= len(names) <= limits.MAX_NEURONS_PER_LAYER:
+            raise DatasetError(f"classes.txt: names {len(names)} class(es); a classifier needs"
+                               f" {limits.bound_text(2, limits.MAX_NEURONS_PER_LAYER)}")
+        return names
+    # Without names, the training labels say how many classes there are; a stray label in
+    # the test set (or a lone one far above the rest) must not invent dozens of empty classes.
+    train = arrays["train_labels"]
+    k = max(int(train.max()) + 1, 2)
+    used = int(np.count_nonzero(np.bincount(train, minlength=k)))
+    if used * 2 < k:
+        raise DatasetError(f"{paths['train_labels'].name}: labels run up to {k - 1} but only {used} of those {k}"
+                           " classes occur; list the class names in classes.txt (one per line)")
+    test = arrays["test_labels"]
+    if int(test.max()) >= k:
+        raise DatasetError(f"{paths['test_labels'].name}: label {int(test.max())} never occurs in the training"
+                           f" labels (0..{k - 1}); list the class names in classes.txt (one per line)")
+    return [str(i) for i in range(k)]
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import activations as act
+from core import validation
 
 COSTS = ("quadratic", "cross_entropy")
 # The output layer each cost pairs with.
 OUTPUT_ACTIVATION = {"quadratic": "sigmoid", "cross_entropy": "softmax"}
-MAX_NEURONS_PER_LAYER = 4096
 
 
-class NetworkError(ValueError):
+class NetworkError(validation.InputError):
     """A network was asked for with, or given, something it cannot use."""
 
 
@@ -50,20 +50,12 @@ def parse_sizes(text: str, n_inputs: int = 784, n_outputs: int = 10) -> tuple:
         hidden = [int(part) for part in text.replace(" ", "").split(",")] if text else []
     except ValueError:
         raise NetworkError(f"hidden layer sizes must be whole numbers separated by commas, got {text!r}") from None
-    sizes = (n_inputs, *hidden, n_outputs)
-    validate_sizes(sizes)
-    return sizes
+    return validate_sizes((n_inputs, *hidden, n_outputs))
 
 
-def validate_sizes(sizes) -> None:
-    """Raise NetworkError unless sizes describe at least an input and an output layer."""
-    if len(sizes) < 2:
-        raise NetworkError(f"a network needs at least an input and an output layer, got sizes {tuple(sizes)}")
-    for n in sizes:
-        if int(n) != n or not n >= 1:
-            raise NetworkError(f"every layer needs at least one neuron, got sizes {tuple(sizes)}")
-    if max(sizes[1:]) > MAX_NEURONS_PER_LAYER:
-        raise NetworkError(f"at most {MAX_NEURONS_PER_LAYER} neurons per hidden or output layer, got {tuple(sizes)}")
+def validate_sizes(sizes) -> tuple:
+    """Return sizes as ints, or raise NetworkError unless they are whole and within core/limits.py."""
+    return validation.network_sizes(sizes, error=NetworkError)
 
 
 def parameter_layout(sizes) -> list:
@@ -95,8 +87,7 @@ class Network:
 
     def __init__(self, sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic",
                  seed=0, dtype=np.float32):
-        sizes = tuple(int(n) for n in sizes)
-        validate_sizes(sizes)
+        sizes = validate_sizes(sizes)  # before anything is allocated, and 784.5 is not 784
         if activation not in act.HIDDEN_ACTIVATIONS:
             raise NetworkError(f"unknown activation {activation!r}; choose from {', '.join(act.HIDDEN_ACTIVATIONS)}")
         if cost not in COSTS:

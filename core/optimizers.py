@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core import validation
+from core.limits import MAX_STEPS, WEIGHT_DECAY_RANGE
+
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MIN_GAIN = 1e-12  # smaller rates hand the optimizer ∇C itself: gain × ∇C could underflow
 
@@ -21,9 +24,7 @@ class Optimizer:
     name = "base"
 
     def __init__(self, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None):
-        if weight_decay < 0:
-            raise ValueError(f"weight decay must be ≥ 0, got {weight_decay}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = validation.real(weight_decay, "weight decay", *WEIGHT_DECAY_RANGE)
         self.decay_mask = decay_mask
         self.n_params = n_params
         self.dtype = np.dtype(dtype)
@@ -144,6 +145,18 @@ class Adam(Optimizer):
 
     def state_dict(self):
         return {"m": self.m, "v": self.v, "t": self.t}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore m, v and t after checking what would overflow or give NaN at the next step."""
+        if "t" in state:  # β^t for t < 0 overflows: the first step would turn every weight to NaN
+            validation.whole(state["t"], "optimizer_t (Adam's step counter)", 0, MAX_STEPS)
+        for key in ("m", "v"):
+            value = np.asarray(state.get(key, 0.0))
+            if value.dtype.kind not in "iuf" or not np.isfinite(value).all():
+                raise validation.InputError("holds NaN or infinite values", field=f"optimizer_{key}")
+        if (np.asarray(state.get("v", 0.0)) < 0).any():  # √v of a negative second moment is NaN
+            raise validation.InputError("holds negative values (a second moment is never negative)", field="optimizer_v")
+        super().load_state_dict(state)
 
 
 def make_optimizer(name, n_params, dtype=np.float32, weight_decay=0.0, decay_mask=None,

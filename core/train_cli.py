@@ -5,7 +5,8 @@ import argparse
 import sys
 import time
 
-from core.trainer import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE, SCHEDULES
+from core.limits import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE, MOMENTUM_RANGE, SEED_RANGE, WEIGHT_DECAY_RANGE
+from core.trainer import SCHEDULES
 
 # The classic lesson: 784-16-16-10, sigmoid, quadratic cost, plain SGD on batches of 100.
 DEFAULTS = dict(hidden="16,16", activation="sigmoid", cost="quadratic", optimizer="sgd",
@@ -38,17 +39,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_args(p, args) -> None:
-    """Exit with a clear message (status 2) on out-of-range values."""
-    if not LEARNING_RATE_RANGE[0] <= args.lr <= LEARNING_RATE_RANGE[1]:
-        p.error(f"--lr must lie between {LEARNING_RATE_RANGE[0]:g} and {LEARNING_RATE_RANGE[1]:g}")
-    if not BATCH_SIZE_RANGE[0] <= args.batch_size <= BATCH_SIZE_RANGE[1]:
-        p.error(f"--batch-size must lie between {BATCH_SIZE_RANGE[0]} and {BATCH_SIZE_RANGE[1]}")
-    if not 1 <= args.epochs <= 10000:
-        p.error("--epochs must lie between 1 and 10000")
-    if not 0 <= args.momentum < 1:
-        p.error("--momentum must lie in [0, 1)")
-    if args.weight_decay < 0:
-        p.error("--weight-decay must be ≥ 0")
+    """Exit with a clear message (status 2) on out-of-range values, before anything is loaded or trained."""
+    from pathlib import Path
+
+    from core import validation
+
+    checks = (("--lr", validation.real, args.lr, LEARNING_RATE_RANGE),
+              ("--batch-size", validation.whole, args.batch_size, BATCH_SIZE_RANGE),
+              ("--epochs", validation.whole, args.epochs, (1, 10000)),
+              ("--seed", validation.whole, args.seed, SEED_RANGE),
+              ("--momentum", validation.real, args.momentum, MOMENTUM_RANGE),
+              ("--weight-decay", validation.real, args.weight_decay, WEIGHT_DECAY_RANGE))
+    try:
+        for option, check, value, bounds in checks:
+            check(value, option, *bounds)
+    except validation.InputError as exc:
+        p.error(str(exc))
+    if args.save:  # refuse now rather than after the training: and never create folders unasked
+        folder = Path(args.save).parent
+        if not folder.is_dir():
+            p.error(f"--save: the folder {folder} does not exist")
 
 
 def main(argv=None, out=sys.stdout) -> int:

@@ -8,14 +8,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core import validation
 from core.data import PIXEL_SCALE
 from core.history.records import History, ThinnedSeries
+from core.limits import BATCH_SIZE_RANGE, EPOCHS_RANGE, LEARNING_RATE_RANGE, MAX_STEPS, MOMENTUM_RANGE, WEIGHT_DECAY_RANGE
 from core.network import Network, Workspace
 from core.optimizers import OPTIMIZERS, make_optimizer
 
 SCHEDULES = ("constant", "cosine")
-LEARNING_RATE_RANGE = (1e-6, 100.0)
-BATCH_SIZE_RANGE = (1, 10000)
+__all__ = ["BATCH_SIZE_RANGE", "LEARNING_RATE_RANGE", "SCHEDULES", "Trainer", "check_range"]
 UINT8_CHUNK = 2000  # rows an evaluation scales and feeds forward at a time (~6 MB of float32)
 
 
@@ -53,9 +54,8 @@ class EpochSummary:
 
 
 def check_range(name, value, low, high):
-    """Raise ValueError unless low ≤ value ≤ high (and value is finite)."""
-    if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must lie between {low:g} and {high:g}, got {value!r}")
+    """Raise an InputError (a ValueError) unless low ≤ value ≤ high (and value is finite)."""
+    validation.real(value, name, low, high)
 
 
 class Trainer:
@@ -73,7 +73,7 @@ class Trainer:
                              f" {dataset.n_classes} classes)")
         self.net = net
         self.dataset = dataset
-        self.seed = int(seed)
+        self.seed = validation.seed(seed)
         images = dataset.images("train")
         if images.dtype == np.uint8 and net.dtype == np.float32:
             # Gather uint8 rows and scale them per batch: a quarter of the memory traffic of
@@ -83,13 +83,12 @@ class Trainer:
             self._images, self._x = None, dataset.inputs("train").astype(net.dtype, copy=False)
         self._y = np.asarray(dataset.labels("train"))
         self.n_train = len(self._y)
-        self.momentum = float(momentum)
-        self.weight_decay = float(weight_decay)
+        self.momentum = self.weight_decay = 0.0  # set (and checked) by set_optimizer
         self.set_batch_size(batch_size)
         self.set_learning_rate(learning_rate)
         self.set_schedule(schedule, total_epochs)
         self.optimizer = None
-        self.set_optimizer(optimizer)
+        self.set_optimizer(optimizer, momentum, weight_decay)
         self._grad = np.zeros_like(net.params)
         self._grad_gain = 1.0  # _grad holds this × the last step's gradient
         self._plain_grad = np.zeros_like(net.params)  # ∇C itself, made when asked for
@@ -99,6 +98,8 @@ class Trainer:
         self.history = History(history_capacity)
         self.trajectory = (ThinnedSeries(trajectory_capacity, (net.n_params,), net.dtype)
                            if record_trajectory else None)
+        # samples seen at each trajectory row: time travel shows the counters of the step it shows
+        self.trajectory_samples = ThinnedSeries(trajectory_capacity, (), np.int64)
         self.step_count = 0
         self.epoch = 0
         self.position = 0  # index into this epoch's order of the next example
@@ -113,25 +114,24 @@ class Trainer:
         self.learning_rate = float(lr)
 
     def set_batch_size(self, size: int) -> None:
-        if int(size) != size:
-            raise ValueError(f"batch size must be a whole number, got {size!r}")
-        check_range("batch size", size, BATCH_SIZE_RANGE[0], min(BATCH_SIZE_RANGE[1], self.n_train))
-        self.batch_size = int(size)
+        self.batch_size = validation.whole(size, "batch size", BATCH_SIZE_RANGE[0],
+                                           min(BATCH_SIZE_RANGE[1], self.n_train))
         self._xbuf = np.empty((self.batch_size, self.net.sizes[0]), dtype=self.net.dtype)
         self._rawbuf = np.empty((self.batch_size, self.net.sizes[0]), dtype=np.uint8)
 
     def set_schedule(self, schedule: str, total_epochs=30) -> None:
         if schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {schedule!r}; choose from {', '.join(SCHEDULES)}")
-        check_range("total epochs", total_epochs, 1, 100000)
-        self.schedule, self.total_epochs = schedule, int(total_epochs)
+        self.schedule, self.total_epochs = schedule, validation.whole(total_epochs, "total epochs", *EPOCHS_RANGE)
 
     def set_optimizer(self, name: str, momentum=None, weight_decay=None) -> None:
         """Switch the update rule (its accumulated state starts afresh)."""
         if name not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-        self.momentum = self.momentum if momentum is None else float(momentum)
-        self.weight_decay = self.weight_decay if weight_decay is None else float(weight_decay)
+        if momentum is not None:
+            self.momentum = validation.real(momentum, "momentum", *MOMENTUM_RANGE)
+        if weight_decay is not None:  # nan or inf would wreck the weights and be blamed on the rate
+            self.weight_decay = validation.real(weight_decay, "weight decay", *WEIGHT_DECAY_RANGE)
         mask = np.zeros_like(self.net.params)
         for w in self.net.views(mask)[0]:
             w[...] = 1.0
@@ -241,6 +241,7 @@ class Trainer:
             trajectory = self.trajectory
             if trajectory is not None and step_count % trajectory.stride == 0:  # wants(): inlined
                 trajectory.append(step_count, params)
+                self.trajectory_samples.append(step_count, self.samples_seen)
         record = self.last_record = StepRecord(self.step_count, epoch, idx, cost, grad_norm, lr, diverged,
                                                finished)
         return record
@@ -313,13 +314,14 @@ class Trainer:
     def _record_point(self):
         if self.trajectory is not None and self.trajectory.wants(self.step_count):
             self.trajectory.append(self.step_count, self.net.params)
+            self.trajectory_samples.append(self.step_count, self.samples_seen)
 
     # -- state -------------------------------------------------------------------------------
     def reset(self, seed=None) -> None:
         """Start again from the network's seeded initial weights (or those of a new seed)."""
         if seed is not None:
-            self.seed = int(seed)
-        self.net.initialize(self.net.seed if seed is None else int(seed))
+            self.seed = validation.seed(seed)
+        self.net.initialize(self.net.seed if seed is None else self.seed)
         self.optimizer.reset()
         self.step_count = self.epoch = self.position = 0
         self._order = None
@@ -328,6 +330,7 @@ class Trainer:
         self.history.clear()
         if self.trajectory is not None:
             self.trajectory.clear()
+            self.trajectory_samples.clear()
         self._record_point()
 
     def rewind_to(self, step: int) -> None:
@@ -348,6 +351,7 @@ class Trainer:
         self.history.truncate_after(step)
         if self.trajectory is not None:
             self.trajectory.truncate_after(step)
+            self.trajectory_samples.truncate_after(step)
 
     def state_dict(self) -> dict:
         """Return the training state (counters, settings, optimizer state) as plain values."""
@@ -362,21 +366,21 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a state from `state_dict` so the next step is the one that would have come."""
-        self.seed = int(state["seed"])
+        self.seed = validation.seed(state["seed"])
         self.set_batch_size(int(state["batch_size"]))
         self.set_learning_rate(float(state["learning_rate"]))
         self.set_schedule(str(state["schedule"]), int(state["total_epochs"]))
         self.set_optimizer(str(state["optimizer"]), float(state["momentum"]), float(state["weight_decay"]))
         prefix = "optimizer_"
         self.optimizer.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
-        position = int(state["position"])
-        if not 0 <= position < self.n_train:
-            raise ValueError(f"position {position} is outside the training set of {self.n_train}")
-        self.step_count, self.epoch, self.position = int(state["step"]), int(state["epoch"]), position
+        position = validation.whole(state["position"], "position", 0, self.n_train - 1)
+        step = validation.whole(state["step"], "step", 0, MAX_STEPS)
+        self.step_count, self.epoch, self.position = step, validation.whole(state["epoch"], "epoch", 0, MAX_STEPS), position
         self._order = None  # drawn again from (seed, epoch) by the next step
         self.history.clear()
         if self.trajectory is not None:
             self.trajectory.clear()
+            self.trajectory_samples.clear()
         self._record_point()
 
     def __repr__(self):

@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", action="append", default=[],
                    help="with --screenshot: bring this panel to the front (repeatable), e.g. surface, inspector")
     p.add_argument("--fresh", action="store_true", help="ignore the saved layout and settings; no autosave restore")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("--install-desktop-entry", action="store_true",
+                   help="add the app with its icon to this user's desktop menus (Linux, XDG folders) and exit")
+    p.add_argument("--uninstall-desktop-entry", action="store_true", help="remove what --install-desktop-entry wrote")
     return p
 
 
@@ -72,6 +76,9 @@ def freeze_startup_objects() -> None:
 
 def run(argv) -> int:
     """Open the main window (or take a screenshot) and return the exit status."""
+    from gui.first_paint import mark
+
+    mark("started")
     p = build_parser()
     args = p.parse_args(argv)
     try:
@@ -80,6 +87,21 @@ def run(argv) -> int:
         p.error(str(exc))
     if args.steps < 0:
         p.error("--steps must be ≥ 0")
+    if args.version:
+        from resources import version
+
+        print(f"nn-explorer {version()}")
+        return 0
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        from gui.desktop_entry import run_install
+
+        return run_install(uninstall=args.uninstall_desktop_entry)
+    from gui.platform_check import platform_problem, qt_running
+
+    problem = None if qt_running() else platform_problem()
+    if problem:  # Qt would abort inside QApplication(): say what to install instead
+        print(problem, file=sys.stderr)
+        return 1
     limit_blas_threads(1)
     sys.setswitchinterval(SWITCH_INTERVAL)
 
@@ -91,9 +113,15 @@ def run(argv) -> int:
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gui.app_icon import set_app_icon
+    from gui.first_paint import quit_after_first_paint
+
+    set_app_icon(app)
+    mark("qt_started")
     from gui.main_window import MainWindow
     from gui.widgets.theme import theme
 
+    mark("gui_imported")
     theme().set_dark(not args.light)
     theme().apply(app)
     try:
@@ -103,8 +131,10 @@ def run(argv) -> int:
         return 2
     fresh = bool(args.fresh or args.screenshot)
     # a screenshot run is not a session: it neither restores nor overwrites the learner's own
+    mark("data_loaded")
     window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
                         persist=not args.screenshot)
+    mark("window_built")
     if args.screenshot:
         from gui.screenshot import take_screenshot
 
@@ -123,4 +153,5 @@ def run(argv) -> int:
             window.resize(w, h)
             window.move(x, y)
         window.show()
+    quit_after_first_paint(app, window)
     return app.exec()

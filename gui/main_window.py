@@ -29,6 +29,7 @@ from gui.menus import WindowActions
 from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.session import Session
 from gui.status import StatusLine
+from gui.training.keys import TrainingKeys
 from gui.training.worker import TrainingWorker
 from gui.widgets.theme import theme
 
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         tp.speedChanged.connect(w.set_speed)
         tp.rebuildRequested.connect(self.rebuild)
         w.set_speed(tp.speed_setting())
+        self._training_keys = TrainingKeys.install(self, (tp.play_action, tp.step_action, tp.step_epoch_action,
+                                                          tp.fastest_action))
         w.diverged.connect(self._on_diverged)
         w.error.connect(self._on_error)
         w.rebuilt.connect(self._on_rebuilt)
@@ -201,16 +204,23 @@ class MainWindow(QMainWindow):
         p["sample"].followBatchToggled.connect(w.follow_batch)
         p["draw"].inputDrawn.connect(w.show_input)
         p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["stumble"].comparisonReady.connect(p["surface"].show_step_arrows)
+        p["probes"].inputRequested.connect(w.show_input)
+        p["probes"].backToData.connect(lambda: w.follow_batch(True))
         p["evaluation"].exampleRequested.connect(self.show_example)
         p["ranking"].connectionSelected.connect(self.select_connection)
         p["ranking"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronSelected.connect(self.select_neuron)
         p["matrix"].neuronHovered.connect(self.diagram.highlight_neuron)
+        p["patterns"].neuronSelected.connect(self.select_neuron)
+        p["patterns"].neuronHovered.connect(self.diagram.highlight_neuron)
         p["chain_rule"].connectionSelected.connect(self.select_connection)
         p["tour"].finished.connect(self.docks["tour"].hide)
         p["edit"].editRequested.connect(w.apply_edit)
         p["edit"].undoRequested.connect(w.undo_edit)
         p["edit"].redoRequested.connect(w.redo_edit)
+        p["paint"].editRequested.connect(w.apply_edit)
+        p["paint"].undoRequested.connect(w.undo_edit)
         p["tour"].set_host(self)
         self.timeline.stepScrubbed.connect(self.show_history_step)
         self.timeline.resumeRequested.connect(self.resume_from)
@@ -299,7 +309,7 @@ class MainWindow(QMainWindow):
             return
         self._selected = (layer, index)
         self.diagram.select_neuron(layer, index)
-        for name in ("inspector", "batch", "edit"):
+        for name in ("inspector", "batch", "edit", "patterns", "paint"):
             self.panels[name].set_neuron(layer, index)
         self.panels["matrix"].set_selected_neuron(layer, index)
         self.neuronSelected.emit(layer, index)

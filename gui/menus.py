@@ -88,7 +88,7 @@ class WindowActions:
 
     def _training_menu(self, m):
         tp = self.w.panels["training"]
-        for act in (tp.play_action, tp.step_action, tp.step_epoch_action, tp.reset_action,
+        for act in (tp.play_action, tp.fastest_action, tp.step_action, tp.step_epoch_action, tp.reset_action,
                     tp.reset_new_seed_action):
             m.addAction(act)
         m.addSeparator()

@@ -69,6 +69,9 @@ class Session:
         mode = getattr(w.diagram, "mode", None)
         if isinstance(mode, str):
             s.setValue("view/diagram_mode", mode)
+        training = w.panels["training"]
+        s.setValue("training/speed", float(training.speed_setting()))
+        s.setValue("training/pace", float(training.pace_setting()))
         s.sync()
 
     def restore_layout(self) -> bool:
@@ -84,6 +87,10 @@ class Session:
         if isinstance(mode, str):
             with contextlib.suppress(ValueError, KeyError):
                 w.diagram.set_mode(mode)
+        with contextlib.suppress(TypeError, ValueError):  # a garbled value: keep the default pace
+            speed, pace = s.value("training/speed"), s.value("training/pace")
+            if speed is not None:
+                w.panels["training"].set_speed(float(speed), float(pace) if pace is not None else None)
         return restored
 
     # -- recent files ------------------------------------------------------------------------

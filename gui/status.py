@@ -8,6 +8,15 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from core.history.series import StepRate
 
 
+def accuracy_text(snap) -> str:
+    """Return the test accuracy as the status bar says it, with its step when that is not the one shown."""
+    if snap.test_accuracy is None:
+        return "test accuracy –"
+    measured = (snap.extra or {}).get("accuracy_step")
+    when = f" at step {measured:,}" if measured is not None and measured != snap.step else ""
+    return f"test accuracy {snap.test_accuracy:.2%}{when}"
+
+
 class StatusLine:
     """Permanent labels in a QStatusBar, updated from snapshots."""
 
@@ -31,6 +40,5 @@ class StatusLine:
         self.labels["epoch"].setText(f"epoch {snap.epoch + 1} · {snap.epoch_progress:.0%}")
         cost = "–" if snap.last_cost is None else f"{snap.last_cost:.4f}"
         self.labels["cost"].setText(f"batch cost {cost}")
-        acc = "–" if snap.test_accuracy is None else f"{snap.test_accuracy:.2%}"
-        self.labels["accuracy"].setText(f"test accuracy {acc}")
+        self.labels["accuracy"].setText(accuracy_text(snap))
         self.labels["speed"].setText(f"{self.steps_per_second:,.0f} steps/s" if snap.running else "paused")

@@ -64,6 +64,21 @@ class ThinnedSeries:
         self.count = 0
         self.stride = 1
 
+    def restore(self, steps, rows, stride: int) -> None:
+        """Replace the content with recorded (steps, rows) kept at `stride`, thinned to fit if need be."""
+        steps = np.asarray(steps, dtype=np.int64)
+        self.clear()
+        self.stride = max(1, int(stride))
+        keep = np.arange(len(steps))
+        while len(keep) > self.capacity:  # recorded with a larger capacity: thin as appending would have
+            self.stride *= 2
+            keep = np.flatnonzero(steps % self.stride == 0)
+            if len(keep) == 0 or keep[0] != 0:
+                keep = np.unique(np.concatenate([[0], keep]))
+        self.rows[:len(keep)] = np.asarray(rows)[keep]
+        self.steps[:len(keep)] = steps[keep]
+        self.count = len(keep)
+
     def values(self) -> np.ndarray:
         """Return a read-only view of the kept rows."""
         view = self.rows[:self.count]
@@ -112,3 +127,18 @@ class History:
         self.costs.clear()
         self.grad_norms.clear()
         self.accuracy = {"train": [], "test": []}
+
+    def to_arrays(self) -> dict:
+        """Return the record as plain arrays (for a checkpoint)."""
+        return {"steps": self.costs.step_values().copy(), "costs": self.costs.values().copy(),
+                "grad_norms": self.grad_norms.values().copy(), "stride": np.int64(self.costs.stride),
+                **{f"accuracy_{split}": np.array(records, dtype=np.float64).reshape(-1, 4)
+                   for split, records in self.accuracy.items()}}
+
+    def restore(self, arrays: dict) -> None:
+        """Replace the record with one from `to_arrays` (checked by the caller)."""
+        steps, stride = arrays["steps"], int(arrays["stride"])
+        self.costs.restore(steps, arrays["costs"], stride)
+        self.grad_norms.restore(steps, arrays["grad_norms"], stride)
+        self.accuracy = {split: [(float(e), int(s), float(a), float(c)) for e, s, a, c in arrays[f"accuracy_{split}"]]
+                         for split in ("train", "test")}

@@ -172,13 +172,15 @@ def _thin_rows(rows, limit):
     return rows[keep]
 
 
-def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS) -> Plane:
+def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS, previous: Plane | None = None) -> Plane:
     """Return the top two principal directions of the trajectory `rows` about θ₀ = origin.
 
     The directions minimise the squared distance of the trajectory to a plane through θ₀
     (no mean subtraction: the plane must pass through the current point), so a trajectory
     that lies in such a plane is reproduced exactly. If the trajectory spans fewer than two
     directions, the missing ones are seeded random directions orthogonal to the rest.
+    A principal direction's sign is arbitrary; see `orient` for the one chosen (`previous`:
+    the plane shown before, whose orientation this one keeps).
     """
     origin = _frozen64(origin)
     rows = np.asarray(rows)
@@ -203,12 +205,41 @@ def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS) -> Plane:
         explained.append(0.0)
     basis, _ = np.linalg.qr(np.stack(found, axis=1))  # orthonormal, exactly spans `found`
     d1, d2 = basis[:, 0], basis[:, 1]
-    for d, f in ((d1, found[0]), (d2, found[1])):  # QR may flip signs: keep the PCA sense
-        if d @ f < 0:
-            d *= -1
-    labels = tuple(f"PC{i + 1} ({share:.0%})" if share > 0 else f"random {i + 1}"
-                   for i, share in enumerate(explained))
-    return Plane("pca", origin, _frozen64(d1), _frozen64(d2), labels, explained=tuple(explained))
+    labels = [f"PC{i + 1} ({share:.0%})" if share > 0 else f"random {i + 1}" for i, share in enumerate(explained)]
+    start = rows[0].astype(np.float64) - origin if len(rows) else np.zeros_like(origin)
+    order, signs = orient(np.stack([d1, d2]), start, previous, swappable=min(explained) > 0)
+    d1, d2 = signs[0] * basis[:, order[0]], signs[1] * basis[:, order[1]]
+    return Plane("pca", origin, _frozen64(d1), _frozen64(d2), tuple(labels[i] for i in order),
+                 explained=tuple(explained[i] for i in order))
+
+
+ALIGNED = 0.1  # |cosine| with the previous direction above which its sense decides the new one's
+
+
+def orient(directions, start, previous: Plane | None = None, swappable=True) -> tuple:
+    """Return (order, signs) that give two orthonormal directions a stable orientation on screen.
+
+    Without a previous plane the trajectory's start lies on the left and below (α, β ≤ 0).
+    With one, the directions keep its order (swapped when the new second one is the old first:
+    the main directions can trade places as a trajectory grows) and each keeps the sense of
+    the old direction it matches, so a recompute does not mirror or turn the picture.
+    """
+    d = np.asarray(directions, dtype=np.float64)  # (2, P)
+    start = np.asarray(start, dtype=np.float64)
+    order = [0, 1]
+    overlap = None
+    if previous is not None and previous.d1.size == d.shape[1]:
+        overlap = d @ np.stack([previous.d1, previous.d2]).T  # (new, old) cosines
+        if swappable and abs(overlap[0, 1]) + abs(overlap[1, 0]) > abs(overlap[0, 0]) + abs(overlap[1, 1]):
+            order = [1, 0]
+    signs = []
+    for axis, k in enumerate(order):
+        cosine = overlap[k, axis] if overlap is not None else 0.0
+        if abs(cosine) >= ALIGNED:
+            signs.append(1.0 if cosine > 0 else -1.0)
+        else:
+            signs.append(-1.0 if d[k] @ start > 0 else 1.0)
+    return tuple(order), tuple(signs)
 
 
 def auto_extent(coords, minimum=0.05, margin=0.25, min_aspect=0.4) -> tuple:

@@ -174,12 +174,21 @@ class NetworkLegend(QtWidgets.QWidget):
         width = label.width() if label.isVisible() else None
         need = 2 * label.fontMetrics().lineSpacing() + 4
         if width:
-            need = max(need, label.heightForWidth(width))
+            # from the metrics: the label's own heightForWidth never goes below its fixed height
+            text_rect = QtCore.QRect(0, 0, max(1, width - 2 * label.margin()), 100000)
+            flags = int(QtCore.Qt.TextFlag.TextWordWrap)
+            need = max(need, label.fontMetrics().boundingRect(text_rect, flags, label.text()).height() + 4)
         fitted_width, fitted = self._explanation_fit
         height = max(need, fitted) if width == fitted_width else need
         self._explanation_fit = (width, height)
         if label.height() != height or label.minimumHeight() != height:
             label.setFixedHeight(height)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "explanation"):
+            self._explanation_fit = (None, 0)  # the height kept for other type no longer applies
+            QtCore.QTimer.singleShot(0, self._fit_explanation)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -52,6 +52,7 @@ class NetworkView(QtWidgets.QWidget):
         self._class_names = self._image_shape = None
         self._grid_source = None
         self._legend_state = self._controls_state = None
+        self._described_scales = {}  # the connection scales the legend was last written with
         self._dark = True
         self._edges_dirty = False
         self._next_edge_time = self._next_frame_time = 0.0
@@ -302,8 +303,13 @@ class NetworkView(QtWidgets.QWidget):
         else:
             self._colouring.remember(paints)
         self._edges_dirty = False
+        if self._scale_values() != self._described_scales:
+            self._update_neurons()  # the legend was written with the scales before these connections
         cost = time.perf_counter() - start
         self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
+
+    def _scale_values(self) -> dict:
+        return {key: scale.value for key, scale in self._colouring.scales.items()}
 
     def _update_neurons(self) -> None:
         snap, item = self._snap, self.canvas.diagram
@@ -311,6 +317,7 @@ class NetworkView(QtWidgets.QWidget):
             self._grid_source = snap.activations[0]
             item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
         depth = self.reveal_depth() if self._quantity() == "gradients" else None
+        self._described_scales = self._scale_values()
         texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
                          self._class_names, self._colouring.scales, self._selected, self._colour_by)
         item.fills, item.dimmed = texts.fills, texts.dimmed

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.lesson.neuron_stats import back_projection, layer_outputs, network_from, neuron_report
 from gui.inspector.plots import WeightBars, WeightImage
@@ -13,11 +15,14 @@ from gui.inspector.testset import TestSetPanel
 from gui.widgets import colours
 from gui.widgets.names import neuron_title, source_namer
 from gui.widgets.number_table import set_text
+from gui.widgets.room_watch import RoomWatcher
 from gui.widgets.support import BackgroundRunner, Throttle, nice_scale
 from gui.widgets.theme import follow_theme
+from gui.widgets.wheel import pass_wheel_on
 
 REFRESH_MS = 250  # numbers that change faster than a few times a second cannot be read anyway
 TEST_SET_MS = 1000  # recompute the test-set activations at most once a second while training
+WIDE_ENOUGH = 680  # px: from this width the weights, the formula and the nudges stand side by side
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: one object per computation
@@ -36,6 +41,16 @@ def _show(widget: QWidget, visible: bool) -> None:
     """Show or hide a widget, touching it only on a change (each change re-lays out the scroll area)."""
     if widget.isHidden() == bool(visible):
         widget.setVisible(bool(visible))
+
+
+def _column(*widgets) -> QWidget:
+    """Return a widget holding widgets one under the other, without margins."""
+    column = QWidget()
+    box = QVBoxLayout(column)
+    box.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        box.addWidget(widget)
+    return column
 
 
 def _section(text: str) -> QLabel:
@@ -78,22 +93,52 @@ class NeuronInspector(QWidget):
         self.backprop = BackpropSection()
         self.value_labels = {**self.forward.value_labels, **self.backprop.value_labels}
         self.testset = TestSetPanel()
+        # At a glance: the formula, its curve and the nudges (and the weights beside them when there
+        # is room); the long parts (tables, the carried-back picture, the test set) below.
+        self.forward_part = _column(_section("This example: weighted sum and activation"), self.forward)
+        self.backprop_part = _column(_section("What backpropagation asks of it"), self.backprop)
+        self.weights_part = _column(_section("Incoming weights"), self.weights_note, self.weight_image,
+                                    self.weight_bars)
+        self.glance = QWidget()
+        self._glance_box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.glance)
+        self._glance_box.setContentsMargins(0, 0, 0, 0)
+        self.wide = None
+        self._arrange_glance(False)
+        self.backprop_more = _column(self.backprop.gradients, self.backprop.three_ways)
         self._neuron_widgets = [
-            _section("Incoming weights"), self.weights_note, self.weight_image, self.weight_bars,
-            self.projection_note, self.projection_image,
-            _section("This example: weighted sum and activation"), self.forward,
-            _section("What backpropagation asks of it"), self.backprop,
+            self.glance, self.forward.terms_part, self.backprop_more, self.projection_note, self.projection_image,
             _section("Over the test set"), self.testset]
         box = QVBoxLayout(self)  # the window's dock scrolls a panel taller than it
         for w in [self.title, self.message] + self._neuron_widgets:
             box.addWidget(w)
         box.addStretch(1)
+        self._room = RoomWatcher(self, self._fit_room)
+        for view in self.findChildren(pg.GraphicsView):  # none of them zooms: the wheel scrolls the panel
+            pass_wheel_on(view)
         self._throttle = Throttle(REFRESH_MS, self.refresh, self)
         self._stats_throttle = Throttle(TEST_SET_MS, self.update_test_set, self)
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_test_set)
         self._runner.failed.connect(lambda message: self.testset.show_message(f"Could not compute: {message}"))
         follow_theme(self)
+
+    def _arrange_glance(self, wide: bool) -> None:
+        """Put the weights, the formula and the nudges side by side (wide) or one under the other."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        box = self._glance_box
+        order = (self.weights_part, self.forward_part, self.backprop_part) if wide else \
+            (self.forward_part, self.backprop_part, self.weights_part)
+        for part in order:
+            box.removeWidget(part)
+        for part in order:
+            box.addWidget(part, 1, Qt.AlignmentFlag.AlignTop if wide else Qt.AlignmentFlag(0))
+        box.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        box.setSpacing(18 if wide else 6)
+
+    def _fit_room(self, width: int) -> None:
+        self._arrange_glance(width >= WIDE_ENOUGH)
 
     @property
     def three_ways(self) -> QWidget:

@@ -33,6 +33,9 @@ class WeightImage(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(values=(-1.0, 1.0), width=12, label=label, interactive=False,
                                    rounding=1e-9, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        # ticks say the values as they are: a "(x0.001)" multiplier appended to the label was cut off
+        for name in ("left", "right"):
+            self.bar.getAxis(name).enableAutoSIPrefix(False)
         self.scale = None
         self._shape = None
         follow_theme(self)

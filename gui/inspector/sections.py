@@ -54,7 +54,10 @@ def value_grid(rows, parent_layout) -> tuple:
 
 
 class ForwardSection(QWidget):
-    """Bias, weighted sum written out term by term, activation, and the activation curve with z marked."""
+    """Bias, weighted sum written out, activation, and the activation curve with z marked.
+
+    `terms_part` (the largest terms of the sum) is not laid out here: the inspector puts it below.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -69,11 +72,15 @@ class ForwardSection(QWidget):
         self.sum_line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.sum_line.setContentsMargins(0, 6, 0, 0)
         box.addWidget(self.sum_line)
-        box.addWidget(QLabel("The largest terms wᵢaᵢ:"))
-        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, wide_rows=(N_ROWS,))
-        box.addWidget(self.terms)
-        self.curve = ActivationCurve()
+        self.curve = ActivationCurve(height=140)
         box.addWidget(self.curve)
+        # the long part: placed by the inspector below the sections, after what fits at a glance
+        self.terms_part = QWidget()
+        terms_box = QVBoxLayout(self.terms_part)
+        terms_box.setContentsMargins(0, 0, 0, 0)
+        terms_box.addWidget(QLabel("The largest terms wᵢaᵢ of the weighted sum:"))
+        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, wide_rows=(N_ROWS,))
+        terms_box.addWidget(self.terms)
 
     def show_report(self, report, where: str, name_source) -> None:
         set_text(self.where, where)
@@ -89,7 +96,8 @@ class ForwardSection(QWidget):
 
 
 class BackpropSection(QWidget):
-    """The nudge ∂C/∂a, ∂C/∂b, the largest ∂C/∂w, and for an output neuron the three ways to raise it."""
+    """The nudge ∂C/∂a and ∂C/∂b; below them the inspector places `gradients` (the largest ∂C/∂w)
+    and, for an output neuron, `three_ways` to raise it."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -104,7 +112,6 @@ class BackpropSection(QWidget):
         inner.addWidget(prose("Largest ∂C/∂wᵢ = ∂C/∂b · aᵢ (a weight from a silent input, aᵢ = 0, gets none):"))
         self.gradient_table = NumberTable(("input i", "aᵢ", "∂C/∂wᵢ"), N_ROWS)
         inner.addWidget(self.gradient_table)
-        box.addWidget(self.gradients)
         self.three_ways = QWidget()
         ways = QVBoxLayout(self.three_ways)
         ways.setContentsMargins(0, 6, 0, 0)
@@ -120,7 +127,6 @@ class BackpropSection(QWidget):
                              " (∂a/∂aᵢ = ∂a/∂z · wᵢ): the strongest weights give the most."))
         self.input_way = NumberTable(("input i", "wᵢ", "∂a/∂aᵢ", "so aᵢ:"), N_WAYS)
         ways.addWidget(self.input_way)
-        box.addWidget(self.three_ways)
 
     def show_report(self, report, label_name, name_source) -> None:
         for key, value in (("nudge", report.nudge), ("grad_bias", report.grad_bias)):

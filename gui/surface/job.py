@@ -48,6 +48,7 @@ class SurfaceRequest:
     sample_size: int = 1000
     trajectory: tuple | None = None  # (steps (K,), rows (K, P))
     plane: Plane | None = None  # a plane already built for the same inputs, to reuse
+    previous: Plane | None = None  # the plane on screen: a new PCA plane keeps its orientation
     coarse: int = 11
 
 
@@ -101,8 +102,9 @@ def build_plane(request: SurfaceRequest, rows) -> Plane:
     """Return the plane a request asks for, through the snapshot's current parameters."""
     snap = request.snapshot
     if request.kind == "pca":
-        plane = pca_plane(snap.params, rows, seed=request.seed)
-        if plane.explained[0] > 0:
+        previous = request.previous if request.previous is not None and request.previous.kind == "pca" else None
+        plane = pca_plane(snap.params, rows, seed=request.seed, previous=previous)
+        if max(plane.explained) > 0:
             return plane
         # No trajectory to follow yet (training has not moved): random directions say more
         # than unit-length random vectors would.

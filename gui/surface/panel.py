@@ -73,6 +73,7 @@ class SurfaceView(QWidget):
         self._started = 0.0
         self.busy = False
         self.plane = None  # the Plane on screen
+        self._step_grads = None  # (mini-batch ∇C, true ∇C) of the last step, when compared
         self.frame = None  # the SurfaceFrame on screen
         self._status = ""
         self._latest = Latest()
@@ -189,6 +190,18 @@ class SurfaceView(QWidget):
         else:
             self._set_status(f"{describe_parameter(self._snap.sizes, index)} chosen: click one more connection")
 
+    def show_step_arrows(self, batch_grad, full_grad) -> None:
+        """Draw the last step's −∇C of its mini-batch and of all training images, projected on the plane."""
+        self._step_grads = (batch_grad, full_grad)
+        self._draw_step_arrows()
+
+    def _draw_step_arrows(self):
+        grads, plane = self._step_grads, self.plane
+        if grads is None or plane is None or np.shape(grads[0]) != (plane.n_params,):
+            self.plots.set_step_arrows(None, None)
+            return
+        self.plots.set_step_arrows(plane.slopes(grads[0]), plane.slopes(grads[1]))
+
     # -- state for callers and tests -------------------------------------------------------------------
     def set_plane_kind(self, kind: str) -> None:
         """Switch to the first plane of this kind ("pca", "random" or "parameters")."""
@@ -262,7 +275,7 @@ class SurfaceView(QWidget):
         request = SurfaceRequest(
             self._last_id, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
             self.seed_box.value(), (-h, h, -h, h) if self.extent_box.currentIndex() == 1 else None,
-            self._dataset, sample, size, trajectory, plane)
+            self._dataset, sample, size, trajectory, plane, previous=self.plane)
         self._requested_step = snap.step
         self._started = time.perf_counter()
         self.busy = True
@@ -280,6 +293,7 @@ class SurfaceView(QWidget):
         self._plane_cache = (settings, path, snap, frame.plane)
         self._sample = (size, self._dataset, frame.sample)
         self.plots.set_frame(frame.alphas, frame.betas, frame.plane.labels, frame.path)
+        self._draw_step_arrows()
 
     def _on_grid(self, request_id, update):
         if request_id != self._latest.value:

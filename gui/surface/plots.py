@@ -21,6 +21,7 @@ PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
 DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
 N_CONTOURS = 10
 LOG_MIN_DECADES = 0.3  # narrower ranges stay linear: a log axis would show no ticks
+STEP_ARROWS = {"batch": (255, 170, 40), "full": (120, 225, 255)}  # the stumbling-downhill pair
 ARROW_FRACTION = 0.22  # the arrow's length on screen, as a share of the smaller plot side
 
 
@@ -39,6 +40,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.labels = ("α", "β")
         self.log = False
         self._slopes = None
+        self._share = ""  # how much of −∇C lies in the plane, for the title
         self.map = self.addPlot(row=0, col=0)
         wrapping_title(self.map)  # a sentence: it wraps in a narrow panel rather than pushing the colour bar out
         self.map.setMenuEnabled(False)
@@ -57,6 +59,16 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         for item in (self.contours, self.path, self.start, self.arrow_line,
                      self.arrow_head, self.current):
             self.map.addItem(item)
+        # the last step's two gradients, from the stumbling-downhill comparison (hidden until given)
+        self._step_slopes = {}
+        self.step_arrows = {}
+        for key, colour in STEP_ARROWS.items():
+            line = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5, style=Qt.DashLine))
+            head = pg.ArrowItem(pen=None, brush=colour, headLen=13, tipAngle=40, pxMode=True)
+            head.setVisible(False)
+            self.map.addItem(line)
+            self.map.addItem(head)
+            self.step_arrows[key] = (line, head)
         self.start_text = pg.TextItem("start", anchor=(0, 1))
         self.map.addItem(self.start_text)
         self.map.vb.sigTransformChanged.connect(self._place_arrows)
@@ -115,8 +127,12 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         """Point the arrow along −(∂C/∂α, ∂C/∂β), downhill on the map; in_plane: share of ∇C in the plane."""
         self._slopes = slopes
         self._place_arrows()
-        share = "" if in_plane is None else f" ({in_plane:.0%} of its length lies in this plane)"
-        self.map.setTitle(f"arrow: downhill, −∇C at the current point{share}", size="9pt")
+        self._share = "" if in_plane is None else f" ({in_plane:.0%} of its length lies in this plane)"
+        self._set_title()
+
+    def _set_title(self):
+        steps = "; dashed: the last step's, orange its mini-batch's, blue all images'" if self._step_slopes else ""
+        self.map.setTitle(f"arrow: downhill, −∇C at the current point{self._share}{steps}", size="9pt")
 
     def set_profile(self, steps, costs, learning_rate):
         """Show C(θ₀ − t·∇C) with the current cost and where one learning-rate step lands."""
@@ -185,18 +201,29 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.contours.setPen(pg.mkPen(shade, width=1))
         self.contours.setData(points[:, 0], points[:, 1])
 
+    def set_step_arrows(self, batch_slopes, full_slopes) -> None:
+        """Also draw the last step's −∇C of its mini-batch and of all training images (None: hide them)."""
+        self._step_slopes = {} if batch_slopes is None else {"batch": batch_slopes, "full": full_slopes}
+        self._place_arrows()
+        self._set_title()
+
     def _place_arrows(self, *_):
-        """Draw the arrow at a fixed share of the plot's size (the slopes only give its direction)."""
-        tip = self._arrow_tip(self._slopes)
-        self.arrow_head.setVisible(tip is not None)
+        """Draw the arrows at a fixed share of the plot's size (the slopes only give their direction)."""
+        self._place(self.arrow_line, self.arrow_head, self._slopes)
+        for key, (line, head) in self.step_arrows.items():
+            self._place(line, head, self._step_slopes.get(key))
+
+    def _place(self, line, head, slopes):
+        tip = self._arrow_tip(slopes)
+        head.setVisible(tip is not None)
         if tip is None:
-            self.arrow_line.setData([], [])
+            line.setData([], [])
             return
-        self.arrow_line.setData([0.0, tip[0]], [0.0, tip[1]])
+        line.setData([0.0, tip[0]], [0.0, tip[1]])
         px, py = self.map.vb.viewPixelSize()
         # ArrowItem's angle 0 points left and turns clockwise on screen, where y points down.
-        self.arrow_head.setStyle(angle=math.degrees(math.atan2(-tip[1] / py, tip[0] / px)) - 180.0)
-        self.arrow_head.setPos(*tip)
+        head.setStyle(angle=math.degrees(math.atan2(-tip[1] / py, tip[0] / px)) - 180.0)
+        head.setPos(*tip)
 
     def _arrow_tip(self, slopes):
         if slopes is None or not np.all(np.isfinite(slopes)) or not np.any(slopes):

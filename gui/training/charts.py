@@ -175,6 +175,13 @@ class TrainingCharts(QWidget):
         self._drawn_key = self._x_end = None
         self.readout.setText(HOVER_HINT)
         self._empty_accuracy_range()
+        self._empty_step_range()
+
+    def _empty_step_range(self) -> None:
+        # a reset run starts again at step 0: the old run's axis over no data says nothing
+        self.cost_plot.setXRange(0, STEP_AXIS_ENDS[0] * 10, padding=0.02)  # the grad plot is x-linked
+        for plot in (self.cost_plot, self.grad_plot):
+            plot.enableAutoRange(y=True)
 
     def _empty_accuracy_range(self) -> None:
         # until the first evaluation: the first epoch and the whole percent scale, not 0.2–0.8

@@ -5,11 +5,12 @@ import math
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QToolButton, QWidget
 from superqt.utils import signals_blocked
 
 # Steps per second offered by the speed control, slowest first; 0 means as fast as possible.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0)
+DEFAULT_SPEED = 5  # a first Play the learner can follow step by step
 
 
 def round_significant(value: float, digits: int = 3) -> float:
@@ -27,20 +28,36 @@ def speed_text(steps_per_second: float) -> str:
 
 
 class Slider(QSlider):
-    """A horizontal slider that keeps its arrow keys when they are also window shortcuts.
+    """A horizontal slider that leaves the plain arrow keys to training (→ steps, Shift+→ runs the epoch).
 
-    (The training panel's Step is →: a focused slider should still move with the arrows.)
+    With the focus it moves by Ctrl+← / Ctrl+→ (or Alt+arrows), ↑ / ↓, Page Up / Page Down,
+    Home and End, and of course with the mouse.
     """
+
+    MOVE_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
     def __init__(self, parent=None):
         super().__init__(Qt.Orientation.Horizontal, parent)
 
+    def _moves(self, event) -> bool:
+        return event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) and bool(event.modifiers() & self.MOVE_MODIFIERS)
+
     def event(self, event):
-        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (
-                Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End):
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                self._moves(event) or event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)):
             event.accept()
             return True
         return super().event(event)
+
+    def keyPressEvent(self, event):
+        if self._moves(event):
+            forward = (event.key() == Qt.Key.Key_Right) != self.isRightToLeft()
+            self.triggerAction(QSlider.SliderAction.SliderSingleStepAdd if forward
+                               else QSlider.SliderAction.SliderSingleStepSub)
+        elif event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            event.ignore()  # the window's training keys
+        else:
+            super().keyPressEvent(event)
 
 
 class ScientificSpinBox(QDoubleSpinBox):
@@ -227,12 +244,15 @@ class LogRateControl(QWidget):
 
 
 class SpeedControl(QWidget):
-    """A slider over SPEEDS, from one step a second to as fast as possible.
+    """A slider over SPEEDS, from one step a second to as fast as possible, and a switch to full speed.
 
-    Signals: speedChanged(float) — steps per second, 0 for as fast as possible.
+    The switch remembers the pace it left, so one click (or its key) goes to full speed and back.
+    Signals: speedChanged(float) — steps per second, 0 for as fast as possible;
+    fastestChanged(bool) — whether the speed is now as fast as possible.
     """
 
     speedChanged = Signal(float)
+    fastestChanged = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -240,31 +260,60 @@ class SpeedControl(QWidget):
         self.slider.setRange(0, len(SPEEDS) - 1)
         self.slider.setPageStep(1)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.slider.setToolTip("Training speed while playing: 1 step/s … as fast as possible")
+        self.slider.setToolTip("Training speed while playing: 1 step/s … as fast as possible "
+                               "(with the focus: Ctrl+← / Ctrl+→)")
         self.label = QLabel()
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("as fast as possible") + 4)
+        self.fastest = QToolButton()  # its action (with the key) is set by the training panel
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
-        self.set_speed(0)
+        layout.addWidget(self.fastest)
+        self._pace = DEFAULT_SPEED  # the last speed chosen below full speed
+        self.set_speed(DEFAULT_SPEED)
         self.slider.valueChanged.connect(self._changed)
 
     def speed(self) -> float:
         return float(SPEEDS[self.slider.value()])
 
-    def set_speed(self, steps_per_second: float) -> None:
-        """Show the preset nearest `steps_per_second` (0: as fast as possible) without emitting."""
-        if steps_per_second <= 0:
-            index = len(SPEEDS) - 1
-        else:
-            finite = [math.log(s) for s in SPEEDS[:-1]]
-            target = math.log(steps_per_second)
-            index = min(range(len(finite)), key=lambda i: abs(finite[i] - target))
+    def pace(self) -> float:
+        """Return the last speed chosen below "as fast as possible" (where the switch returns to)."""
+        return self._pace
+
+    def is_fastest(self) -> bool:
+        return self.speed() == 0
+
+    def set_speed(self, steps_per_second: float, pace: float | None = None) -> None:
+        """Show the preset nearest `steps_per_second` (0: as fast as possible) without emitting speedChanged.
+
+        pace: where the full-speed switch returns to (default: the speed itself if below full speed).
+        """
         with signals_blocked(self.slider):
-            self.slider.setValue(index)
+            self.slider.setValue(self._index(steps_per_second))
+        if pace is not None and pace > 0:
+            self._pace = float(SPEEDS[self._index(pace)])
+        elif not self.is_fastest():
+            self._pace = self.speed()
         self.label.setText(speed_text(self.speed()))
+        self.fastestChanged.emit(self.is_fastest())
+
+    def set_fastest(self, on: bool) -> None:
+        """Go to full speed, or back to the pace chosen before (emits speedChanged on a change)."""
+        self.slider.setValue(self._index(0 if on else self._pace))
+        self.fastestChanged.emit(self.is_fastest())
+
+    @staticmethod
+    def _index(steps_per_second: float) -> int:
+        if steps_per_second <= 0:
+            return len(SPEEDS) - 1
+        finite = [math.log(s) for s in SPEEDS[:-1]]
+        target = math.log(steps_per_second)
+        return min(range(len(finite)), key=lambda i: abs(finite[i] - target))
 
     def _changed(self, index: int):
+        if not self.is_fastest():
+            self._pace = self.speed()
         self.label.setText(speed_text(self.speed()))
         self.speedChanged.emit(self.speed())
+        self.fastestChanged.emit(self.is_fastest())

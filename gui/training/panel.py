@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,7 +37,8 @@ class TrainingPanel(QWidget):
     batchSizeChanged(int), optimizerChanged(str), speedChanged(float steps/s, 0 = max),
     rebuildRequested(tuple hidden_sizes, str activation, str cost, int seed).
     Actions (for menus; shortcuts work window-wide): play_action (Space), step_action (→),
-    step_epoch_action (Shift+→), reset_action (Ctrl+R), reset_new_seed_action (Ctrl+Shift+R).
+    step_epoch_action (Shift+→), reset_action (Ctrl+R), reset_new_seed_action (Ctrl+Shift+R),
+    fastest_action (Shift+Space: as fast as possible, or back to the chosen pace).
     """
 
     playRequested = Signal()
@@ -54,6 +55,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent=None, confirm=None):
         super().__init__(parent)
         self._snap = None
+        self._compact = False  # presentation mode: only Play, Step and the progress
         self._play_pending = None  # (wanted running state, when) until a snapshot agrees
         self._divergence_message = ""
         self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
@@ -73,6 +75,8 @@ class TrainingPanel(QWidget):
         menu.addActions([self.reset_action, self.reset_new_seed_action])
         self.reset_button.setMenu(menu)
         self.speed = SpeedControl()
+        self.speed.fastest.setDefaultAction(self.fastest_action)
+        self.speed.fastest.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.progress = ProgressDisplay()
         self.divergence = DivergenceBox()
         self.live = LiveSettings()
@@ -82,6 +86,9 @@ class TrainingPanel(QWidget):
         self.step_n.refused.connect(self.live.reason.say)
         self.step_n_button.clicked.connect(self._step_n)
         self.speed.speedChanged.connect(self.speedChanged)
+        self.fastest_action.triggered.connect(self.speed.set_fastest)
+        self.speed.fastestChanged.connect(self._show_fastest)
+        self._show_fastest(self.speed.is_fastest())
         self.live.learningRateChanged.connect(self.learningRateChanged)
         self.live.batchSizeChanged.connect(self.batchSizeChanged)
         self.live.optimizerChanged.connect(self.optimizerChanged)
@@ -115,6 +122,10 @@ class TrainingPanel(QWidget):
                                    SP.SP_BrowserReload)
         self.reset_new_seed_action = action("Reset with a new seed", "Ctrl+Shift+R",
                                             "Start again from freshly drawn weights")
+        self.fastest_action = action("As fast as possible", "Shift+Space",
+                                     "Play as fast as possible, or back to the chosen pace")
+        self.fastest_action.setCheckable(True)
+        self.fastest_action.setIconText("Full speed")
         self.play_action.triggered.connect(self._play_triggered)
         self.step_action.triggered.connect(lambda: self._user_step(1))
         self.step_epoch_action.triggered.connect(self._step_epoch)
@@ -188,14 +199,25 @@ class TrainingPanel(QWidget):
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: only Play, Step and the progress, in large type."""
+        self._compact = compact
         for widget in (self.step_epoch_button, self.more_steps, self.speed_row, self.live, self.network):
             widget.setVisible(not compact)
-        for button in (self.play_button, self.step_button):
-            font = button.font()
-            font.setPointSizeF(self.font().pointSizeF() * (1.8 if compact else 1.0))
-            button.setFont(font)
-            button.setIconSize(QSize(36, 36) if compact else QSize(16, 16))
+        self._apply_button_fonts()
         self.progress.set_large(compact)
+
+    def _apply_button_fonts(self):
+        # compact: large relative to the panel's own font; normal: the inherited font itself
+        for button in (self.play_button, self.step_button):
+            font = QFont()
+            if self._compact:
+                font.setPointSizeF(self.font().pointSizeF() * 1.25)
+            button.setFont(font)
+            button.setIconSize(QSize(36, 36) if self._compact else QSize(16, 16))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "step_button"):
+            self._apply_button_fonts()
 
     # -- accessors -------------------------------------------------------------------------
     @property
@@ -210,6 +232,15 @@ class TrainingPanel(QWidget):
     def speed_setting(self) -> float:
         """Return the chosen speed in steps per second (0: as fast as possible)."""
         return self.speed.speed()
+
+    def pace_setting(self) -> float:
+        """Return the last speed chosen below full speed (where "Full speed" returns to)."""
+        return self.speed.pace()
+
+    def set_speed(self, steps_per_second: float, pace: float | None = None) -> None:
+        """Choose a speed as if the learner had (emits speedChanged); pace: where "Full speed" returns."""
+        self.speed.set_speed(steps_per_second, pace)
+        self.speedChanged.emit(self.speed.speed())
 
     # -- view → intent ---------------------------------------------------------------------
     def _ask(self, text: str) -> bool:
@@ -245,6 +276,10 @@ class TrainingPanel(QWidget):
             seed = random.randrange(2**31)
         self.divergence.hide()
         self.resetRequested.emit(seed)
+
+    def _show_fastest(self, on: bool):
+        with signals_blocked(self.fastest_action):
+            self.fastest_action.setChecked(on)
 
     def _halve_learning_rate(self):
         half = max(self.live.learning_rate.value() / 2, LEARNING_RATE_RANGE[0])

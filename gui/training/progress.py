@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -101,6 +101,7 @@ class ProgressDisplay(QWidget):
         self.values["speed"].setText("–")
         self._rate = StepRate()
         self._last = (0, 0, 0.0, 0, 0)
+        self._large = False
         self.set_large(False)
 
     def show_progress(self, step: int, epoch: int, epoch_progress: float, samples_seen: int,
@@ -128,21 +129,31 @@ class ProgressDisplay(QWidget):
     def set_large(self, large: bool) -> None:
         """Use big type (presentation mode) or the normal size."""
         self._large = large
-        size = 1.6 if large else 1.0
+        self._apply_fonts()
+        self._show_counters()
+
+    def _apply_fonts(self):
+        # sizes relative to this widget's font, so they follow the window's type size
+        base, size = self.font().pointSizeF(), 1.15 if self._large else 1.0
         for name in self.COUNTERS:
-            font = self.values[name].font()
-            font.setPointSizeF(self.font().pointSizeF() * size * 1.15)
-            font.setBold(True)
-            self.values[name].setFont(font)
-            caption = self.captions[name].font()
-            caption.setPointSizeF(self.font().pointSizeF() * size * 0.9)
+            value = QFont()
+            value.setPointSizeF(base * size * 1.15)
+            value.setBold(True)
+            self.values[name].setFont(value)
+            caption = QFont()
+            caption.setPointSizeF(base * size * 0.9)
             self.captions[name].setFont(caption)
             self.captions[name].setForegroundRole(QPalette.ColorRole.PlaceholderText)  # captions recede
-        bar_font = self.bar.font()
-        bar_font.setPointSizeF(self.font().pointSizeF() * size)
-        self.bar.setFont(bar_font)
+        bar_font = QFont()
+        if self._large:
+            bar_font.setPointSizeF(base * size)
+        self.bar.setFont(bar_font)  # normal size: the inherited font, whatever it becomes
         self.bar.updateGeometry()
-        self._show_counters()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_large"):
+            self._apply_fonts()
 
 
 class DivergenceBox(QFrame):

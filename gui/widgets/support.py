@@ -150,6 +150,9 @@ def style_plot(plot: pg.PlotItem, dark: bool) -> None:
         axis = plot.getAxis(name)
         axis.setPen(pen)
         axis.setTextPen(pg.mkPen(colours.foreground))
+        # ticks say the values as they are: for a range within ±1, pyqtgraph would write them in
+        # thousandths and append "(x0.001)" to the label, which a narrow axis cuts off
+        axis.enableAutoSIPrefix(False)
     plot.titleLabel.setText(plot.titleLabel.text, color=colours.hex("foreground"))
     cache_static_parts(plot)
 

@@ -220,9 +220,11 @@ def test_switching_off_then_on_gives_the_neuron_its_weights_back(qtbot, small):
 def test_compare_view_plots_runs_and_stops_its_thread_on_close(qtbot, mnist):
     view = CompareView()
     qtbot.addWidget(view)
-    view.set_dataset(mnist.subset(2000, 200))
-    view.n_train.setValue(2000)
-    view.epochs.setValue(200)  # far longer than the test waits
+    # 200 epochs of 20,000 images: far longer than the test waits, even when a busy machine
+    # keeps this thread from looking for seconds (200 epochs of 2,000 images were over by then)
+    view.set_dataset(mnist.subset(20000, 200))
+    view.n_train.setValue(20000)
+    view.epochs.setValue(200)
     view.show()
     view.run()
     thread = view._thread

@@ -187,4 +187,6 @@ def test_exports_write_png_svg_and_csv(window, qtbot, tmp_path):
     window.worker.export_history(str(tmp_path / "history.csv"))
     qtbot.waitUntil(lambda: (tmp_path / "history.csv").is_file(), timeout=5000)
     lines = (tmp_path / "history.csv").read_text().splitlines()
-    assert lines[0].startswith("kind,step") and len(lines) == 6
+    # the header, the untrained network's two evaluations (train and test, at step 0) and 5 steps
+    assert lines[0].startswith("kind,step") and len(lines) == 8
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["evaluation"] * 2 + ["step"] * 5

@@ -168,6 +168,25 @@ def test_presentation_mode_enlarges_and_restores(window, qtbot):
     qtbot.waitUntil(lambda: window.font().pointSizeF() == pytest.approx(app_font), timeout=3000)
 
 
+def test_leaving_presentation_mode_gives_back_the_normal_type_and_the_diagram_height(window, qtbot):
+    tp = window.panels["training"]
+
+    def looks():
+        return (tp.play_button.font().pointSizeF(), tp.progress.values["step"].font().pointSizeF(),
+                tp.progress.bar.font().pointSizeF(), window.diagram.canvas.diagram.font_size)
+
+    qtbot.wait(300)  # the docks take their sizes
+    before, canvas = looks(), window.diagram.canvas.height()
+    window.actions.presentation_action.trigger()
+    qtbot.waitUntil(lambda: tp.play_button.font().pointSizeF() > before[0] * 1.5, timeout=3000)
+    qtbot.waitUntil(lambda: tp.font().pointSizeF() > before[0] * 1.2, timeout=3000)  # the big type reached it
+    qtbot.wait(300)  # as a presenter would: the legend and docks settle in the mode
+    window.actions.presentation_action.trigger()
+    qtbot.wait(300)
+    assert looks() == pytest.approx(before)
+    assert window.diagram.canvas.height() >= canvas - 2
+
+
 def test_settings_and_layout_are_remembered(qtbot, small_mnist, tmp_path):
     from gui.main_window import MainWindow
 

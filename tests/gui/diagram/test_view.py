@@ -267,3 +267,18 @@ def test_a_diverged_networks_nan_and_inf_get_defined_colours():
         greys = grey_fill(np.array([np.nan, np.inf, -np.inf, 0.5]))
     assert bins.tolist() == [5, 9, 0, 5, 7, 0]
     assert greys.tolist() == [0, GREY_LEVELS - 1, 0, round(0.5 * (GREY_LEVELS - 1))]
+
+
+def test_after_a_reset_the_legend_gives_the_fresh_networks_scale(view, net, example):
+    fresh = [view.edge_scale(layer) for layer in range(3)]
+    caption = view.legend.edges.toolTip()
+    trained = net.copy()
+    for w in trained.weights:
+        w *= 6  # a trained network's weights are several times larger
+    view.set_snapshot(make_snapshot(trained, *example, step=8000))
+    view.update_now()
+    assert view.edge_scale(0) > fresh[0]
+    view.set_snapshot(make_snapshot(net, *example, step=0))  # Ctrl+R: the same seeded weights again
+    view.update_now()
+    assert [view.edge_scale(layer) for layer in range(3)] == fresh
+    assert view.legend.edges.toolTip() == caption

@@ -214,3 +214,88 @@ def test_next_misclassified_wraps_round(toy):
     assert next_misclassified(net, x, y, 0, chunk=5) == wrong[0]
     assert next_misclassified(net, x, y, int(wrong[-1]) + 1, chunk=5) == wrong[0]
     assert next_misclassified(net, x, y, int(wrong[0]) + 1, chunk=5) == (wrong[1] if len(wrong) > 1 else wrong[0])
+
+
+def wheel_down(widget, qtbot):
+    """Send a wheel notch (down) to widget at its centre, as the pointer resting on it would."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_inspector_over_its_plots(qtbot, toy):
+    from PySide6.QtWidgets import QScrollArea
+
+    from gui.inspector.panel import NeuronInspector
+
+    ds, net, _, _ = toy
+    scroller = QScrollArea()
+    qtbot.addWidget(scroller)
+    inspector = NeuronInspector()
+    scroller.setWidget(inspector)
+    scroller.setWidgetResizable(True)
+    scroller.resize(420, 300)
+    scroller.show()
+    qtbot.waitExposed(scroller)
+    inspector.set_dataset(ds)
+    inspector.set_snapshot(snapshot(net, ds, "train", 7))
+    inspector.set_neuron(2, 1)
+    bar = scroller.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    for plot in (inspector.weight_bars, inspector.forward.curve, inspector.testset.histogram):
+        bar.setValue(0)
+        scroller.ensureWidgetVisible(plot, 0, 0)
+        start = bar.value()
+        wheel_down(plot.viewport(), qtbot)
+        assert bar.value() > start, plot
+
+
+def test_with_room_the_weights_formula_and_nudges_stand_side_by_side(qtbot, toy):
+    from PySide6.QtWidgets import QScrollArea
+
+    from gui.inspector.panel import NeuronInspector
+
+    ds, net, _, _ = toy
+    scroller = QScrollArea()
+    qtbot.addWidget(scroller)
+    inspector = NeuronInspector()
+    scroller.setWidget(inspector)
+    scroller.setWidgetResizable(True)
+    scroller.resize(1000, 420)  # a bottom dock of a 1280×800 window, about
+    scroller.show()
+    qtbot.waitExposed(scroller)
+    inspector.set_snapshot(snapshot(net, ds, "train", 7))
+    inspector.set_neuron(1, 2)
+    qtbot.waitUntil(lambda: inspector.wide)
+    parts = (inspector.weights_part, inspector.forward_part, inspector.backprop_part)
+    lefts = [part.geometry().left() for part in parts]
+    assert lefts == sorted(lefts) and len(set(lefts)) == 3
+    for widget in (inspector.forward.sum_line, inspector.forward.curve, inspector.backprop.value_labels["nudge"]):
+        bottom = widget.mapTo(scroller.viewport(), widget.rect().bottomLeft()).y()
+        assert 0 < bottom <= scroller.viewport().height(), widget  # in sight without scrolling
+    scroller.resize(330, 420)  # a side column: one under the other, the formula first
+    qtbot.waitUntil(lambda: not inspector.wide)
+    assert inspector.forward_part.geometry().top() < inspector.backprop_part.geometry().top() \
+        < inspector.weights_part.geometry().top()
+
+
+def test_the_weight_axis_label_carries_no_multiplier_to_clip(qtbot):
+    from gui.inspector.plots import WeightBars, WeightImage
+
+    bars, image = WeightBars(), WeightImage()
+    for widget in (bars, image):
+        qtbot.addWidget(widget)
+        widget.show()
+    values = np.linspace(-0.4, 0.5, 16)  # a fresh network's weights: all within ±1
+    bars.set_values(values)
+    image.set_values(np.full((28, 28), 0.002, np.float32), 0.005)
+    axes = [bars.getPlotItem().getAxis("left"), image.bar.getAxis("left"), image.bar.getAxis("right")]
+    qtbot.waitUntil(lambda: bars.getPlotItem().getAxis("left").range[1] < 1)
+    labels = [axis.labelString() for axis in axes]
+    assert "weight" in labels[0] and "weight" in labels[1]
+    assert not any("(x" in label for label in labels), labels

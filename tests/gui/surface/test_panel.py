@@ -215,3 +215,24 @@ def test_a_narrow_panel_wraps_its_controls_and_title_and_keeps_the_colour_bar(qt
     one_line.setTextWidth(-1)
     assert title.item.document().size().height() >= 1.5 * one_line.size().height()  # wrapped, not cut
     assert plots.map.geometry().width() <= plots.viewport().width()
+
+
+def test_the_last_steps_two_gradients_are_drawn_as_arrows_along_their_projections(qtbot, view, small):
+    _, net, snap, _ = small
+    view.show()
+    with qtbot.waitSignal(view.gridReady, timeout=20000):
+        view.set_snapshot(snap)
+    batch, full = view.plane.d1 * 2.0 - view.plane.d2, view.plane.d2 * 3.0  # known projections
+    view.show_step_arrows(batch, full)
+    arrows = view.plots.step_arrows
+    qtbot.waitUntil(lambda: arrows["batch"][1].isVisible() and arrows["full"][1].isVisible(), timeout=3000)
+    for key, slopes in (("batch", (2.0, -1.0)), ("full", (0.0, 3.0))):
+        xs, ys = arrows[key][0].getData()
+        tip = np.array([xs[-1], ys[-1]])
+        px, py = view.plots.map.vb.viewPixelSize()
+        on_screen = tip / np.array([px, py])
+        expected = -np.array(slopes) / np.array([px, py])
+        cosine = on_screen @ expected / np.linalg.norm(on_screen) / np.linalg.norm(expected)
+        assert cosine == pytest.approx(1.0, abs=1e-6)  # downhill: along minus the slopes
+    view.show_step_arrows(np.zeros(3), np.zeros(3))  # another network's gradients: hidden
+    assert not arrows["batch"][1].isVisible()

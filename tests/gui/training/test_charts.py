@@ -314,3 +314,18 @@ def test_step_axes_tick_whole_steps_and_empty_accuracy_spans_the_percent_scale(c
     for plot in (charts.cost_plot, charts.grad_plot):
         labels = shown_tick_labels(plot.getAxis("bottom"))
         assert labels and all(float(text) == int(float(text)) for _, text in labels)
+
+
+def test_after_a_reset_the_step_axes_start_again_from_zero(charts, qtbot):
+    charts.show()
+    qtbot.waitExposed(charts)
+    charts.append_steps(*run(8000))
+    charts.redraw()
+    assert charts.cost_plot.getViewBox().viewRange()[0][1] > 7000
+    charts.clear()  # Ctrl+R: the history is gone
+    charts.redraw()
+    for plot in (charts.cost_plot, charts.grad_plot):
+        assert plot.getViewBox().viewRange()[0][1] < 100  # no 0–8k axis over no data
+    charts.append_steps(*run(3))
+    charts.redraw()
+    assert charts.cost_plot.getViewBox().viewRange()[0][1] < 100

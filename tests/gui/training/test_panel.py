@@ -3,11 +3,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from core.history.series import StepRate
 from core.network import Network, NetworkError, parse_sizes
 from core.snapshot import make_snapshot
-from gui.training.inputs import SPEEDS, round_significant
+from gui.training.inputs import DEFAULT_SPEED, SPEEDS, round_significant
+from gui.training.keys import TrainingKeys
 from gui.training.panel import TrainingPanel
 from gui.widgets.theme import theme
 
@@ -309,7 +311,7 @@ def test_compact_mode_shows_only_play_step_and_progress(panel):
         assert widget.isVisibleTo(panel)
     for widget in (panel.step_epoch_button, panel.more_steps, panel.speed_row, panel.live, panel.network):
         assert not widget.isVisibleTo(panel)
-    assert panel.play_button.font().pointSizeF() > panel.font().pointSizeF() * 1.5
+    assert panel.play_button.font().pointSizeF() > panel.font().pointSizeF() * 1.2  # on top of the mode's own type size
     panel.set_compact(False)
     assert panel.live.isVisibleTo(panel) and panel.network.isVisibleTo(panel)
 
@@ -332,7 +334,12 @@ def test_space_and_right_arrow_drive_training_from_anywhere_in_the_window(panel,
     assert intents.log == [("stepRequested", (1,)), ("playRequested", ())]
 
 
-def test_a_focused_slider_keeps_its_arrow_keys(panel, qtbot):
+def focus(qtbot, widget):
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)
+
+
+def test_a_focused_slider_moves_with_ctrl_arrows_and_leaves_the_plain_arrow_to_training(panel, qtbot):
     panel.show()
     qtbot.waitExposed(panel)
     panel.activateWindow()
@@ -340,7 +347,74 @@ def test_a_focused_slider_keeps_its_arrow_keys(panel, qtbot):
     slider = panel.speed.slider
     slider.setValue(3)
     intents = Intents(panel)
-    slider.setFocus()
-    qtbot.waitUntil(slider.hasFocus)
-    qtbot.keyClick(slider, Qt.Key.Key_Left)
+    focus(qtbot, slider)
+    qtbot.keyClick(slider, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     assert intents.log == [("speedChanged", (float(SPEEDS[2]),))]
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert slider.value() == 2
+    assert intents.log[1:] == [("stepRequested", (1,))]
+
+
+@pytest.fixture
+def keyed_panel(panel, qtbot):
+    """The panel with the training keys installed for it, shown and active."""
+    keys = TrainingKeys.install(panel, (panel.play_action, panel.step_action, panel.step_epoch_action,
+                                        panel.fastest_action))
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    yield panel
+    QApplication.instance().removeEventFilter(keys)
+
+
+def test_training_keys_work_whichever_control_was_last_clicked(keyed_panel, qtbot):
+    panel = keyed_panel
+    controls = (panel.speed.slider, panel.live.learning_rate.slider, panel.step_n_button, panel.reset_button,
+                panel.live.optimizer, panel.speed.fastest)
+    for control in controls:
+        intents = Intents(panel)
+        speed, rate = panel.speed.slider.value(), panel.live.learning_rate.slider.value()
+        focus(qtbot, control)
+        qtbot.keyClick(control, Qt.Key.Key_Right)
+        qtbot.keyClick(control, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(control, Qt.Key.Key_Space)
+        qtbot.keyClick(control, Qt.Key.Key_Space)
+        assert intents.log == [("stepRequested", (1,)), ("stepEpochRequested", ()), ("playRequested", ()),
+                               ("pauseRequested", ())], control
+        assert (panel.speed.slider.value(), panel.live.learning_rate.slider.value()) == (speed, rate)
+
+
+def test_a_text_field_being_typed_into_keeps_its_keys(keyed_panel, qtbot):
+    panel = keyed_panel
+    intents = Intents(panel)
+    field = panel.network.hidden
+    focus(qtbot, field)
+    field.setCursorPosition(0)
+    qtbot.keyClick(field, Qt.Key.Key_Right)
+    qtbot.keyClick(field, Qt.Key.Key_Space)
+    assert intents.log == []
+    assert field.cursorPosition() == 2  # → moved the cursor, Space was typed
+    assert " " in field.text()
+
+
+def test_play_starts_at_a_watchable_pace_and_full_speed_is_one_key_away(keyed_panel, qtbot):
+    panel = keyed_panel
+    assert 1 <= panel.speed_setting() <= 10
+    intents = Intents(panel)
+    focus(qtbot, panel.step_n_button)
+    qtbot.keyClick(panel.step_n_button, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    assert panel.speed_setting() == 0 and panel.fastest_action.isChecked()
+    panel.speed.fastest.click()  # and one click back to the pace chosen before
+    assert intents.of("speedChanged") == [(0.0,), (float(DEFAULT_SPEED),)]
+    assert not panel.fastest_action.isChecked()
+
+
+def test_the_full_speed_switch_returns_to_the_last_pace_chosen(panel):
+    panel.speed.slider.setValue(SPEEDS.index(20))
+    panel.fastest_action.trigger()
+    assert panel.speed_setting() == 0
+    panel.fastest_action.trigger()
+    assert panel.speed_setting() == 20
+    panel.speed.slider.setValue(len(SPEEDS) - 1)  # the slider to its end is full speed too
+    assert panel.fastest_action.isChecked() and panel.pace_setting() == 20

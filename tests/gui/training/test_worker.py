@@ -111,6 +111,12 @@ def test_speed_limit_paces_training(qtbot, worker):
     assert 3 <= steps <= 15  # ~10 expected at 20 steps/s; generous for a busy machine
 
 
+def test_step_n_is_not_held_to_the_play_pace(qtbot, worker):
+    worker.set_speed(1)
+    worker.step(30)  # 30 s at the pace of Play; Step N goes straight there
+    settle(qtbot, worker, lambda s: s.step == 30, timeout=10000)
+
+
 def test_reset_restores_the_seeded_initial_weights(qtbot, worker):
     initial = latest(worker).params.copy()
     worker.step(5)
@@ -164,7 +170,7 @@ def test_a_forced_nan_pauses_with_a_message(qtbot, worker):
 def test_examples_can_be_chosen_and_drawn(qtbot, worker):
     worker.show_example("test", 5)
     snap = settle(qtbot, worker, lambda s: s.example_split == "test")
-    assert snap.example_index == 5 and snap.label == int(worker._dataset.test_labels[5])
+    assert snap.example_index == 5 and snap.label == int(tiny_dataset(n_train=400, n_test=60).test_labels[5])
     worker.show_input(np.full(64, 0.5, np.float32))
     snap = settle(qtbot, worker, lambda s: s.example_split == "drawn")
     assert snap.label is None and snap.nudges is None
@@ -227,7 +233,7 @@ def test_training_in_the_worker_matches_the_trainer(qtbot, worker):
     worker.step(6)
     snap = settle(qtbot, worker, lambda s: s.step == 6)
     net = Network((64, 12, 4), seed=1)
-    tr = Trainer(net, worker._dataset, batch_size=10, learning_rate=1.0, seed=1)
+    tr = Trainer(net, tiny_dataset(n_train=400, n_test=60), batch_size=10, learning_rate=1.0, seed=1)
     for _ in range(6):
         tr.step()
     np.testing.assert_array_equal(snap.params, net.params)

@@ -1,0 +1,397 @@
+"""A training session: the Trainer and everything a front end asks of it, with no Qt and no threads.
+
+A front end (the GUI's training thread, or a training process) applies commands between
+steps with `apply(name, *args)` (or calls the command methods directly), calls `train_one()`
+while `busy`, and learns what happened from `Event`s: plain data handed to `report`, or kept
+until `take_events()` when no `report` is given. `publish()` returns a fresh Snapshot and
+reports it as a "snapshot" event.
+
+Event kinds and their args:
+    snapshot (Snapshot,)            a new picture of the network to show
+    step (step, cost, grad_norms)   one mini-batch was trained (grad_norms: one per weight layer)
+    evaluation (dict,)              split, epoch, step, accuracy, cost
+    feed_cleared ()                 the run was reset or replaced: drop what was charted before
+    running (bool,)                 training started or stopped
+    diverged (message,)             the cost became NaN/inf; training paused
+    error (message,)                a command could not be carried out; nothing changed
+    trajectory (steps, rows)        steps (K,) and parameter rows (K, P), read-only copies
+    saved (path,) / loaded (path,)  a checkpoint was written / opened
+    rebuilt ()                      the network was replaced (architecture, dataset or checkpoint)
+    edited (what, test_accuracy)    an edit was applied, undone or redone
+    resumed (step,)                 training was rewound to this recorded step
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.history.csv_export import write_history_csv
+from core.lesson.edits import EditError
+from core.lesson.live_edits import LiveEdits
+from core.network import Network, NetworkError
+from core.snapshot import Snapshot, make_snapshot
+from core.trainer import Trainer
+
+PUBLISH_PERIOD = 1 / 20  # seconds between snapshots while training runs (the GUI shows ≤ 10 Hz then)
+TRAIN_ACCURACY_SAMPLE = 10_000  # training examples the per-epoch training accuracy is measured on
+TRAJECTORY_BYTES = 64 << 20  # memory for the recorded trajectory (cost surface, timeline)
+
+# the commands `apply` accepts: the names of the command methods below
+COMMANDS = frozenset({
+    "play", "pause", "step", "step_epoch", "reset", "set_learning_rate", "set_batch_size", "set_optimizer",
+    "set_speed", "rebuild", "set_dataset", "show_example", "evaluate", "request_trajectory", "save", "load",
+    "apply_edit", "undo_edit", "redo_edit", "resume_from", "export_history", "call", "stop",
+})
+# what a refused command raises; it becomes an "error" event and changes nothing
+COMMAND_ERRORS = (ValueError, NetworkError, CheckpointError, EditError)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the session reports: `kind` names it, `args` carry plain data (see the module doc)."""
+
+    kind: str
+    args: tuple = ()
+
+
+def make_trainer(net, dataset, **settings) -> Trainer:
+    """Return a Trainer whose recorded trajectory stays within TRAJECTORY_BYTES."""
+    rows = TRAJECTORY_BYTES // (net.n_params * net.dtype.itemsize)
+    capacity = int(max(16, min(512, rows)) // 2 * 2)
+    return Trainer(net, dataset, trajectory_capacity=capacity, **settings)
+
+
+class TrainingSession:
+    """Owns the Trainer; the only code that changes the network. Every argument is picklable."""
+
+    def __init__(self, dataset, sizes=None, activation="sigmoid", cost="quadratic", seed=0,
+                 learning_rate=3.0, batch_size=100, optimizer="sgd", report=None):
+        self.report = report  # callable(Event), or None: events wait for take_events()
+        self._events = []
+        self._dataset = dataset
+        sizes = sizes or (dataset.n_inputs, 16, 16, dataset.n_classes)
+        net = Network(sizes, activation, cost, seed=seed)
+        self._trainer = make_trainer(net, dataset, batch_size=batch_size, learning_rate=learning_rate,
+                                     optimizer=optimizer, seed=seed)
+        self._running = False
+        self._pending = 0  # mini-batches still to run for "step n" / "step epoch"
+        self._speed = 0.0  # steps per second; 0 = as fast as possible
+        self._example = ("batch", 0)  # ("batch", k) | ("train"|"test", index) | ("drawn", x)
+        self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None  # the step at which the accuracies were measured
+        self._edits = LiveEdits()  # undo/redo, and switched-off neurons held off while training
+        self._last_publish = 0.0
+        self.publish()
+
+    # -- state a front end reads -------------------------------------------------------------
+    @property
+    def trainer(self) -> Trainer:
+        return self._trainer
+
+    @property
+    def dataset(self):
+        return self._dataset
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def busy(self) -> bool:
+        """Whether a step is wanted: training runs, or "step n" has steps left."""
+        return self._running or self._pending > 0
+
+    @property
+    def speed(self) -> float:
+        """Steps per second the front end should pace training at (0: as fast as possible)."""
+        return self._speed
+
+    # -- events ---------------------------------------------------------------------------------
+    def _emit(self, kind, *args):
+        event = Event(kind, args)
+        if self.report is None:
+            self._events.append(event)
+        else:
+            self.report(event)
+
+    def take_events(self) -> list:
+        """Return the events kept since the last call (only when no `report` is set)."""
+        events, self._events = self._events, []
+        return events
+
+    def apply(self, name: str, *args) -> None:
+        """Run the command `name`; a refused command becomes an "error" event and changes nothing."""
+        if name not in COMMANDS:
+            raise KeyError(f"no such command: {name}")
+        try:
+            getattr(self, name)(*args)
+        except COMMAND_ERRORS as exc:
+            self._emit("error", str(exc))
+        except OSError as exc:
+            self._emit("error", f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")
+
+    def _set_running(self, running: bool):
+        if running != self._running:
+            self._running = running
+            self._emit("running", running)
+
+    def _halt(self):
+        self._pending = 0
+        self._set_running(False)
+
+    # -- commands: running ---------------------------------------------------------------------
+    def play(self):
+        self._set_running(True)
+        self.publish()
+
+    def pause(self):
+        self._halt()
+        self.publish()
+
+    def stop(self):
+        """Stop training without a new snapshot (the front end is closing)."""
+        self._set_running(False)
+
+    def step(self, n: int = 1):
+        """Run exactly n more mini-batches (ignored while training runs)."""
+        if not self._running:
+            self._pending += max(0, int(n))
+
+    def step_epoch(self):
+        """Run the mini-batches left in the current epoch (ignored while training runs)."""
+        if not self._running:
+            tr = self._trainer
+            self._pending = math.ceil((tr.n_train - tr.position) / tr.batch_size)
+
+    def set_speed(self, steps_per_second: float):
+        self._speed = max(0.0, float(steps_per_second))
+
+    # -- commands: settings and replacements --------------------------------------------------------
+    def reset(self, seed=None):
+        self._halt()
+        self._trainer.reset(seed)
+        self._after_replacement()
+
+    def set_learning_rate(self, lr: float):
+        self._trainer.set_learning_rate(float(lr))
+        self.publish()
+
+    def set_batch_size(self, n: int):
+        self._trainer.set_batch_size(min(int(n), self._trainer.n_train))
+        self.publish()
+
+    def set_optimizer(self, name: str):
+        if name != self._trainer.optimizer_name:
+            self._trainer.set_optimizer(str(name))
+        self.publish()
+
+    def rebuild(self, hidden, activation, cost, seed):
+        """Replace the network by a new one of this architecture, keeping the training settings."""
+        ds, old, seed = self._dataset, self._trainer, int(seed)
+        net = Network((ds.n_inputs, *(int(n) for n in hidden), ds.n_classes), activation, cost, seed=seed)
+        self._replace_trainer(make_trainer(net, ds, batch_size=min(old.batch_size, len(ds.train_labels)),
+                                           learning_rate=old.learning_rate, optimizer=old.optimizer_name,
+                                           seed=seed, momentum=old.momentum, weight_decay=old.weight_decay))
+
+    def set_dataset(self, dataset):
+        """Switch to another dataset: a new network of the same hidden layers fitted to it."""
+        old = self._trainer
+        net = Network((dataset.n_inputs, *old.net.sizes[1:-1], dataset.n_classes), old.net.activation,
+                      old.net.cost, seed=old.seed)
+        trainer = make_trainer(net, dataset, batch_size=min(old.batch_size, len(dataset.train_labels)),
+                               learning_rate=old.learning_rate, optimizer=old.optimizer_name, seed=old.seed)
+        self._dataset = dataset
+        self._example = ("batch", 0)
+        self._replace_trainer(trainer)
+
+    def save(self, path):
+        save_checkpoint(str(path), self._trainer.net, self._trainer, self._dataset)
+        self._emit("saved", str(path))
+
+    def load(self, path):
+        path = str(path)
+        ckpt = load_checkpoint(path)
+        ds = self._dataset
+        ckpt.check_fits(ds.n_inputs, ds.n_classes)
+        state = ckpt.training or {}
+        trainer = make_trainer(ckpt.network, ds, batch_size=int(state.get("batch_size", self._trainer.batch_size)),
+                               learning_rate=float(state.get("learning_rate", self._trainer.learning_rate)),
+                               optimizer=str(state.get("optimizer", "sgd")), seed=int(state.get("seed", 0)))
+        if ckpt.training is not None:
+            trainer.load_state_dict(ckpt.training)
+        self._replace_trainer(trainer)
+        self._emit("loaded", path)
+
+    def _replace_trainer(self, trainer):
+        self._halt()
+        self._trainer = trainer
+        self._after_replacement()
+        self._emit("rebuilt")
+
+    def _after_replacement(self):
+        self._accuracy = {"train": None, "test": None}
+        self._accuracy_step = None
+        self._edits.clear()
+        self._emit("feed_cleared")
+        self._evaluate()  # every view then agrees on the new network's accuracy from its first step
+        self.publish()
+
+    # -- commands: what is shown -------------------------------------------------------------------
+    def show_example(self, split: str, value=0):
+        """Show ("train"|"test", index), ("batch", _): the first of the last mini-batch, or ("drawn", x)."""
+        if split in ("train", "test"):
+            value = int(value)
+            n = len(self._dataset.labels(split))
+            if not 0 <= value < n:
+                raise ValueError(f"{split} example {value} does not exist (0..{n - 1})")
+        elif split == "drawn":
+            value = np.array(value, dtype=np.float32).reshape(-1)
+            if value.size != self._trainer.net.sizes[0]:
+                raise ValueError(f"a drawn input needs {self._trainer.net.sizes[0]} values, got {value.size}")
+        elif split != "batch":
+            raise ValueError(f"unknown example source {split!r}")
+        self._example = (split, value)
+        self.publish()
+
+    def evaluate(self):
+        self._evaluate()
+        self.publish()
+
+    def request_trajectory(self):
+        traj = self._trainer.trajectory
+        if traj is None:
+            self._emit("trajectory", np.zeros(0, np.int64), np.zeros((0, self._trainer.net.n_params)))
+            return
+        steps, rows = np.array(traj.step_values()), np.array(traj.values())
+        steps.flags.writeable = rows.flags.writeable = False
+        self._emit("trajectory", steps, rows)
+
+    def export_history(self, path):
+        """Write the training history (cost per step, accuracy per epoch) as CSV."""
+        write_history_csv(str(path), self._trainer.history)
+
+    def call(self, fn):
+        """Run fn(trainer) between steps (for tests and rare tools; not picklable, so not across processes)."""
+        fn(self._trainer)
+        self.publish()
+
+    # -- commands: edits and time travel ---------------------------------------------------------------
+    def apply_edit(self, edit):
+        """Apply a core.lesson.edits.Edit to the live network (undoable)."""
+        net = self._trainer.net
+        self._after_edit(self._edits.apply(edit, net.params, net.sizes))
+
+    def undo_edit(self):
+        what = self._edits.undo(self._trainer.net.params)
+        if what is not None:
+            self._after_edit(what)
+
+    def redo_edit(self):
+        what = self._edits.redo(self._trainer.net.params)
+        if what is not None:
+            self._after_edit(what)
+
+    def _after_edit(self, what):
+        ev = self._trainer.evaluate("test", record=False)
+        self._accuracy["test"] = ev.accuracy
+        self.publish()
+        self._emit("edited", what, ev.accuracy)
+
+    def resume_from(self, step: int):
+        """Rewind training to a recorded step of the trajectory and go on from there."""
+        step = int(step)
+        tr = self._trainer
+        traj = tr.trajectory
+        rows = np.flatnonzero(traj.step_values() == step) if traj is not None else []
+        if not len(rows):
+            raise ValueError(f"step {step} was not recorded; pick a point on the timeline")
+        self._halt()
+        tr.net.set_params(traj.values()[rows[0]])
+        tr.rewind_to(step)
+        self._edits.clear()
+        # the charts start again from the history kept up to that step
+        self._emit("feed_cleared")
+        for s, c in zip(tr.history.costs.step_values(), tr.history.costs.values()):
+            self._emit("step", int(s), float(c), [np.nan] * tr.net.n_layers)
+        for split, records in tr.history.accuracy.items():
+            for epoch, at_step, accuracy, cost in records:
+                self._emit("evaluation", dict(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost))
+        self._accuracy = {"train": None, "test": None}
+        self.publish()
+        self._emit("resumed", step)
+
+    # -- training ----------------------------------------------------------------------------------
+    def train_one(self) -> None:
+        """Train one mini-batch, keep switched-off neurons off, and pause if the cost diverged."""
+        tr = self._trainer
+        rec = tr.step()
+        self._edits.hold(tr.net.params)
+        if self._pending > 0:
+            self._pending -= 1
+        if rec.diverged:
+            self._halt()
+            self.publish()
+            self._emit("diverged",
+                       f"The cost became {'NaN' if math.isnan(rec.cost) else 'infinite'} at step {rec.step + 1}:"
+                       " the step overshot so far that the numbers overflowed. Training is paused and the"
+                       " network kept as it was before that step. Reset, or try a smaller learning rate.")
+            return
+        self._emit("step", rec.step, rec.cost, tr.layer_grad_norms())
+        if rec.epoch_finished:
+            self._evaluate()
+        if not self.busy or time.perf_counter() - self._last_publish >= PUBLISH_PERIOD:
+            self.publish()
+
+    def _evaluate(self):
+        tr = self._trainer
+        for split in ("train", "test"):
+            # the training accuracy on a fixed sample: the whole set would cost a third of an epoch
+            ev = tr.evaluate(split, limit=TRAIN_ACCURACY_SAMPLE if split == "train" else None)
+            self._accuracy[split] = ev.accuracy
+            self._emit("evaluation", dict(split=split, epoch=tr.epoch + tr.epoch_progress, step=tr.step_count,
+                                          accuracy=ev.accuracy, cost=ev.cost))
+        self._accuracy_step = tr.step_count
+
+    def current_example(self):
+        """Return (x, label, split, index) of the example the snapshot shows."""
+        split, value = self._example
+        ds, tr = self._dataset, self._trainer
+        if split == "drawn":
+            return value, None, "drawn", -1
+        if split == "batch":
+            rec = tr.last_record
+            index = int(rec.batch[0]) if rec is not None and len(rec.batch) else int(tr.next_batch()[0])
+            split = "train"
+        else:
+            index = value
+        return ds.images(split)[index], int(ds.labels(split)[index]), split, index
+
+    def publish(self) -> Snapshot:
+        """Return a Snapshot of the network now (and report it as a "snapshot" event)."""
+        tr, net = self._trainer, self._trainer.net
+        x, label, split, index = self.current_example()
+        rec = tr.last_record
+        stepped = rec is not None and not rec.diverged
+        with np.errstate(over="ignore", invalid="ignore"):
+            snap = make_snapshot(
+                net, x, label, example_split=split, example_index=index,
+                class_names=tuple(self._dataset.class_names), image_shape=tuple(self._dataset.image_shape),
+                step=tr.step_count, epoch=tr.epoch, epoch_progress=tr.epoch_progress,
+                samples_seen=tr.samples_seen, steps_per_epoch=tr.steps_per_epoch,
+                last_cost=rec.cost if rec is not None else None,
+                batch=rec.batch if stepped else None,
+                batch_grad=tr.last_gradient if stepped else None,
+                batch_params=tr.params_before_last_step if stepped else None,
+                layer_grad_norms=tuple(tr.layer_grad_norms()) if stepped else (),
+                learning_rate=tr.current_learning_rate(), batch_size=tr.batch_size,
+                optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
+                train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
+                extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
+                       "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
+        self._last_publish = time.perf_counter()
+        self._emit("snapshot", snap)
+        return snap

@@ -1,0 +1,84 @@
+"""What a learner meets in the first minutes: the pace of Play, the training keys, the first hint."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+
+from gui.training.inputs import DEFAULT_SPEED
+
+
+@pytest.fixture(scope="module")
+def small_mnist():
+    from core.data import load_mnist
+
+    return load_mnist().subset(3000, 500)
+
+
+def make_window(qtbot, dataset, settings, restore=False):
+    from gui.main_window import MainWindow
+
+    QStandardPaths.setTestModeEnabled(True)
+    w = MainWindow(dataset, restore_settings=restore, offer_restore=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, small_mnist, settings):
+    w = make_window(qtbot, small_mnist, settings)
+    yield w
+    w.close()
+
+
+def sync(qtbot, window):
+    """Return the trainer's step count once every command sent so far has been applied."""
+    box = []
+    window.worker.call(lambda tr: box.append(tr.step_count))
+    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    return box[0]
+
+
+def test_the_pace_of_play_is_watchable_at_first_and_remembered(qtbot, small_mnist, settings):
+    first = make_window(qtbot, small_mnist, settings, restore=True)
+    training = first.panels["training"]
+    assert training.speed_setting() == DEFAULT_SPEED
+    training.set_speed(50)
+    training.fastest_action.trigger()
+    first.close()
+    second = make_window(qtbot, small_mnist, settings, restore=True)
+    assert second.panels["training"].speed_setting() == 0
+    second.panels["training"].fastest_action.trigger()
+    assert second.panels["training"].speed_setting() == 50
+    second.close()
+
+
+def test_right_arrow_steps_after_the_learner_touched_a_slider(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    slider = window.panels["training"].live.learning_rate.slider
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus)
+    before = slider.value()
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: sync(qtbot, window) == 1, timeout=5000)
+    assert slider.value() == before
+
+
+def test_after_a_reset_the_status_bar_gives_the_untrained_networks_test_accuracy(window, qtbot, small_mnist):
+    from core.network import Network
+
+    window.worker.step(5)
+    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 5, timeout=5000)
+    window.reset()
+    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 0
+                    and window.worker.mailbox.peek().test_accuracy is not None, timeout=5000)
+    net = Network(window.worker.mailbox.peek().sizes, seed=0)
+    expected = float(np.mean(net.predict(small_mnist.inputs("test")) == small_mnist.labels("test")))
+    qtbot.waitUntil(lambda: window.status.labels["accuracy"].text() == f"test accuracy {expected:.2%}", timeout=5000)
