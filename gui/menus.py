@@ -129,7 +129,10 @@ class WindowActions:
 
     def open_network(self, path=None):
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", "", "Networks (*.npz)")
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", self.w.session.dialog_folder(),
+                                                  "Networks (*.npz)")
+            if path:
+                self.w.session.remember_folder(path)
         if path:
             self.network_path = path
             self.w.worker.load(path)
@@ -141,8 +144,10 @@ class WindowActions:
             self.save_network_as()
 
     def save_network_as(self):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", "network.npz", "Networks (*.npz)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", self.w.session.dialog_path("network.npz"),
+                                              "Networks (*.npz)")
         if path:
+            self.w.session.remember_folder(path)
             if not path.endswith(".npz"):
                 path += ".npz"
             self.network_path = path
@@ -150,9 +155,11 @@ class WindowActions:
 
     def open_dataset(self, folder=None):
         if not folder:
-            folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files")
+            folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files",
+                                                      self.w.session.dialog_folder())
         if not folder:
             return
+        self.w.session.remember_folder(Path(folder).parent)
         try:
             dataset = load_idx_dataset(folder)
         except DatasetError as exc:
@@ -164,16 +171,20 @@ class WindowActions:
         self.w.open_dataset(load_mnist())
 
     def export_widget(self, widget, stem):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", f"{stem}.png", "PNG image (*.png);;SVG image (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", self.w.session.dialog_path(f"{stem}.png"),
+                                              "PNG image (*.png);;SVG image (*.svg)")
         if path:
+            self.w.session.remember_folder(path)
             try:
                 save_widget_image(widget, path)
             except OSError as exc:
                 QMessageBox.warning(self.w, "Export failed", str(exc))
 
     def export_history(self):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export training history", "history.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export training history",
+                                              self.w.session.dialog_path("history.csv"), "CSV (*.csv)")
         if path:
+            self.w.session.remember_folder(path)
             self.w.worker.export_history(path)
 
     # -- view ---------------------------------------------------------------------------------

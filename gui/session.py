@@ -93,6 +93,24 @@ class Session:
                 w.panels["training"].set_speed(float(speed), float(pace) if pace is not None else None)
         return restored
 
+    # -- where file dialogs start -------------------------------------------------------------
+    def dialog_folder(self) -> str:
+        """Return where a file dialog starts: the folder used last, else the user's documents."""
+        last = self.settings.value("files/last_folder")
+        if isinstance(last, str) and Path(last).is_dir():
+            return last
+        documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+        return documents if documents and Path(documents).is_dir() else str(Path.home())
+
+    def dialog_path(self, name: str) -> str:
+        """Return a suggested file `name` in the folder where file dialogs start."""
+        return str(Path(self.dialog_folder()) / name)
+
+    def remember_folder(self, path) -> None:
+        """Let the next file dialog start where this file (or folder) was chosen."""
+        path = Path(path)
+        self.settings.setValue("files/last_folder", str(path if path.is_dir() else path.parent))
+
     # -- recent files ------------------------------------------------------------------------
     def recent_files(self) -> list:
         value = self.settings.value("files/recent") or []

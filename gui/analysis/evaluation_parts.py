@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QToolTip, QWidget
 
-from gui.widgets.colours import NEGATIVE, POSITIVE, SELECTION
+from gui.widgets.colours import SELECTION
 from gui.widgets.theme import follow_theme, palette
 
 
@@ -19,7 +19,8 @@ def _mix(colour, background, t: float) -> QColor:
 class ConfusionGrid(QWidget):
     """A K×K grid of counts, rows = true class, columns = predicted class; click a cell.
 
-    Correct answers (the diagonal) are blue, mistakes orange, each shaded by its own scale
+    Correct answers (the diagonal) are green, mistakes crimson (not the weights' blue and
+    orange), each shaded by its own scale
     so a few dozen confusions stand out next to a thousand right answers.
 
     Signals:
@@ -94,8 +95,9 @@ class ConfusionGrid(QWidget):
                           self)
 
     def paintEvent(self, event):
-        bg = palette(self._dark).background
-        fg = palette(self._dark).qcolor("foreground")
+        colours = palette(self._dark)
+        bg, right, wrong = colours.background, colours.right, colours.wrong
+        fg = colours.qcolor("foreground")
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing, False)
         painter.fillRect(self.rect(), QColor(*bg))
@@ -127,7 +129,7 @@ class ConfusionGrid(QWidget):
             for p in range(k):
                 # Square roots make the few-error cells visible without saturating the big ones.
                 strength = np.sqrt(m[t, p] / rows[t]) if t == p else np.sqrt(m[t, p] / off_max)
-                colour = NEGATIVE if t == p else POSITIVE
+                colour = right if t == p else wrong
                 fill = _mix(colour, bg, 0.15 + 0.85 * strength if m[t, p] else 0.0)
                 rect = QRectF(left + p * cell, top + t * cell, cell - 1, cell - 1)
                 painter.fillRect(rect, fill)
@@ -193,6 +195,7 @@ class ExampleDelegate(QStyledItemDelegate):
         r = option.rect.adjusted(2, 2, -2, -2)
         colours = palette(self.dark)
         bg, fg = colours.qcolor("raised"), colours.qcolor("foreground")
+        right, wrong = colours.right, colours.wrong
         painter.save()
         painter.fillRect(r, bg)
         if option.state & QStyle.State_Selected:
@@ -209,7 +212,7 @@ class ExampleDelegate(QStyledItemDelegate):
         font = QFont(painter.font())
         font.setBold(true != said)
         painter.setFont(font)
-        painter.setPen(colours.qcolor("positive") if true != said else fg)
+        painter.setPen(colours.qcolor("wrong") if true != said else fg)
         caption = f"{names[true]} → {names[said]}" if true != said else f"{names[true]} ✓"
         line = QRect(x0, r.top() + 2, r.right() - x0 - 2, 16)
         painter.drawText(line, Qt.AlignLeft | Qt.AlignVCenter, caption)
@@ -224,7 +227,7 @@ class ExampleDelegate(QStyledItemDelegate):
         pitch = max(3, (r.right() - x0 - 4) // k)
         base, height = r.bottom() - 14, r.height() - 36
         for c in range(k):
-            colour = NEGATIVE if c == true else POSITIVE if c == said else (150, 150, 150)
+            colour = right if c == true else wrong if c == said else (150, 150, 150)
             bar = int(round(float(np.clip(out[c], 0, 1)) * height))
             painter.fillRect(QRect(x0 + c * pitch, base - bar, pitch - 2, max(bar, 1)), QColor(*colour))
         small.setPixelSize(9)

@@ -16,6 +16,10 @@ POSITIVE = (255, 170, 40)  # bright orange
 DARK_BACKGROUND = (22, 24, 30)
 LIGHT_BACKGROUND = (250, 250, 250)
 SELECTION = (80, 220, 120)  # green: never used by the weight scale
+# Right and wrong answers (confusion matrix, worst examples): green and crimson, never the
+# weight scale's blue and orange, which everywhere else mean negative and positive.
+RIGHT, WRONG = (70, 190, 110), (235, 75, 115)
+LIGHT_RIGHT, LIGHT_WRONG = (25, 135, 65), (200, 30, 80)
 # On a light background the bright anchors lack contrast (orange on white): deeper ones.
 LIGHT_NEGATIVE = (20, 85, 200)
 LIGHT_NEGATIVE_MID = (120, 165, 230)

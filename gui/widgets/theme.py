@@ -37,6 +37,8 @@ class Palette:
     selection: RGB  # the selected neuron or connection, the predicted digit (never on the weight scale)
     good: RGB  # ✓: a right answer, a check that holds (text)
     bad: RGB  # ✗: a wrong answer, a failed check, a refused entry (text)
+    right: RGB  # the evaluation's right and wrong answers (confusion matrix, worst examples)
+    wrong: RGB
     warning: RGB  # a change that will cost something (text)
     alert_edge: RGB  # the box that says training diverged: its border, fill and text
     alert_fill: RGB
@@ -64,7 +66,8 @@ class Palette:
 DARK = Palette(
     dark=True, background=colours.DARK_BACKGROUND, foreground=(225, 228, 235), plot_text=(210, 214, 222),
     muted=(150, 155, 165), faint=(130, 134, 142), rule=(70, 74, 86), outline=(125, 128, 140), raised=(40, 46, 58),
-    selection=colours.SELECTION, good=colours.SELECTION, bad=(255, 110, 110), warning=(255, 183, 77),
+    selection=colours.SELECTION, good=colours.SELECTION, bad=(255, 110, 110), right=colours.RIGHT,
+    wrong=colours.WRONG, warning=(255, 183, 77),
     alert_edge=(224, 120, 90), alert_fill=(58, 34, 34), alert_text=(255, 217, 207),
     negative=colours.NEGATIVE, positive=colours.POSITIVE,
     train=(86, 180, 233), test=(240, 160, 40), average=(255, 190, 60), hover=(170, 170, 170),
@@ -72,7 +75,8 @@ DARK = Palette(
 LIGHT = Palette(
     dark=False, background=colours.LIGHT_BACKGROUND, foreground=(30, 32, 38), plot_text=(40, 40, 40),
     muted=(105, 110, 120), faint=(120, 120, 126), rule=(200, 202, 210), outline=(110, 110, 120), raised=(232, 238, 248),
-    selection=(20, 150, 60), good=(20, 128, 60), bad=(190, 30, 30), warning=(138, 75, 0),
+    selection=(20, 150, 60), good=(20, 128, 60), bad=(190, 30, 30), right=colours.LIGHT_RIGHT,
+    wrong=colours.LIGHT_WRONG, warning=(138, 75, 0),
     alert_edge=(192, 57, 43), alert_fill=(253, 236, 234), alert_text=(97, 26, 21),
     negative=(20, 88, 178), positive=(170, 85, 10),
     train=(0, 114, 178), test=(213, 94, 0), average=(200, 90, 0), hover=(90, 90, 90),

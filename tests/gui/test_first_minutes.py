@@ -1,4 +1,6 @@
 """What a learner meets in the first minutes: the pace of Play, the training keys, the first hint."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
@@ -82,3 +84,27 @@ def test_after_a_reset_the_status_bar_gives_the_untrained_networks_test_accuracy
     net = Network(window.worker.mailbox.peek().sizes, seed=0)
     expected = float(np.mean(net.predict(small_mnist.inputs("test")) == small_mnist.labels("test")))
     qtbot.waitUntil(lambda: window.status.labels["accuracy"].text() == f"test accuracy {expected:.2%}", timeout=5000)
+
+
+def test_file_dialogs_start_in_the_documents_folder_then_where_the_last_file_went(window, qtbot, tmp_path,
+                                                                                 monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def save_dialog(parent, caption, start, filters):
+        asked.append(start)
+        return str(tmp_path / "mine" / "net.npz"), filters
+
+    (tmp_path / "mine").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda parent, caption, start, filters: (asked.append(start)
+                                                                                                 or ("", "")))
+    documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    window.actions.save_network_as()
+    window.actions.open_network()
+    window.actions.export_history()
+    start = Path(documents) if Path(documents).is_dir() else Path.home()  # no Documents folder: the home
+    assert asked[0] == str(start / "network.npz")
+    assert asked[1] == str(tmp_path / "mine")
+    assert asked[2] == str(tmp_path / "mine" / "history.csv")
