@@ -73,8 +73,7 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.app import freeze_startup_objects
-    from gui.main_window import MainWindow
+    from gui.app import freeze_startup_objects, open_window
     from gui.widgets.theme import apply_theme
 
     QStandardPaths.setTestModeEnabled(True)
@@ -82,16 +81,17 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     apply_theme(app, dark=True)
     settings = QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "nnx-bench.ini"), QSettings.IniFormat)
     settings.clear()
-    window = MainWindow(dataset, restore_settings=False, offer_restore=False, settings=settings)
+    controller = open_window(dataset, restore_settings=False, offer_restore=False, settings=settings)
+    window = controller.view
     window.resize(1600, 900)
     freeze_startup_objects()  # as the app does once its window is built
     window.show()
     if HIDDEN != (16, 16):
-        window.rebuild(HIDDEN, "sigmoid", "quadratic", 0)
-        while window.worker.mailbox.peek().sizes != sizes_for(dataset):
+        controller.rebuild(HIDDEN, "sigmoid", "quadratic", 0)
+        while controller.worker.mailbox.peek().sizes != sizes_for(dataset):
             app.processEvents()
     for name in panels:
-        window.show_panel(name)
+        controller.show_panel(name)
     end = time.perf_counter() + 1.0
     while time.perf_counter() < end:
         app.processEvents()
@@ -108,19 +108,19 @@ def gui_run(dataset, seconds: float, panels) -> dict:
     probe.timeout.connect(tick)
     probe.start()
     shown = []
-    window.snapshotShown.connect(lambda snap: shown.append(snap.step))
+    controller.snapshotShown.connect(lambda snap: shown.append(snap.step))
     charts, diagram = window.panels["charts"], window.diagram
     redraws0, edges0 = charts.redraw_count, diagram.edge_renders
-    window.worker.set_speed(0)
-    window.worker.play()
+    controller.worker.set_speed(0)
+    controller.worker.play()
     t0, cpu0, gui0 = time.perf_counter(), time.process_time(), time.thread_time()
-    step0 = window.worker.mailbox.peek().step
+    step0 = controller.worker.mailbox.peek().step
     # the real event loop (not a polling loop, which would itself cost GUI time)
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
     elapsed = time.perf_counter() - t0
     cpu, gui_cpu = time.process_time() - cpu0, time.thread_time() - gui0
-    steps = window.worker.mailbox.peek().step - step0
+    steps = controller.worker.mailbox.peek().step - step0
     probe.stop()
     live = {"snapshots_shown": len(shown), "chart_redraws": charts.redraw_count - redraws0,
             "edge_renders": diagram.edge_renders - edges0}

@@ -115,3 +115,14 @@ def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Sn
         zs=tuple(frozen(z[0]) for z in fw.zs), label=None if label is None else int(label),
         example_cost=example_cost, prediction=int(np.argmax(fw.activations[-1][0])),
         nudges=nudges, example_grad=example_grad, **progress)
+
+
+def recorded_snapshot(live: Snapshot, params, step: int) -> Snapshot:
+    """Return a Snapshot of the recorded parameters `params` at `step`, showing live's example and settings."""
+    template = Network(live.sizes, live.activation, live.cost)
+    return make_snapshot(template, live.activations[0], live.label, params=params, step=int(step),
+                         example_split=live.example_split, example_index=live.example_index,
+                         class_names=live.class_names, image_shape=live.image_shape,
+                         steps_per_epoch=live.steps_per_epoch, learning_rate=live.learning_rate,
+                         batch_size=live.batch_size, optimizer=live.optimizer, seed=live.seed,
+                         extra={"historic": True})

@@ -74,6 +74,37 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, settings=None, persist=True):
+    """Build the window, its training worker and the controller between them; return the controller.
+
+    restore_settings: start from the remembered architecture, settings and layout;
+    offer_restore: offer to continue the autosaved session; persist: save the layout and an
+    autosave as the window closes (False leaves the learner's own alone).
+    """
+    from PySide6.QtCore import QSettings, QTimer
+
+    from gui.controller import Controller
+    from gui.main_window import MainWindow
+    from gui.menus import WindowActions
+    from gui.session import Session, load_hyperparameters
+    from gui.training.worker import TrainingWorker
+
+    settings = settings if settings is not None else QSettings()
+    hyper = load_hyperparameters(settings, dataset) if restore_settings else {}
+    window = MainWindow(dataset, dark=dark)
+    controller = Controller(window, TrainingWorker(dataset, **hyper), parent=window)
+    controller.session = session = Session(controller, settings)
+    controller.actions = WindowActions(window, controller)
+    window.use_remembered_layout(restore_settings and session.restore_layout())
+    controller.persist = persist
+    controller.start()
+    if persist:
+        session.start_autosave()
+    if offer_restore:
+        QTimer.singleShot(300, session.offer_restore)
+    return controller
+
+
 def run(argv) -> int:
     """Open the main window (or take a screenshot) and return the exit status."""
     from gui.first_paint import mark
@@ -118,7 +149,7 @@ def run(argv) -> int:
 
     set_app_icon(app)
     mark("qt_started")
-    from gui.main_window import MainWindow
+    import gui.main_window  # noqa: F401  (the widgets' import time is what "gui_imported" marks)
     from gui.widgets.theme import theme
 
     mark("gui_imported")
@@ -132,13 +163,14 @@ def run(argv) -> int:
     fresh = bool(args.fresh or args.screenshot)
     # a screenshot run is not a session: it neither restores nor overwrites the learner's own
     mark("data_loaded")
-    window = MainWindow(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
-                        persist=not args.screenshot)
+    controller = open_window(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
+                             persist=not args.screenshot)
+    window = controller.view
     mark("window_built")
     if args.screenshot:
         from gui.screenshot import take_screenshot
 
-        return take_screenshot(app, window, args.screenshot, args.steps, size, args.panel)
+        return take_screenshot(app, controller, args.screenshot, args.steps, size, args.panel)
     freeze_startup_objects()
     screen = app.primaryScreen().availableGeometry()
     place = opening_geometry((screen.x(), screen.y(), screen.width(), screen.height()),

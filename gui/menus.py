@@ -44,10 +44,11 @@ def save_widget_image(widget, path) -> None:
 
 
 class WindowActions:
-    """Builds the menu bar of a MainWindow and keeps the actions that need updating."""
+    """Builds the menu bar of a MainWindow; its actions reach the network through the controller."""
 
-    def __init__(self, window):
+    def __init__(self, window, controller):
         self.w = window
+        self.controller = controller
         self.network_path = None
         self._base_font = None
         bar = window.menuBar()
@@ -55,6 +56,11 @@ class WindowActions:
         self._training_menu(bar.addMenu("&Training"))
         self._view_menu(bar.addMenu("&View"))
         self._help_menu(bar.addMenu("&Help"))
+
+    @property
+    def session(self):
+        """The gui.session.Session that remembers recent files and where file dialogs start."""
+        return self.controller.session
 
     def _action(self, menu, text, slot, shortcut=None, checkable=False):
         act = QAction(text, self.w)
@@ -69,6 +75,7 @@ class WindowActions:
     def _file_menu(self, m):
         self._action(m, "&Open network…", self.open_network, QKeySequence.Open)
         self.recent_menu = m.addMenu("Open &recent")
+        m.aboutToShow.connect(self.refresh_recent)  # lists the files saved or opened since
         self.refresh_recent()
         self._action(m, "&Save network", self.save_network, QKeySequence.Save)
         self._action(m, "Save network &as…", self.save_network_as, "Ctrl+Shift+S")
@@ -92,9 +99,10 @@ class WindowActions:
                     tp.reset_new_seed_action):
             m.addAction(act)
         m.addSeparator()
-        self._action(m, "&Evaluate now", self.w.worker.evaluate, "Ctrl+E")
-        self._action(m, "&Undo edit", self.w.worker.undo_edit, QKeySequence.Undo)
-        self._action(m, "&Redo edit", self.w.worker.redo_edit, QKeySequence.Redo)
+        c = self.controller
+        self._action(m, "&Evaluate now", c.evaluate, "Ctrl+E")
+        self._action(m, "&Undo edit", c.undo_edit, QKeySequence.Undo)
+        self._action(m, "&Redo edit", c.redo_edit, QKeySequence.Redo)
 
     def _view_menu(self, m):
         self._action(m, "&Fit diagram", self.w.diagram.fit, "F")
@@ -114,13 +122,13 @@ class WindowActions:
                                                 checkable=True)
 
     def _help_menu(self, m):
-        self._action(m, "Guided &tour", lambda: self.w.show_panel("tour"), "F1")
+        self._action(m, "Guided &tour", lambda: self.controller.show_panel("tour"), "F1")
         self._action(m, "&About", lambda: QMessageBox.about(self.w, "About Neural Network Explorer", ABOUT))
 
     # -- files --------------------------------------------------------------------------------
     def refresh_recent(self):
         self.recent_menu.clear()
-        recent = self.w.session.recent_files()
+        recent = self.session.recent_files() if self.session else []
         for path in recent:
             act = self.recent_menu.addAction(Path(path).name)
             act.setToolTip(path)
@@ -129,52 +137,52 @@ class WindowActions:
 
     def open_network(self, path=None):
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", self.w.session.dialog_folder(),
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open network", self.session.dialog_folder(),
                                                   "Networks (*.npz)")
             if path:
-                self.w.session.remember_folder(path)
+                self.session.remember_folder(path)
         if path:
             self.network_path = path
-            self.w.worker.load(path)
+            self.controller.load(path)
 
     def save_network(self):
         if self.network_path:
-            self.w.worker.save(self.network_path)
+            self.controller.save(self.network_path)
         else:
             self.save_network_as()
 
     def save_network_as(self):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", self.w.session.dialog_path("network.npz"),
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save network", self.session.dialog_path("network.npz"),
                                               "Networks (*.npz)")
         if path:
-            self.w.session.remember_folder(path)
+            self.session.remember_folder(path)
             if not path.endswith(".npz"):
                 path += ".npz"
             self.network_path = path
-            self.w.worker.save(path)
+            self.controller.save(path)
 
     def open_dataset(self, folder=None):
         if not folder:
             folder = QFileDialog.getExistingDirectory(self.w, "Open a folder of IDX files",
-                                                      self.w.session.dialog_folder())
+                                                      self.session.dialog_folder())
         if not folder:
             return
-        self.w.session.remember_folder(Path(folder).parent)
+        self.session.remember_folder(Path(folder).parent)
         try:
             dataset = load_idx_dataset(folder)
         except DatasetError as exc:
             QMessageBox.warning(self.w, "Cannot open this dataset", str(exc))
             return
-        self.w.open_dataset(dataset)
+        self.controller.open_dataset(dataset)
 
     def use_mnist(self):
-        self.w.open_dataset(load_mnist())
+        self.controller.open_dataset(load_mnist())
 
     def export_widget(self, widget, stem):
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", self.w.session.dialog_path(f"{stem}.png"),
+        path, _ = QFileDialog.getSaveFileName(self.w, "Export image", self.session.dialog_path(f"{stem}.png"),
                                               "PNG image (*.png);;SVG image (*.svg)")
         if path:
-            self.w.session.remember_folder(path)
+            self.session.remember_folder(path)
             try:
                 save_widget_image(widget, path)
             except OSError as exc:
@@ -182,14 +190,14 @@ class WindowActions:
 
     def export_history(self):
         path, _ = QFileDialog.getSaveFileName(self.w, "Export training history",
-                                              self.w.session.dialog_path("history.csv"), "CSV (*.csv)")
+                                              self.session.dialog_path("history.csv"), "CSV (*.csv)")
         if path:
-            self.w.session.remember_folder(path)
-            self.w.worker.export_history(path)
+            self.session.remember_folder(path)
+            self.controller.export_history(path)
 
     # -- view ---------------------------------------------------------------------------------
     def _toggle_gradients(self, on):
-        self.w.set_colour_by("gradients" if on else "values")
+        self.controller.set_colour_by("gradients" if on else "values")
 
     def set_dark(self, dark):
         self.w.set_dark(dark)

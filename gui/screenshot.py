@@ -20,21 +20,21 @@ def _pump(app, seconds: float) -> None:
     loop.exec()
 
 
-def take_screenshot(app, window, path, steps: int, size, panels=()) -> int:
-    """Show the window at size, train `steps` mini-batches, save a PNG to path; return exit status."""
+def take_screenshot(app, controller, path, steps: int, size, panels=()) -> int:
+    """Show the controller's window at size, train `steps` mini-batches, save a PNG to path; return exit status."""
+    window = controller.view
     window.resize(*size)
     window.show()
     _pump(app, 0.3)  # the first layout settles (docks sized to the window) before panels come forward
     for name in panels:
-        window.show_panel(name)
+        controller.show_panel(name)
     _pump(app, 0.2)
-    worker = window.worker
     if steps:
-        worker.step(steps)
+        controller.step(steps)
         deadline = time.perf_counter() + 600
-        while worker.mailbox.peek().step < steps and time.perf_counter() < deadline:
+        while controller.latest().step < steps and time.perf_counter() < deadline:
             _pump(app, 0.05)
-    worker.evaluate()
+    controller.evaluate()
     # Let the last snapshot reach every panel and background computations (cost surface,
     # test-set statistics) finish.
     _pump(app, 1.0)
@@ -46,5 +46,5 @@ def take_screenshot(app, window, path, steps: int, size, panels=()) -> int:
     if not ok:
         print(f"error: could not write {path}", file=sys.stderr)
         return 1
-    print(f"saved {Path(path).resolve()} ({image.width()}x{image.height()}, step {worker.mailbox.peek().step})")
+    print(f"saved {Path(path).resolve()} ({image.width()}x{image.height()}, step {controller.latest().step})")
     return 0

@@ -19,34 +19,43 @@ def data_folder() -> Path:
     return folder
 
 
-class Session:
-    """Persists what the learner would expect to find again, through QSettings and files."""
+def load_hyperparameters(settings, dataset) -> dict:
+    """Return the last architecture and settings as TrainingWorker keyword arguments."""
+    s = settings
+    out = {}
+    try:
+        hidden = s.value("net/hidden")
+        if hidden is not None:
+            hidden = tuple(int(v) for v in str(hidden).split(",") if v.strip())
+            out["sizes"] = (dataset.n_inputs, *hidden, dataset.n_classes)
+        for key, kind in (("activation", str), ("cost", str), ("seed", int), ("learning_rate", float),
+                          ("batch_size", int), ("optimizer", str)):
+            value = s.value(f"net/{key}")
+            if value is not None:
+                out[key] = kind(value)
+    except (TypeError, ValueError):
+        return {}
+    return out
 
-    def __init__(self, window, settings):
-        self.window = window
+
+class Session:
+    """Persists what the learner would expect to find again, through QSettings and files.
+
+    It works through the controller: the window's layout via `controller.view`, the network
+    via its commands and newest snapshot.
+    """
+
+    def __init__(self, controller, settings):
+        self.controller = controller
+        self.window = controller.view
         self.settings = settings
         self._autosave_timer = None
         self._last_autosaved_step = None
+        controller.architectureChosen.connect(self.remember_architecture)
+        controller.saved.connect(self.on_saved)
+        controller.loaded.connect(self.on_loaded)
 
     # -- hyperparameters and layout -------------------------------------------------------
-    def load_hyperparameters(self) -> dict:
-        """Return the last architecture and settings as TrainingWorker keyword arguments."""
-        s = self.settings
-        out = {}
-        try:
-            hidden = s.value("net/hidden")
-            if hidden is not None:
-                hidden = tuple(int(v) for v in str(hidden).split(",") if v.strip())
-                ds = self.window.dataset
-                out["sizes"] = (ds.n_inputs, *hidden, ds.n_classes)
-            for key, kind in (("activation", str), ("cost", str), ("seed", int), ("learning_rate", float),
-                              ("batch_size", int), ("optimizer", str)):
-                value = s.value(f"net/{key}")
-                if value is not None:
-                    out[key] = kind(value)
-        except (TypeError, ValueError):
-            return {}
-        return out
 
     def remember_architecture(self, hidden, activation, cost, seed):
         s = self.settings
@@ -60,7 +69,7 @@ class Session:
         s.setValue("window/geometry", w.saveGeometry())
         s.setValue("window/state", w.saveState(1))
         s.setValue("window/dark", bool(w.dark))
-        snap = w.worker.mailbox.peek()
+        snap = self.controller.latest()
         if snap is not None:
             self.remember_architecture(snap.sizes[1:-1], snap.activation, snap.cost, snap.seed)
             s.setValue("net/learning_rate", float(snap.extra.get("base_learning_rate", snap.learning_rate)))
@@ -121,18 +130,16 @@ class Session:
     def add_recent(self, path):
         recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        if hasattr(self.window, "actions") and hasattr(self.window.actions, "refresh_recent"):
-            self.window.actions.refresh_recent()
 
     def on_saved(self, path):
         if Path(path) != self.autosave_path():
             self.add_recent(path)
-            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+            self.window.show_message(f"Saved {path}", 5000)
 
     def on_loaded(self, path):
         if Path(path) != self.autosave_path():
             self.add_recent(path)
-        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+        self.window.show_message(f"Opened {path}", 5000)
 
     # -- autosave ----------------------------------------------------------------------------
     def autosave_path(self) -> Path:
@@ -145,12 +152,12 @@ class Session:
 
     def autosave_now(self):
         """Save the session to the data folder if it changed since the last autosave."""
-        snap = self.window.worker.mailbox.peek()
+        snap = self.controller.latest()
         if snap is None or snap.step == 0 or snap.step == self._last_autosaved_step:
             return
         self._last_autosaved_step = snap.step
         self.settings.setValue("files/autosave_time", time.time())
-        self.window.worker.save(str(self.autosave_path()))
+        self.controller.save(str(self.autosave_path()))
 
     def offer_restore(self):
         """Offer to continue the last session if an autosave is there."""
@@ -164,4 +171,4 @@ class Session:
             f"The session of {stamp} was saved automatically. Continue training that network?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer == QMessageBox.Yes:
-            self.window.worker.load(str(path))
+            self.controller.load(str(path))

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gui.diagram.edges import StableScale, edge_bins, edge_values, revealed, selected_mask, visible_mask
+from gui.diagram.edges import (
+    StableScale,
+    change_of,
+    edge_bins,
+    edge_values,
+    revealed,
+    selected_mask,
+    visible_mask,
+)
 
 OVER_IMAGE_MODES = ("strongest",)  # few lines: draw them over the image, right to their pixels…
 OVER_IMAGE_MAX = 160  # …unless there are so many that they would hide it
@@ -31,9 +39,11 @@ class LayerPaint:
 
 
 def quantity(snap, colour_by: str, mode: str) -> str:
-    """Return what colours the connections: "gradients", "contributions" or "weights"."""
+    """Return what colours the connections: "gradients", "changes", "contributions" or "weights"."""
     if colour_by == "gradients" and snap is not None and snap.example_grad is not None:
         return "gradients"
+    if colour_by == "changes" and snap is not None and change_of(snap) is not None:
+        return "changes"
     return "contributions" if mode == "contributions" else "weights"
 
 

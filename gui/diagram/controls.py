@@ -10,7 +10,8 @@ MODE_LABELS = {
     "selected": "Selected neuron only",
     "contributions": "Contributions w·a",
 }
-COLOUR_LABELS = {"values": "Weights & activations", "gradients": "Gradients (backprop)"}
+COLOUR_LABELS = {"values": "Weights & activations", "gradients": "Gradients (backprop)",
+                 "changes": "Change in the last step (Δ)"}
 
 
 class NetworkToolbar(QtWidgets.QWidget):
@@ -43,7 +44,8 @@ class NetworkToolbar(QtWidgets.QWidget):
         self.colour_by = QtWidgets.QComboBox()
         for key, text in COLOUR_LABELS.items():
             self.colour_by.addItem(text, key)
-        self.colour_by.setToolTip("Colour by the values, or by what backpropagation asks of them (∂C/∂a, ∂C/∂w)")
+        self.colour_by.setToolTip("Colour by the values, by what backpropagation asks of them (∂C/∂a, ∂C/∂w),"
+                                  " or by how much the last step changed them (Δw, Δa)")
         self.walk_back = QtWidgets.QPushButton("◀ Walk back a layer")
         self.walk_back.setToolTip("Reveal the gradient one more layer back, from the output towards the input")
         self.walk_restart = QtWidgets.QPushButton("Start at output")

@@ -8,24 +8,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.lesson.step_change import step_change
 from gui.widgets.colours import to_bins
 from gui.widgets.theme import palette
 
 MODES = ("all", "strongest", "selected", "contributions")
-COLOUR_BY = ("values", "gradients")
+COLOUR_BY = ("values", "gradients", "changes")
 N_BINS = 32  # 16 shades each side of zero: enough to read, few enough to draw one path per bin
 ALPHA_GAMMA = 1.7  # opacity = strength ** gamma: faint connections recede, strong ones stand out
 MAX_SCALE_SAMPLES = 8192  # a robust scale does not need every value of a 100,000-edge layer
+
+
+_last_change = [None, None]  # (snapshot, its StepChange): every layer and the texts ask for the same one
+
+
+def change_of(snap):
+    """Return the StepChange of the step that led to snap (None: it follows no step), computed once."""
+    if _last_change[0] is not snap:
+        _last_change[:] = [snap, step_change(snap)]
+    return _last_change[1]
 
 
 def edge_values(snap, layer: int, colour_by: str = "values", mode: str = "all") -> np.ndarray:
     """Return the (n_out, n_in) numbers that colour weight layer `layer`'s connections.
 
     values: the weights w (or w·a, what each input sends for this example, in "contributions");
-    gradients: ∂C/∂w for the current example (which already carries the factor a).
+    gradients: ∂C/∂w for the current example (which already carries the factor a);
+    changes: Δw, what the last step changed (the weights when the snapshot follows no step).
     """
     if colour_by == "gradients" and snap.example_grad is not None:
         return snap.grad_views(snap.example_grad)[0][layer]
+    change = change_of(snap) if colour_by == "changes" else None
+    if change is not None:
+        return change.weights[layer]
     w = snap.weights[layer]
     if mode == "contributions":
         return w * snap.activations[layer][None, :]

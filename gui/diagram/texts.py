@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gui.diagram.edges import N_BINS, bin_colours, revealed
+from gui.diagram.edges import N_BINS, bin_colours, change_of, revealed
 from gui.diagram.style import (
     MODE_TEXT,
     activation_levels,
@@ -23,7 +23,10 @@ EDGE_CAPTIONS = {
     "weights": "Connections: weight w",
     "contributions": "Connections: w·a (this image)",
     "gradients": "Connections: ∂C/∂w (this image)",
+    "changes": "Connections: Δw, the last step's change",
 }
+CHANGE_TEXT = ("Coloured by what the last step changed: orange rose, blue fell, the brighter the more."
+               " Connections show Δw; neurons show Δa for this image.")
 
 
 @dataclass
@@ -60,12 +63,28 @@ class Description:
         legend.set_explanation(self.explanation)
 
 
+def mark_movers(tags, n, change, colour, k=2) -> list:
+    """Return tags with the k outputs the step moved most marked ▲/▼ and by how much."""
+    tags = list(tags)
+    for j in change.largest_outputs(k):
+        delta = float(change.activations[n][j])
+        mark = f"{'▲' if delta > 0 else '▼'} {delta:+.3f}"
+        found = [i for i, (layer, index, _, _) in enumerate(tags) if (layer, index) == (n, j)]
+        if found:  # beside the prediction's or label's own tag
+            layer, index, text, rgb = tags[found[0]]
+            tags[found[0]] = (layer, index, f"{text}  {mark}", rgb)
+        else:
+            tags.append((n, j, mark, colour))
+    return tags
+
+
 def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None, selected=None,
-             colour_by="values"):
+             colour_by="values", highlight=False):
     """Return the Description of `snap` shown in `mode`, coloured by `quantity`.
 
     depth: layers walked back by backpropagation (None when not colouring by gradients).
     scales: (quantity, layer) → StableScale, for the legend's numbers.
+    highlight: mark the outputs the last step moved most (shortly after a step).
     """
     n = snap.n_layers
     names = tuple(class_names or snap.class_names)
@@ -74,9 +93,13 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     shown = revealed(n, depth)[1] if grads else set(range(n + 1))
     fills, hidden_text = [None], ""
     greys, diverging = ("grey", grey_palette()), (f"diverging-{dark}", diverging_palette(dark))
+    changes = quantity == "changes"
+    change = change_of(snap) if changes or highlight else None
     for layer in range(1, n + 1):
         if grads:
             fills.append(diverging + (diverging_fill(snap.nudges[layer])[0],))
+        elif changes:
+            fills.append(diverging + (diverging_fill(change.activations[layer])[0],))
         else:
             name = snap.activation if layer < n else snap.output_activation
             levels, text = activation_levels(snap.activations[layer], name)
@@ -87,7 +110,8 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     labels = []
     for j in range(snap.sizes[-1]):
         name = names[j] if j < len(names) else str(j)
-        value = f"{float(snap.nudges[n][j]):+.3f}" if grads and n in shown else f"{float(out[j]):.2f}"
+        value = f"{float(snap.nudges[n][j]):+.3f}" if grads and n in shown else \
+            f"{float(change.activations[n][j]):+.3f}" if changes else f"{float(out[j]):.2f}"
         labels.append((n, j, f"{name}   {value}", j == snap.prediction))
     pred, label = snap.prediction, snap.label
     if label is None:
@@ -96,6 +120,8 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
         tags = [(n, pred, "◀ prediction ✓", fg)]
     else:
         tags = [(n, pred, "◀ prediction ✗", fg), (n, label, "◀ label", fg)]
+    if highlight and change is not None:
+        tags = mark_movers(tags, n, change, SELECTION)
 
     shown_scales = []
     for l in range(n):
@@ -106,9 +132,11 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     if shown_scales:  # each layer has its own scale: their weights differ in size
         edge_caption += ", full colour at " + " | ".join(shown_scales)
     edge_legend = (bin_colours(N_BINS, dark), edge_caption, "− blue", "0", "orange +")
-    if grads:
+    if grads or changes:
         lut = palette(dark).weight_lut(64)
-        neuron_legend = (lut, "Neurons: ∂C/∂a (blue: the cost falls if it rises)", "−", "0", "+")
+        caption = "Neurons: Δa, the last step's change (this image)" if changes else \
+            "Neurons: ∂C/∂a (blue: the cost falls if it rises)"
+        neuron_legend = (lut, caption, "−", "0", "+")
     else:
         ramp = np.repeat(np.arange(0, 256, 8, dtype=np.uint8)[:, None], 3, axis=1)
         lo, hi = ("−1", "+1") if snap.activation == "tanh" else ("0", "1")
@@ -126,6 +154,10 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
             explanation += "  (Nothing selected yet.)"
     if colour_by == "gradients" and not grads:
         explanation += "  This image has no label, so there is no cost to backpropagate."
+    if changes:
+        explanation = CHANGE_TEXT
+    elif colour_by == "changes":
+        explanation += "  (No step since this network was shown, so there is no change to colour by.)"
 
     titles = []
     for layer, size in enumerate(snap.sizes):

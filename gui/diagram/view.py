@@ -28,6 +28,19 @@ EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of
 FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
 
 
+HIGHLIGHT_MS = 1500
+HIGHLIGHT_MAX_SPEED = 20  # steps/s: faster than this the marks would only flicker
+
+
+def moved_by_a_step(old, snap) -> bool:
+    """Return whether snap is a live snapshot right after a step that a learner can follow."""
+    if snap.batch_params is None or (old is not None and old.step == snap.step):
+        return False
+    extra = snap.extra or {}
+    speed = extra.get("speed", 0)
+    return not extra.get("historic") and (not snap.running or 0 < speed <= HIGHLIGHT_MAX_SPEED)
+
+
 class NetworkView(QtWidgets.QWidget):
     """The network diagram, with its mode toolbar (`toolbar`) above and legend (`legend`) below.
 
@@ -74,6 +87,8 @@ class NetworkView(QtWidgets.QWidget):
         # Connections are recoloured on a turn of their own, so neither that nor the neurons'
         # update holds the event loop for both at once.
         self._edge_timer = QtCore.QTimer(self, singleShot=True, interval=0, timeout=self._flush_edges)
+        # the outputs a step moved most are marked for a moment after it
+        self._highlight_timer = QtCore.QTimer(self, singleShot=True, interval=HIGHLIGHT_MS, timeout=self._changed)
         self._pointer = DiagramPointer(self._scene, self)
         self._pointer.hoveredChanged.connect(self._hovered_on)
         self._pointer.clickedOn.connect(self._clicked_on)
@@ -114,8 +129,14 @@ class NetworkView(QtWidgets.QWidget):
             self._marked = []
             self._layout = None
             self._relayout()
+        if moved_by_a_step(old, snap):
+            self._highlight_timer.start()
         self._edges_dirty = True
         self._schedule()
+
+    def highlighting(self) -> bool:
+        """Return whether the outputs the last step moved most are marked now."""
+        return self._highlight_timer.isActive()
 
     def set_dataset(self, ds) -> None:
         """Take class names and image shape from a core.data.Dataset."""
@@ -319,7 +340,8 @@ class NetworkView(QtWidgets.QWidget):
         depth = self.reveal_depth() if self._quantity() == "gradients" else None
         self._described_scales = self._scale_values()
         texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
-                         self._class_names, self._colouring.scales, self._selected, self._colour_by)
+                         self._class_names, self._colouring.scales, self._selected, self._colour_by,
+                         highlight=self.highlighting())
         item.fills, item.dimmed = texts.fills, texts.dimmed
         item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
         item.titles = texts.titles(self._layout)

@@ -19,7 +19,7 @@ SURFACE_PLANES = ("parameters", "pca", "random")
 
 @runtime_checkable
 class TourHost(Protocol):
-    """What the tour asks of the app (the main window implements it)."""
+    """What the tour asks of the app (the controller, gui/controller.py, implements it)."""
 
     def pause(self) -> None: ...
     def step(self, n: int) -> None: ...

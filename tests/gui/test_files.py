@@ -41,41 +41,42 @@ def fashion_like_folder(folder, n_train=300, n_test=60, side=20, classes=5, seed
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
+def controller(qtbot, tmp_path, monkeypatch):
+    """Return the controller of a window on a small MNIST, with the warnings it showed in `warnings`."""
     from core.data import load_mnist
-    from gui.main_window import MainWindow
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warnings.append(args[2]))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(load_mnist().subset(2000, 300), restore_settings=False, offer_restore=False, settings=settings)
-    w.warnings = warnings
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
+    c = open_window(load_mnist().subset(2000, 300), restore_settings=False, offer_restore=False, settings=settings)
+    c.warnings = warnings
+    qtbot.addWidget(c.view)
+    c.view.show()
+    yield c
+    c.view.close()
 
 
-def peek(w):
-    return w.worker.mailbox.peek()
+def peek(c):
+    return c.latest()
 
 
-def test_save_then_open_restores_network_counters_and_settings(window, qtbot, tmp_path):
-    w = window
+def test_save_then_open_restores_network_counters_and_settings(controller, qtbot, tmp_path):
+    w = controller
     w.worker.set_learning_rate(1.5)
     w.worker.set_optimizer("momentum")
     w.worker.step(7)
     qtbot.waitUntil(lambda: peek(w).step == 7, timeout=5000)
     saved = peek(w)
     path = tmp_path / "mine.npz"
-    with qtbot.waitSignal(w.worker.saved, timeout=5000):
+    with qtbot.waitSignal(w.saved, timeout=5000):
         w.actions.network_path = str(path)
         w.actions.save_network()
     w.worker.step(3)
     qtbot.waitUntil(lambda: peek(w).step == 10, timeout=5000)
     after_ten = peek(w).params.copy()
-    with qtbot.waitSignal(w.worker.loaded, timeout=5000):
+    with qtbot.waitSignal(w.loaded, timeout=5000):
         w.actions.open_network(str(path))
     loaded = peek(w)
     assert (loaded.step, loaded.optimizer, loaded.extra["base_learning_rate"]) == (7, "momentum", 1.5)
@@ -85,14 +86,16 @@ def test_save_then_open_restores_network_counters_and_settings(window, qtbot, tm
     qtbot.waitUntil(lambda: peek(w).step == 10, timeout=5000)
     np.testing.assert_array_equal(peek(w).params, after_ten)
     assert str(path) in w.session.recent_files()
+    w.actions.recent_menu.parent().aboutToShow.emit()  # the File menu opens: the file is listed
+    assert "mine.npz" in [act.text() for act in w.actions.recent_menu.actions()]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other_architecture"])
-def test_bad_checkpoints_are_refused_and_the_session_is_untouched(window, qtbot, tmp_path, damage):
+def test_bad_checkpoints_are_refused_and_the_session_is_untouched(controller, qtbot, tmp_path, damage):
     from core.checkpoint import save_checkpoint
     from core.network import Network
 
-    w = window
+    w = controller
     w.worker.step(4)
     qtbot.waitUntil(lambda: peek(w).step == 4, timeout=5000)
     before = peek(w)
@@ -118,35 +121,35 @@ def test_bad_checkpoints_are_refused_and_the_session_is_untouched(window, qtbot,
 
 def test_autosave_on_exit_and_restore_on_the_next_start(qtbot, tmp_path, monkeypatch):
     from core.data import load_mnist
-    from gui.main_window import MainWindow
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     ds = load_mnist().subset(2000, 300)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    first = MainWindow(ds, restore_settings=False, offer_restore=False, settings=settings)
-    qtbot.addWidget(first)
+    first = open_window(ds, restore_settings=False, offer_restore=False, settings=settings)
+    qtbot.addWidget(first.view)
     first.session.autosave_path().unlink(missing_ok=True)
     first.worker.step(6)
     qtbot.waitUntil(lambda: first.worker.mailbox.peek().step == 6, timeout=5000)
     params = first.worker.mailbox.peek().params.copy()
-    first.close()
+    first.view.close()
     assert first.session.autosave_path().is_file()
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
-    second = MainWindow(ds, restore_settings=True, offer_restore=False, settings=settings)
-    qtbot.addWidget(second)
-    with qtbot.waitSignal(second.worker.loaded, timeout=5000):
+    second = open_window(ds, restore_settings=True, offer_restore=False, settings=settings)
+    qtbot.addWidget(second.view)
+    with qtbot.waitSignal(second.loaded, timeout=5000):
         second.session.offer_restore()
     snap = second.worker.mailbox.peek()
     assert snap.step == 6
     np.testing.assert_array_equal(snap.params, params)
-    second.close()
+    second.view.close()
     second.session.autosave_path().unlink(missing_ok=True)
 
 
-def test_a_fashion_mnist_layout_folder_opens_and_trains(window, qtbot, tmp_path):
+def test_a_fashion_mnist_layout_folder_opens_and_trains(controller, qtbot, tmp_path):
     folder = fashion_like_folder(tmp_path / "fashion")
-    w = window
+    w = controller
     with qtbot.waitSignal(w.worker.rebuilt, timeout=5000):
         w.actions.open_dataset(str(folder))
     snap = peek(w)
@@ -160,31 +163,31 @@ def test_a_fashion_mnist_layout_folder_opens_and_trains(window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: peek(w).test_accuracy is not None, timeout=5000)
     assert peek(w).test_accuracy > 0.6  # chance is 0.2
     qtbot.wait(300)  # every panel renders the new shape without error
-    assert w._shown.sizes == (400, 16, 16, 5)
+    assert w.shown().sizes == (400, 16, 16, 5)
 
 
-def test_a_broken_dataset_folder_is_refused_with_a_message(window, qtbot, tmp_path):
+def test_a_broken_dataset_folder_is_refused_with_a_message(controller, qtbot, tmp_path):
     folder = fashion_like_folder(tmp_path / "broken")
     raw = (folder / "t10k-labels-idx1-ubyte.gz").read_bytes()
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(raw[:20])
-    before = peek(window).sizes
-    window.actions.open_dataset(str(folder))
-    assert len(window.warnings) == 1 and "t10k-labels" in window.warnings[0]
-    assert peek(window).sizes == before
+    before = peek(controller).sizes
+    controller.actions.open_dataset(str(folder))
+    assert len(controller.warnings) == 1 and "t10k-labels" in controller.warnings[0]
+    assert peek(controller).sizes == before
     assert load_idx_dataset  # the reader the window uses
 
 
-def test_exports_write_png_svg_and_csv(window, qtbot, tmp_path):
+def test_exports_write_png_svg_and_csv(controller, qtbot, tmp_path):
     from gui.menus import save_widget_image
 
-    window.worker.step(5)
-    qtbot.waitUntil(lambda: peek(window).step == 5, timeout=5000)
+    controller.worker.step(5)
+    qtbot.waitUntil(lambda: peek(controller).step == 5, timeout=5000)
     qtbot.wait(200)
-    save_widget_image(window.diagram, tmp_path / "diagram.png")
-    save_widget_image(window.panels["charts"], tmp_path / "charts.svg")
+    save_widget_image(controller.view.diagram, tmp_path / "diagram.png")
+    save_widget_image(controller.view.panels["charts"], tmp_path / "charts.svg")
     assert (tmp_path / "diagram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in (tmp_path / "charts.svg").read_bytes()[:2000]
-    window.worker.export_history(str(tmp_path / "history.csv"))
+    controller.export_history(str(tmp_path / "history.csv"))
     qtbot.waitUntil(lambda: (tmp_path / "history.csv").is_file(), timeout=5000)
     lines = (tmp_path / "history.csv").read_text().splitlines()
     # the header, the untrained network's two evaluations (train and test, at step 0) and 5 steps

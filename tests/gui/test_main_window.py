@@ -1,4 +1,4 @@
-"""The main window: all its parts, commands reaching the worker, time travel, tour, clean exit."""
+"""The main window and its controller: all its parts, commands reaching the worker, time travel, tour, clean exit."""
 import subprocess
 import sys
 from pathlib import Path
@@ -21,33 +21,39 @@ def small_mnist():
 
 
 @pytest.fixture
-def window(qtbot, small_mnist, tmp_path):
-    from gui.main_window import MainWindow
+def controller(qtbot, small_mnist, tmp_path):
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(small_mnist, restore_settings=False, offer_restore=False, settings=settings)
+    c = open_window(small_mnist, restore_settings=False, offer_restore=False, settings=settings)
+    w = c.view
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
     qtbot.waitExposed(w)
-    yield w
+    yield c
     w.close()
-    assert w.worker.isFinished()
+    assert c.worker.isFinished()
 
 
-def shown_step(window):
-    return window._shown.step if window._shown is not None else -1
+@pytest.fixture
+def window(controller):
+    return controller.view
 
 
-def test_window_opens_with_every_part(window, qtbot):
+def shown_step(controller):
+    return controller.shown().step if controller.shown() is not None else -1
+
+
+def test_window_opens_with_every_part(controller, window, qtbot):
     docks = {d.objectName() for d in window.findChildren(QDockWidget)}
     assert docks == {f"dock_{name}" for name in PANEL_NAMES}
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus == ["File", "Training", "View", "Help"]
-    qtbot.waitUntil(lambda: window._shown is not None, timeout=5000)
-    assert window._shown.sizes == (784, 16, 16, 10)
-    assert window.selected_neuron() == (1, 0)
+    qtbot.waitUntil(lambda: controller.shown() is not None, timeout=5000)
+    assert controller.shown().sizes == (784, 16, 16, 10)
+    assert controller.selected_neuron() == (1, 0)
     for name in ("training", "sample", "inspector", "charts"):
         assert name in window.visible_panels()
 
@@ -58,19 +64,19 @@ def test_menus_show_the_training_shortcuts(window):
     assert shortcuts["Play"] == "Space" and shortcuts["Step"] == "Right"
 
 
-def test_step_action_trains_exactly_one_batch_and_every_view_gets_it(window, qtbot):
+def test_step_action_trains_exactly_one_batch_and_every_view_gets_it(controller, window, qtbot):
     window.panels["training"].step_action.trigger()
-    qtbot.waitUntil(lambda: shown_step(window) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: shown_step(controller) == 1, timeout=5000)
     qtbot.wait(100)
-    assert window.worker.mailbox.peek().step == 1
+    assert controller.worker.mailbox.peek().step == 1
     assert window.status.labels["step"].text() == "step 1"
 
 
-def test_selecting_a_neuron_reaches_the_inspector(window, qtbot):
-    with qtbot.waitSignal(window.neuronSelected) as blocker:
+def test_selecting_a_neuron_reaches_the_inspector(controller, window, qtbot):
+    with qtbot.waitSignal(controller.neuronSelected) as blocker:
         window.diagram.neuronSelected.emit(2, 5)
     assert blocker.args == [2, 5]
-    assert window.selected_neuron() == (2, 5)
+    assert controller.selected_neuron() == (2, 5)
 
 
 def test_hovering_a_matrix_row_highlights_that_neuron_in_the_diagram(window):
@@ -81,23 +87,23 @@ def test_hovering_a_matrix_row_highlights_that_neuron_in_the_diagram(window):
 
 
 def test_a_panel_that_needs_height_gets_it_when_brought_forward(window, qtbot):
-    qtbot.wait(300)  # the first layout settles
-    assert window.docks["charts"].height() < 0.4 * window.height()
+    # the first layout settles (the docks are shared out 100 ms after the window shows)
+    qtbot.waitUntil(lambda: window.docks["charts"].height() < 0.4 * window.height(), timeout=3000)
     window.show_panel("matrix")
     qtbot.waitUntil(lambda: window.docks["matrix"].height() >= 0.4 * window.height(), timeout=3000)
 
 
-def test_charts_receive_every_step(window, qtbot):
-    window.worker.step(25)
-    qtbot.waitUntil(lambda: shown_step(window) == 25, timeout=10000)
+def test_charts_receive_every_step(controller, window, qtbot):
+    controller.worker.step(25)
+    qtbot.waitUntil(lambda: shown_step(controller) == 25, timeout=10000)
     qtbot.wait(100)
     assert list(window.panels["charts"].steps()) == list(range(1, 26))
 
 
-def test_charts_keep_redrawing_while_training_runs_at_full_speed(window, qtbot):
+def test_charts_keep_redrawing_while_training_runs_at_full_speed(controller, window, qtbot):
     charts = window.panels["charts"]
-    window.worker.set_speed(0)
-    window.worker.play()
+    controller.worker.set_speed(0)
+    controller.worker.play()
     try:
         # the curve follows the run: it is redrawn again and again, each time with more steps
         qtbot.waitUntil(lambda: charts.redraw_count >= 2 and charts.raw_curve.xData is not None
@@ -105,28 +111,28 @@ def test_charts_keep_redrawing_while_training_runs_at_full_speed(window, qtbot):
         last = charts.raw_curve.xData[-1]
         qtbot.waitUntil(lambda: charts.raw_curve.xData[-1] > last, timeout=15000)
     finally:
-        window.worker.pause()
+        controller.worker.pause()
 
 
-def test_scrubbing_the_timeline_shows_the_recorded_parameters(window, qtbot):
-    window.worker.step(8)
-    qtbot.waitUntil(lambda: shown_step(window) == 8, timeout=10000)
-    with qtbot.waitSignal(window.worker.trajectoryReady, timeout=5000):
-        window.worker.request_trajectory()
-    steps, rows = window._trajectory
+def test_scrubbing_the_timeline_shows_the_recorded_parameters(controller, window, qtbot):
+    controller.worker.step(8)
+    qtbot.waitUntil(lambda: shown_step(controller) == 8, timeout=10000)
+    with qtbot.waitSignal(controller.worker.trajectoryReady, timeout=5000):
+        controller.worker.request_trajectory()
+    steps, rows = controller.trajectory
     k = int(np.flatnonzero(steps == 3)[0])
-    window.show_history_step(3, k)
-    assert window._shown.step == 3 and window._shown.extra.get("historic")
-    np.testing.assert_array_equal(window._shown.params, rows[k])
-    window.worker.step(2)  # live training goes on underneath, the view stays on step 3
-    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 10, timeout=5000)
+    controller.show_history_step(3, k)
+    assert controller.shown().step == 3 and controller.shown().extra.get("historic")
+    np.testing.assert_array_equal(controller.shown().params, rows[k])
+    controller.worker.step(2)  # live training goes on underneath, the view stays on step 3
+    qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step == 10, timeout=5000)
     qtbot.wait(100)
-    assert window._shown.step == 3
-    window.back_to_live()
-    qtbot.waitUntil(lambda: shown_step(window) == 10, timeout=5000)
+    assert controller.shown().step == 3
+    controller.back_to_live()
+    qtbot.waitUntil(lambda: shown_step(controller) == 10, timeout=5000)
 
 
-def test_every_tour_step_leaves_the_app_in_the_state_it_describes(window, qtbot):
+def test_every_tour_step_leaves_the_app_in_the_state_it_describes(controller, window, qtbot):
     tour = window.panels["tour"]
     window.show_panel("tour")
     steps = tour.steps()
@@ -134,41 +140,41 @@ def test_every_tour_step_leaves_the_app_in_the_state_it_describes(window, qtbot)
     for index, step in enumerate(steps):
         tour.go_to(index)
         assert tour.last_error is None, (index, tour.last_error)
-        qtbot.waitUntil(lambda: step.unmet(window) == [], timeout=5000)
+        qtbot.waitUntil(lambda: step.unmet(controller) == [], timeout=5000)
         if "panel" in step.expects:
             assert step.expects["panel"] in window.visible_panels()
         if "neuron" in step.expects:
-            assert window.selected_neuron() == tuple(step.expects["neuron"])
+            assert controller.selected_neuron() == tuple(step.expects["neuron"])
 
 
-def test_divergence_pauses_and_the_panel_says_why_with_the_learning_rate(window, qtbot):
-    window.worker.step(2)
-    qtbot.waitUntil(lambda: shown_step(window) == 2, timeout=5000)
-    window.worker.call(lambda tr: tr.net.params.__setitem__(0, np.nan))
-    with qtbot.waitSignal(window.worker.diverged, timeout=5000):
-        window.worker.play()
+def test_divergence_pauses_and_the_panel_says_why_with_the_learning_rate(controller, window, qtbot):
+    controller.worker.step(2)
+    qtbot.waitUntil(lambda: shown_step(controller) == 2, timeout=5000)
+    controller.worker.call(lambda tr: tr.net.params.__setitem__(0, np.nan))
+    with qtbot.waitSignal(controller.worker.diverged, timeout=5000):
+        controller.worker.play()
     qtbot.waitUntil(lambda: window.panels["training"].divergence.isVisible(), timeout=5000)
     text = window.panels["training"].divergence.message.text()
     assert "NaN" in text and "η = 3" in text
-    assert window.is_paused()
+    assert controller.is_paused()
 
 
-def test_presentation_mode_enlarges_and_restores(window, qtbot):
+def test_presentation_mode_enlarges_and_restores(controller, window, qtbot):
     app_font = window.font().pointSizeF()
     labels = window.diagram.canvas.diagram.font_size
-    window.actions.presentation_action.trigger()
+    controller.actions.presentation_action.trigger()
     assert window.presentation
     assert window.panels["training"].isVisible()
     qtbot.waitUntil(lambda: window.font().pointSizeF() > app_font, timeout=3000)
     qtbot.waitUntil(lambda: window.diagram.canvas.diagram.font_size > labels, timeout=3000)  # labels too
     visible = window.visible_panels() - {"diagram"}
     assert visible <= {"training", window.presentation_panel}
-    window.actions.presentation_action.trigger()
+    controller.actions.presentation_action.trigger()
     assert not window.presentation
     qtbot.waitUntil(lambda: window.font().pointSizeF() == pytest.approx(app_font), timeout=3000)
 
 
-def test_leaving_presentation_mode_gives_back_the_normal_type_and_the_diagram_height(window, qtbot):
+def test_leaving_presentation_mode_gives_back_the_normal_type_and_the_diagram_height(controller, window, qtbot):
     tp = window.panels["training"]
 
     def looks():
@@ -177,34 +183,34 @@ def test_leaving_presentation_mode_gives_back_the_normal_type_and_the_diagram_he
 
     qtbot.wait(300)  # the docks take their sizes
     before, canvas = looks(), window.diagram.canvas.height()
-    window.actions.presentation_action.trigger()
+    controller.actions.presentation_action.trigger()
     qtbot.waitUntil(lambda: tp.play_button.font().pointSizeF() > before[0] * 1.5, timeout=3000)
     qtbot.waitUntil(lambda: tp.font().pointSizeF() > before[0] * 1.2, timeout=3000)  # the big type reached it
     qtbot.wait(300)  # as a presenter would: the legend and docks settle in the mode
-    window.actions.presentation_action.trigger()
+    controller.actions.presentation_action.trigger()
     qtbot.wait(300)
     assert looks() == pytest.approx(before)
     assert window.diagram.canvas.height() >= canvas - 2
 
 
 def test_settings_and_layout_are_remembered(qtbot, small_mnist, tmp_path):
-    from gui.main_window import MainWindow
+    from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    first = MainWindow(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
-    qtbot.addWidget(first)
+    first = open_window(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
+    qtbot.addWidget(first.view)
     first.worker.set_learning_rate(0.5)
     first.rebuild((20,), "tanh", "cross_entropy", 4)
-    qtbot.waitUntil(lambda: first.worker.mailbox.peek().sizes == (784, 20, 10), timeout=5000)
-    first.docks["surface"].show()
-    first.close()
-    second = MainWindow(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
-    qtbot.addWidget(second)
-    snap = second.worker.mailbox.peek()
+    qtbot.waitUntil(lambda: first.latest().sizes == (784, 20, 10), timeout=5000)
+    first.view.docks["surface"].show()
+    first.view.close()
+    second = open_window(small_mnist, restore_settings=True, offer_restore=False, settings=settings)
+    qtbot.addWidget(second.view)
+    snap = second.latest()
     assert (snap.sizes, snap.activation, snap.cost, snap.seed) == ((784, 20, 10), "tanh", "cross_entropy", 4)
     assert snap.extra["base_learning_rate"] == 0.5
-    second.close()
+    second.view.close()
 
 
 def test_closing_while_training_exits_cleanly():
@@ -217,18 +223,18 @@ from PySide6.QtWidgets import QApplication
 QStandardPaths.setTestModeEnabled(True)
 app = QApplication([])
 from core.data import load_mnist
-from gui.main_window import MainWindow
-w = MainWindow(load_mnist().subset(3000, 500), restore_settings=False, offer_restore=False,
-               settings=QSettings(sys.argv[1], QSettings.IniFormat))
-w.show()
-w.worker.play()
+from gui.app import open_window
+c = open_window(load_mnist().subset(3000, 500), restore_settings=False, offer_restore=False,
+                settings=QSettings(sys.argv[1], QSettings.IniFormat))
+c.view.show()
+c.play()
 def close():
-    print("step", w.worker.mailbox.peek().step)
-    w.close()
+    print("step", c.latest().step)
+    c.view.close()
     app.quit()
 QTimer.singleShot(1500, close)
 app.exec()
-print("finished", w.worker.isFinished())
+print("finished", c.worker.isFinished())
 """
     result = subprocess.run([sys.executable, "-c", code, str(ROOT / ".pytest_cache" / "close-test.ini")],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -268,10 +274,10 @@ def test_the_window_opens_at_a_size_that_suits_the_screen(screen, size, remember
     assert opening_geometry(screen, size, remembered) == expected
 
 
-def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(window, qtbot):
+def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(controller, window, qtbot):
     from PySide6.QtWidgets import QScrollArea
 
-    qtbot.waitUntil(lambda: window._shown is not None, timeout=5000)
+    qtbot.waitUntil(lambda: controller.shown() is not None, timeout=5000)
     qtbot.wait(400)  # the docks are shared out 100 ms after the window shows
     for name in ("training", "sample", "inspector"):
         area = window.docks[name].widget()

@@ -282,3 +282,41 @@ def test_after_a_reset_the_legend_gives_the_fresh_networks_scale(view, net, exam
     view.update_now()
     assert [view.edge_scale(layer) for layer in range(3)] == fresh
     assert view.legend.edges.toolTip() == caption
+
+
+def stepped_snapshot(net, example, step=1):
+    """Return (snapshot after one hand-made step, the network before it)."""
+    before = net.copy()
+    after = net.copy()
+    rng = np.random.default_rng(step)
+    for w in after.weights:
+        w += 0.05 * rng.standard_normal(w.shape).astype(w.dtype)
+    return make_snapshot(after, *example, step=step, batch_params=before.params), before
+
+
+def test_colouring_by_change_shows_the_last_steps_delta_w_and_delta_a(view, net, example):
+    from core.lesson.step_change import step_change
+
+    snap, before = stepped_snapshot(net, example)
+    view.set_snapshot(snap)
+    view.set_colour_by("changes")
+    view.update_now()
+    change = step_change(snap)
+    for layer in range(3):
+        delta = snap.weights[layer] - before.weights[layer]
+        np.testing.assert_allclose(change.weights[layer], delta, atol=1e-6)
+        assert np.array_equal(view.edge_bins()[layer], edge_bins(change.weights[layer], view.edge_scale(layer)))
+    assert "Δw" in view.legend.edges.toolTip() and "Δa" in view.legend.neurons.toolTip()
+    # the outputs the step moved most are marked for a moment
+    assert view.highlighting()
+    tags = " ".join(text for layer, index, text, _ in view.canvas.diagram.tags)
+    assert tags.count("▲") + tags.count("▼") == len(change.largest_outputs(2)) > 0
+
+
+def test_without_a_step_the_change_colouring_says_so_and_shows_the_weights(view, net, example):
+    view.set_colour_by("changes")
+    view.set_snapshot(make_snapshot(net, *example, step=0))
+    view.update_now()
+    assert "Connections: weight w" in view.legend.edges.toolTip()
+    assert "no change to colour by" in view.legend.explanation.text()
+    assert not view.highlighting()

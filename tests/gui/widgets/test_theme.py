@@ -56,3 +56,23 @@ def _alive(widget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
+
+
+def test_every_themed_widget_follows_the_theme_itself():
+    # a panel with set_dark that does not follow the theme would stay dark in the light palette:
+    # nothing pushes set_dark into panels any more
+    import ast
+    from pathlib import Path
+
+    owned = {"EdgeRaster", "DiagramCanvas", "RankingModel"}  # styled by the widget that owns them
+    shell = {"MainWindow", "WindowActions", "Theme"}  # switch the theme rather than follow it
+    gui = Path(__file__).resolve().parents[3] / "gui"
+    strays = []
+    for path in gui.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            themed = isinstance(node, ast.ClassDef) and node.name not in owned | shell and any(
+                isinstance(item, ast.FunctionDef) and item.name == "set_dark" for item in node.body)
+            if themed and "follow_theme(self)" not in ast.get_source_segment(source, node):
+                strays.append(f"{path.relative_to(gui)}:{node.name}")
+    assert not strays

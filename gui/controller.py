@@ -1,0 +1,374 @@
+"""The controller: the one place where the window's intents become training commands.
+
+It owns the training worker, the selected neuron, the marked connections and time travel
+(a recorded step shown instead of the live network). Its frame loop (60 Hz) takes the
+newest snapshot from the worker's mailbox and hands it to the visible panels only; hidden
+panels catch up when they are shown. It is also the host the guided tour drives.
+
+The window (a `MainWindow`, or a stand-in in tests) keeps the docks and the look; the
+controller reaches it only through `diagram`, `panels`, `timeline`, `status` and a few
+methods (`panel_visible`, `show_panel`, `visible_panels`, `show_message`, `warn`,
+`set_dataset`) and its signals `panelShown(str)` and `closing()`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QTimer, Signal
+
+from core.snapshot import recorded_snapshot
+from gui.frame_budget import FrameBudget
+
+FRAME_MS = 16
+CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
+
+
+class Controller(QObject):
+    """Turns intents into worker commands and worker results into what the window shows.
+
+    Signals:
+        neuronSelected(int, int): the selected neuron changed (layer, index).
+        snapshotShown(object): a snapshot was handed to the panels (for tests and tools).
+        architectureChosen(object, str, str, int): the learner rebuilt the network (hidden, activation, cost, seed).
+        saved(str): a checkpoint was written to this path.
+        loaded(str): a checkpoint was opened from this path.
+    """
+
+    neuronSelected = Signal(int, int)
+    snapshotShown = Signal(object)
+    architectureChosen = Signal(object, str, str, int)
+    saved = Signal(str)
+    loaded = Signal(str)
+
+    def __init__(self, view, worker, parent=None):
+        super().__init__(parent)
+        self.view = view
+        self.worker = worker
+        self.session = None  # gui.session.Session: saves the layout and the network when the window closes
+        self.actions = None  # gui.menus.WindowActions
+        self.persist = False  # whether closing saves the layout and an autosave
+        self._selected = None  # (layer, index)
+        self._marked = []  # the last two connections chosen (the surface's two-weight plane)
+        self._shown = None  # the snapshot the panels show now
+        self._historic = None  # a snapshot from the timeline, shown instead of live ones
+        self._trajectory = (np.zeros(0, np.int64), None)
+        self._budget = FrameBudget()  # how often live snapshots are shown while training runs
+        self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
+        self._gui_idle = threading.Event()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.timeout.connect(self.frame)
+        self._closed = False
+        self._connect()
+        self.select_neuron(1, 0)
+
+    # -- lifetime ----------------------------------------------------------------------------
+    def start(self):
+        """Start training's thread and the frame loop."""
+        # Training waits while the event loop is awake. Qt's own dispatchers (Windows, macOS,
+        # and Linux with QT_NO_GLIB=1) announce waking; the GLib one used by default on Linux
+        # does not, so there the gate stays open and the two threads share the lock as usual
+        # (measured: no better either way on Linux, see benchmarks/gui_responsiveness.py).
+        self._gui_idle.set()
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is not None:
+            dispatcher.awake.connect(self._gui_idle.clear)
+            dispatcher.aboutToBlock.connect(self._gui_idle.set)
+            self.worker.yield_to(self._gui_idle)
+        self.worker.start()
+        self._timer.start(FRAME_MS)
+
+    def shutdown(self):
+        """Stop the frame loop, save the session if asked to, and end training's thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._timer.stop()
+        if self.persist and self.session is not None:
+            self.session.save_layout()
+            self.session.autosave_now()
+        self.worker.stop()
+        self.worker.wait(10000)
+
+    def _connect(self):
+        w, v, p = self.worker, self.view, self.view.panels
+        tp = p["training"]
+        tp.playRequested.connect(w.play)
+        tp.pauseRequested.connect(w.pause)
+        tp.stepRequested.connect(w.step)
+        tp.stepEpochRequested.connect(w.step_epoch)
+        tp.resetRequested.connect(self.reset)
+        tp.learningRateChanged.connect(w.set_learning_rate)
+        tp.batchSizeChanged.connect(w.set_batch_size)
+        tp.optimizerChanged.connect(w.set_optimizer)
+        tp.speedChanged.connect(w.set_speed)
+        tp.rebuildRequested.connect(self.rebuild)
+        w.set_speed(tp.speed_setting())
+        w.diverged.connect(self._on_diverged)
+        w.error.connect(self._on_error)
+        w.rebuilt.connect(self._on_rebuilt)
+        w.trajectoryReady.connect(self._on_trajectory)
+        w.runningChanged.connect(lambda running: running or w.request_trajectory())
+        w.resumed.connect(lambda step: w.request_trajectory())
+        w.edited.connect(lambda what, acc: v.show_message(
+            f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
+        w.saved.connect(self.saved)
+        w.loaded.connect(self.loaded)
+
+        v.diagram.neuronSelected.connect(self.select_neuron)
+        v.diagram.connectionSelected.connect(self.select_connection)
+        p["surface"].trajectoryWanted.connect(w.request_trajectory)
+        p["sample"].exampleRequested.connect(self.show_example)
+        p["sample"].followBatchToggled.connect(w.follow_batch)
+        p["draw"].inputDrawn.connect(w.show_input)
+        p["draw"].cleared.connect(lambda: w.follow_batch(True))
+        p["stumble"].comparisonReady.connect(p["surface"].show_step_arrows)
+        p["probes"].inputRequested.connect(w.show_input)
+        p["probes"].backToData.connect(lambda: w.follow_batch(True))
+        p["evaluation"].exampleRequested.connect(self.show_example)
+        p["ranking"].connectionSelected.connect(self.select_connection)
+        p["ranking"].neuronSelected.connect(self.select_neuron)
+        p["matrix"].neuronSelected.connect(self.select_neuron)
+        p["matrix"].neuronHovered.connect(v.diagram.highlight_neuron)
+        p["patterns"].neuronSelected.connect(self.select_neuron)
+        p["patterns"].neuronHovered.connect(v.diagram.highlight_neuron)
+        p["chain_rule"].connectionSelected.connect(self.select_connection)
+        p["edit"].editRequested.connect(w.apply_edit)
+        p["edit"].undoRequested.connect(w.undo_edit)
+        p["edit"].redoRequested.connect(w.redo_edit)
+        p["paint"].editRequested.connect(w.apply_edit)
+        p["paint"].undoRequested.connect(w.undo_edit)
+        p["tour"].set_host(self)
+        v.timeline.stepScrubbed.connect(self.show_history_step)
+        v.timeline.resumeRequested.connect(self.resume_from)
+        v.timeline.backToLive.connect(self.back_to_live)
+        v.panelShown.connect(self._panel_shown)
+        v.closing.connect(self.shutdown)
+
+    # -- what is shown -------------------------------------------------------------------------
+    def latest(self):
+        """Return the newest live snapshot."""
+        return self.worker.mailbox.peek()
+
+    def shown(self):
+        """Return the snapshot the panels show now (a recorded one while time travelling), or None."""
+        return self._shown
+
+    @property
+    def trajectory(self):
+        """The recorded steps (K,) and parameter rows (K, P) the timeline offers (rows None before any)."""
+        return self._trajectory
+
+    # -- the frame ---------------------------------------------------------------------------
+    def frame(self):
+        """Drain the feed into the charts and show the newest snapshot if one is due."""
+        feed = self.worker.feed.drain()
+        if feed is not None:
+            self._feed_charts(feed)
+        if self._show_staggered():
+            return
+        newest = self.worker.mailbox.peek()
+        now = time.monotonic()
+        charts = self.view.panels["charts"]
+        if not newest.running:
+            if self._budget.period != self._budget.shortest:
+                charts.set_redraw_period(0)
+            self._budget.reset()
+        elif not self._budget.due(now):
+            return  # while training runs, a steadier rate leaves the training thread more time
+        snap = self.worker.mailbox.take()
+        if snap is not None:
+            self.view.status.update_snapshot(snap)
+            self.view.timeline.set_live_step(snap.step)
+            if self._historic is None:
+                self._show(snap)
+            if snap.running:
+                self._budget.shown(time.monotonic())
+                # the charts redraw on a timer of their own: slowed down in proportion
+                charts.set_redraw_period(CHART_PERIODS * self._budget.period)
+
+    def _feed_charts(self, feed):
+        charts = self.view.panels["charts"]
+        if feed.cleared:
+            charts.clear()
+        if len(feed.steps):
+            charts.append_steps(feed.steps, feed.costs, feed.grad_norms)
+        for ev in feed.evaluations:
+            charts.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
+
+    def _show(self, snap):
+        """Hand a snapshot to the diagram and every visible panel.
+
+        While training runs, the panels get it one per frame tick after the diagram: each
+        refreshes on a turn of the event loop of its own instead of all in one burst, which
+        would hold the loop (and the pointer) for the sum of their times.
+        """
+        self._shown = snap
+        self.view.diagram.set_snapshot(snap)
+        names = [name for name, widget in self.view.panels.items()
+                 if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
+        if snap.running:
+            self._staggered = names
+        else:
+            self._staggered = []
+            for name in names:
+                self.view.panels[name].set_snapshot(snap)
+        self.snapshotShown.emit(snap)
+
+    def _show_staggered(self) -> bool:
+        """Give the next waiting panel the shown snapshot; return whether one was waiting."""
+        while self._staggered:
+            name = self._staggered.pop(0)
+            if self.view.panel_visible(name):
+                self.view.panels[name].set_snapshot(self._shown)
+                return True
+        return False
+
+    def _panel_shown(self, name):
+        panel = self.view.panels[name]
+        if self._shown is not None and hasattr(panel, "set_snapshot"):
+            panel.set_snapshot(self._shown)
+
+    # -- intents -----------------------------------------------------------------------------
+    def select_neuron(self, layer: int, index: int):
+        """Make (layer, index) the selected neuron in every view."""
+        sizes = self.latest().sizes
+        if not (0 <= layer < len(sizes) and 0 <= index < sizes[layer]):
+            return
+        if self._selected == (layer, index):
+            return
+        self._selected = (layer, index)
+        self.view.diagram.select_neuron(layer, index)
+        for name in ("inspector", "batch", "edit", "patterns", "paint"):
+            self.view.panels[name].set_neuron(layer, index)
+        self.view.panels["matrix"].set_selected_neuron(layer, index)
+        self.neuronSelected.emit(layer, index)
+
+    def selected_neuron(self):
+        return self._selected
+
+    def marked_connections(self) -> list:
+        """Return the last two connections chosen: [(weight_layer, to, from_)], oldest first."""
+        return list(self._marked)
+
+    def select_connection(self, weight_layer: int, to: int, from_: int):
+        """Make a connection the chosen one: marked in the diagram, explained, a surface axis."""
+        self._marked = (self._marked + [(weight_layer, to, from_)])[-2:]
+        self.view.diagram.set_marked_connections(self._marked)
+        self.view.panels["surface"].select_connection(weight_layer, to, from_)
+        self.view.panels["chain_rule"].select_connection(weight_layer, to, from_)
+        self.select_neuron(weight_layer + 1, to)
+
+    def show_example(self, split: str, index: int):
+        self.worker.show_example(split, index)
+
+    def reset(self, seed=None):
+        self._leave_history()
+        self.worker.reset(seed)
+
+    def rebuild(self, hidden, activation, cost, seed):
+        self._leave_history()
+        self.worker.rebuild(hidden, activation, cost, seed)
+        self.architectureChosen.emit(tuple(hidden), activation, cost, int(seed))
+
+    def open_dataset(self, dataset):
+        """Switch to another dataset: a new network fitted to its inputs and classes."""
+        self._leave_history()
+        self.worker.set_dataset(dataset)
+        self.view.set_dataset(dataset)
+
+    def play(self):
+        self.worker.play()
+
+    def evaluate(self):
+        self.worker.evaluate()
+
+    def undo_edit(self):
+        self.worker.undo_edit()
+
+    def redo_edit(self):
+        self.worker.redo_edit()
+
+    def save(self, path):
+        self.worker.save(path)
+
+    def load(self, path):
+        self.worker.load(path)
+
+    def export_history(self, path):
+        self.worker.export_history(path)
+
+    # -- time travel -------------------------------------------------------------------------
+    def show_history_step(self, step: int, row: int):
+        """Show the network as recorded at trajectory row `row` (step `step`), read-only."""
+        rows = self._trajectory[1]
+        if rows is None or not 0 <= row < len(rows):
+            return
+        self._historic = recorded_snapshot(self.latest(), rows[row], step)
+        self._show(self._historic)
+
+    def is_historic(self) -> bool:
+        """Whether a recorded step is shown instead of the live network."""
+        return self._historic is not None
+
+    def _leave_history(self):
+        if self._historic is not None:
+            self._historic = None
+            self._show(self.latest())
+
+    def back_to_live(self):
+        self._leave_history()
+
+    def resume_from(self, step: int):
+        self._leave_history()
+        self.worker.resume_from(step)
+
+    def _on_trajectory(self, steps, rows):
+        self._trajectory = (steps, rows)
+        self.view.panels["surface"].set_trajectory(steps, rows)
+        self.view.timeline.set_steps(steps)
+
+    # -- worker events -----------------------------------------------------------------------
+    def _on_diverged(self, message):
+        self.view.panels["training"].show_divergence(message)
+        self.view.show_message("Training paused: the cost diverged", 10000)
+
+    def _on_error(self, message):
+        self.view.show_message(message, 10000)
+        self.view.warn(message)
+
+    def _on_rebuilt(self):
+        self._selected = None
+        self._marked = []
+        self.view.diagram.set_marked_connections([])
+        self._trajectory = (np.zeros(0, np.int64), None)
+        sizes = self.latest().sizes
+        self.select_neuron(1 if len(sizes) > 1 else 0, 0)
+
+    # -- tour host ---------------------------------------------------------------------------
+    def pause(self):
+        self.worker.pause()
+
+    def step(self, n: int = 1):
+        self.worker.step(n)
+
+    def is_paused(self) -> bool:
+        return not self.latest().running
+
+    def show_panel(self, name: str):
+        self.view.show_panel(name)
+
+    def visible_panels(self) -> set:
+        return self.view.visible_panels()
+
+    def set_diagram_mode(self, mode: str):
+        self.view.diagram.set_mode(mode)
+
+    def set_colour_by(self, what: str):
+        self.view.diagram.set_colour_by(what)
+
+    def set_surface_plane(self, kind: str):
+        self.view.show_panel("surface")
+        self.view.panels["surface"].set_plane_kind(kind)
