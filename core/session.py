@@ -12,6 +12,7 @@ Event kinds and their args:
     evaluation (dict,)              split, epoch, step, accuracy, cost
     feed_cleared ()                 the run was reset or replaced: drop what was charted before
     running (bool,)                 training started or stopped
+    feed_truncated (step, epoch)    training resumed from `step`: drop what was charted after it
     diverged (message,)             the cost became NaN/inf; training paused
     error (message,)                a command could not be carried out; nothing changed
     trajectory (steps, rows)        steps (K,) and parameter rows (K, P), read-only copies
@@ -313,13 +314,9 @@ class TrainingSession:
         tr.net.set_params(traj.values()[rows[0]])
         tr.rewind_to(step)
         self._edits.clear()
-        # the charts start again from the history kept up to that step
-        self._emit("feed_cleared")
-        for s, c in zip(tr.history.costs.step_values(), tr.history.costs.values()):
-            self._emit("step", int(s), float(c), [np.nan] * tr.net.n_layers)
-        for split, records in tr.history.accuracy.items():
-            for epoch, at_step, accuracy, cost in records:
-                self._emit("evaluation", dict(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost))
+        # the charts keep what they drew up to that step (every point, with its per-layer
+        # gradient norms, which the trainer's history does not keep) and drop the rest
+        self._emit("feed_truncated", step, tr.epoch + tr.epoch_progress)
         self._accuracy = {"train": None, "test": None}
         self.publish()
         self._emit("resumed", step)

@@ -61,6 +61,13 @@ class TrainingSeries:
         for array in (self._steps, self._costs, self._mean, self._grads, self._grad_mean):
             array.truncate(keep)
 
+    def truncate_after(self, step: int, epoch: float) -> None:
+        """Forget the steps after `step` and the evaluations after `epoch` (training resumed from there)."""
+        self.truncate_from_step(int(step) + 1)
+        for record in self._evals.values():
+            if len(record):
+                record.truncate(int(np.searchsorted(record.values()[:, 0], epoch, side="right")))
+
     def clear_steps(self) -> None:
         for array in (self._steps, self._costs, self._mean, self._grads, self._grad_mean):
             array.clear()

@@ -154,16 +154,14 @@ class EdgeRaster:
         self._lines = PrimitiveArray(QtCore.QLineF, 4) if PrimitiveArray else None
 
     def visible_start(self, layer: int, idx=None, over_image=False):
-        """Return (x0, y0, x1, y1) of a layer's lines, starting where they leave the image."""
+        """Return (x0, y0, x1, y1) of a layer's lines, starting at the image's right edge."""
         x0, y0, x1, y1 = (a if idx is None else a[idx] for a in self.segments[layer])
         if layer == 0 and self.clip_rect is not None and not over_image:
-            # a line leaves the image through its right edge, or its top or bottom edge
-            left, top, width, height = self.clip_rect
+            # every line starts at the image's right edge: a line leaving through its top or
+            # bottom would run above or below the image, where a narrow window piles the fan up
+            left, _, width, _ = self.clip_rect
             dx, dy = x1 - x0, y1 - y0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t_x = (left + width - x0) / np.maximum(dx, 1e-9)
-                t_y = np.where(dy < 0, (top - y0) / dy, np.where(dy > 0, (top + height - y0) / dy, np.inf))
-            t = np.clip(np.minimum(t_x, t_y), 0.0, 1.0)
+            t = np.clip((left + width - x0) / np.maximum(dx, 1e-9), 0.0, 1.0)
             x0, y0 = x0 + t * dx, y0 + t * dy
         return x0, y0, x1, y1
 

@@ -177,6 +177,24 @@ class TrainingCharts(QWidget):
         self._empty_accuracy_range()
         self._empty_step_range()
 
+    def truncate_after(self, step: int, epoch: float) -> None:
+        """Forget what was charted after `step` (and evaluations after `epoch`): training resumed there."""
+        self.series.truncate_after(step, epoch)
+        self._drawn_key = self._x_end = None
+        self._accuracy_dirty = True
+        self._schedule(force=True)
+
+    def take_feed(self, feed) -> None:
+        """Chart a FeedBatch drained from the training worker."""
+        if feed.cleared:
+            self.clear()
+        if feed.truncated is not None:
+            self.truncate_after(*feed.truncated)
+        if len(feed.steps):
+            self.append_steps(feed.steps, feed.costs, feed.grad_norms)
+        for ev in feed.evaluations:
+            self.add_evaluation(ev["split"], ev["epoch"], ev["accuracy"], ev["cost"])
+
     def _empty_step_range(self) -> None:
         # a reset run starts again at step 0: the old run's axis over no data says nothing
         self.cost_plot.setXRange(0, STEP_AXIS_ENDS[0] * 10, padding=0.02)  # the grad plot is x-linked

@@ -46,6 +46,7 @@ class FeedBatch:
     grad_norms: np.ndarray  # (n, L) gradient norm of each weight layer
     evaluations: list  # dicts: split, epoch, step, accuracy, cost
     cleared: bool  # the run was reset or replaced: drop what was charted before
+    truncated: tuple | None = None  # (step, epoch): training resumed there; drop what was charted after
 
 
 class StepFeed:
@@ -61,6 +62,7 @@ class StepFeed:
         self._rows = []
         self._evaluations = []
         self._cleared = False
+        self._truncated = None
 
     def append(self, step: int, cost: float, grad_norms) -> None:
         with self._lock:
@@ -74,14 +76,22 @@ class StepFeed:
 
     def clear(self) -> None:
         with self._lock:
-            self._rows, self._evaluations, self._cleared = [], [], True
+            self._rows, self._evaluations, self._cleared, self._truncated = [], [], True, None
+
+    def truncate_after(self, step: int, epoch: float) -> None:
+        """Drop what was gathered after `step` and tell the charts to do the same."""
+        with self._lock:
+            self._rows = [r for r in self._rows if r[0] <= step]
+            self._evaluations = [e for e in self._evaluations if e.get("epoch", 0) <= epoch]
+            earlier = self._truncated
+            self._truncated = (int(step), float(epoch)) if earlier is None or step < earlier[0] else earlier
 
     def drain(self) -> FeedBatch | None:
         """Return everything gathered since the last drain (None if nothing)."""
         with self._lock:
-            rows, evaluations, cleared = self._rows, self._evaluations, self._cleared
-            self._rows, self._evaluations, self._cleared = [], [], False
-        if not rows and not evaluations and not cleared:
+            rows, evaluations, cleared, truncated = self._rows, self._evaluations, self._cleared, self._truncated
+            self._rows, self._evaluations, self._cleared, self._truncated = [], [], False, None
+        if not rows and not evaluations and not cleared and truncated is None:
             return None
         if rows:
             steps = np.fromiter((r[0] for r in rows), np.int64, len(rows))
@@ -89,4 +99,4 @@ class StepFeed:
             norms = np.array([r[2] for r in rows], dtype=np.float64)
         else:
             steps, costs, norms = np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 0))
-        return FeedBatch(steps, costs, norms, evaluations, cleared)
+        return FeedBatch(steps, costs, norms, evaluations, cleared, truncated)

@@ -78,6 +78,8 @@ class TrainingWorker(QThread):
             self.feed.add_evaluation(**args[0])
         elif kind == "feed_cleared":
             self.feed.clear()
+        elif kind == "feed_truncated":
+            self.feed.truncate_after(*args)
         else:
             self._signals[kind].emit(*args)
 

@@ -320,3 +320,14 @@ def test_without_a_step_the_change_colouring_says_so_and_shows_the_weights(view,
     assert "Connections: weight w" in view.legend.edges.toolTip()
     assert "no change to colour by" in view.legend.explanation.text()
     assert not view.highlighting()
+
+
+def test_in_a_small_window_no_connection_is_drawn_beside_the_input_image(view):
+    view.resize(530, 380)  # the diagram's share of a 1280×800 window
+    view.update_now()
+    raster = view.canvas.ensure_raster()
+    left, top, width, height = raster.clip_rect
+    x0, y0, x1, y1 = raster.visible_start(0)
+    assert (x0 >= left + width - 1e-6).all()  # the fan starts at the image's right edge…
+    leaving = (y1 < top) | (y1 > top + height)
+    assert leaving.any()  # …even for the lines to neurons above or below the image

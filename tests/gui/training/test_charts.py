@@ -329,3 +329,25 @@ def test_after_a_reset_the_step_axes_start_again_from_zero(charts, qtbot):
     charts.append_steps(*run(3))
     charts.redraw()
     assert charts.cost_plot.getViewBox().viewRange()[0][1] < 100
+
+
+def test_resuming_from_a_step_cuts_every_chart_back_and_keeps_the_gradient_norms(charts):
+    from gui.training.feeds import StepFeed
+
+    feed = StepFeed()
+    steps, costs, grads = run(40)
+    for step, cost, norms in zip(steps, costs, grads):
+        feed.append(int(step), float(cost), norms)
+    for epoch in (1, 2, 3):
+        feed.add_evaluation(split="test", epoch=float(epoch), step=10 * epoch, accuracy=0.5 + epoch / 10, cost=0.1)
+    charts.take_feed(feed.drain())
+    feed.truncate_after(15, 1.5)  # "Resume from here" at step 15
+    charts.take_feed(feed.drain())
+    assert list(charts.series.steps) == list(steps[:15])
+    np.testing.assert_array_equal(charts.series.grad_norms, grads[:15])  # not emptied
+    assert np.isfinite(charts.series.grad_norms).all()
+    assert list(charts.series.evaluations("test")[:, 0]) == [1.0]
+    for step, cost, norms in zip(*run(5, start=16)):  # training goes on from there
+        feed.append(int(step), float(cost), norms)
+    charts.take_feed(feed.drain())
+    assert list(charts.series.steps) == list(range(1, 21))
