@@ -294,7 +294,7 @@ def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(controller
     assert legend.height() >= legend.heightForWidth(legend.width())  # its last line is not cut
 
 
-def test_the_light_palette_reaches_every_plot_in_the_window(window):
+def test_the_light_palette_reaches_every_plot_in_the_window(controller, window):
     import pyqtgraph as pg
 
     from gui.widgets.theme import DARK, LIGHT
@@ -305,7 +305,7 @@ def test_the_light_palette_reaches_every_plot_in_the_window(window):
 
     backgrounds, n_plots = plot_backgrounds()
     assert n_plots >= 8 and backgrounds == {DARK.hex("background")}
-    window.actions.set_dark(False)  # View ▸ Dark palette, unchecked
+    controller.actions.set_dark(False)  # View ▸ Dark palette, unchecked
     assert not window.dark and not window.diagram.canvas.dark
     assert plot_backgrounds()[0] == {LIGHT.hex("background")}
     assert window.diagram.canvas.edge_item.fill == LIGHT.qcolor("background")
