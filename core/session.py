@@ -14,6 +14,7 @@ Event kinds and their args:
     running (bool,)                 training started or stopped
     feed_truncated (step, epoch)    training resumed from `step`: drop what was charted after it
     diverged (message,)             the cost became NaN/inf; training paused
+    collapsed (message,)            an epoch ended at chance or with saturated neurons; training paused
     error (message,)                a command could not be carried out; nothing changed
     trajectory (steps, rows)        steps (K,) and parameter rows (K, P), read-only copies
     saved (path,) / loaded (path,)  a checkpoint was written / opened
@@ -33,6 +34,7 @@ from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from core.history.csv_export import write_history_csv
 from core.lesson.edits import EditError
 from core.lesson.live_edits import LiveEdits
+from core.lesson.sensible import check_collapse
 from core.network import Network, NetworkError
 from core.snapshot import Snapshot, make_snapshot
 from core.trainer import Trainer
@@ -340,6 +342,11 @@ class TrainingSession:
         self._emit("step", rec.step, rec.cost, tr.layer_grad_norms())
         if rec.epoch_finished:
             self._evaluate()
+            reason = check_collapse(tr.net, self._dataset.inputs("test"), self._accuracy["test"],
+                                    tr.optimizer_name, tr.learning_rate, tr.steps_per_epoch)
+            if reason is not None:
+                self._halt()
+                self._emit("collapsed", reason)
         if not self.busy or time.perf_counter() - self._last_publish >= PUBLISH_PERIOD:
             self.publish()
 

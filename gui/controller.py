@@ -107,6 +107,7 @@ class Controller(QObject):
         tp.rebuildRequested.connect(self.rebuild)
         w.set_speed(tp.speed_setting())
         w.diverged.connect(self._on_diverged)
+        w.collapsed.connect(self._on_collapsed)
         w.error.connect(self._on_error)
         w.rebuilt.connect(self._on_rebuilt)
         w.trajectoryReady.connect(self._on_trajectory)
@@ -334,6 +335,10 @@ class Controller(QObject):
     def _on_diverged(self, message):
         self.view.panels["training"].show_divergence(message)
         self.view.show_message("Training paused: the cost diverged", 10000)
+
+    def _on_collapsed(self, message):
+        self.view.panels["training"].show_collapse(message)
+        self.view.show_message("Training paused: the run collapsed", 10000)
 
     def _on_error(self, message):
         self.view.show_message(message, 10000)

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
     # -- construction ------------------------------------------------------------------------
     def _build_docks(self):
         for spec in PANELS:
-            widget = create_panel(spec, self)
+            widget = create_panel(spec, self, lazy=True)
             dock = QDockWidget(spec.title, self)
             dock.setObjectName(f"dock_{spec.name}")
             # A scroll area lets a dock be made smaller than its panel would like, so the

@@ -50,7 +50,15 @@ PANEL_NAMES = tuple(spec.name for spec in PANELS)
 PANELS_BY_NAME = {spec.name: spec for spec in PANELS}
 
 
-def create_panel(spec: PanelSpec, parent=None):
-    """Return a new instance of the panel's widget."""
+def create_panel(spec: PanelSpec, parent=None, lazy: bool = False):
+    """Return a new instance of the panel's widget.
+
+    lazy: for a panel out of view, a stand-in that builds it when it is first shown or used
+    (see gui/lazy_panel.py); panels in the default layout's view are built at once.
+    """
     cls = getattr(importlib.import_module(spec.module), spec.cls)
+    if lazy and not spec.visible:
+        from gui.lazy_panel import lazy_class
+
+        return lazy_class(cls)(parent)
     return cls(parent)

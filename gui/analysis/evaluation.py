@@ -161,8 +161,9 @@ class EvaluationView(QWidget):
         # Side by side in a wide dock, stacked in a tall or narrow one: the grid stays square
         # and legible, and the panel scrolls down rather than sideways.
         margins = self.layout().contentsMargins()
-        side_by_side = (self.grid.minimumSizeHint().width() + self.tabs.minimumSizeHint().width()
-                        + self.splitter.handleWidth() + margins.left() + margins.right())
+        # a widget's least width is its minimum hint or its set minimum (the grid has only the latter)
+        least = [max(w.minimumSizeHint().width(), w.minimumWidth()) for w in (self.grid, self.tabs)]
+        side_by_side = sum(least) + self.splitter.handleWidth() + margins.left() + margins.right()
         wide = room > 1.2 * self.height() and room >= side_by_side
         self.splitter.setOrientation(Qt.Horizontal if wide else Qt.Vertical)
 

@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from core.lesson.sensible import rate_notice, sensible_learning_rate
 from core.trainer import LEARNING_RATE_RANGE
 from gui.training.inputs import CheckedSpinBox, SpeedControl
+from gui.training.notice import RateNotice
 from gui.training.progress import DivergenceBox, ProgressDisplay
 from gui.training.settings import PENDING_SECONDS, LiveSettings, NetworkSettings
 
@@ -58,6 +60,7 @@ class TrainingPanel(QWidget):
         self._compact = False  # presentation mode: only Play, Step and the progress
         self._play_pending = None  # (wanted running state, when) until a snapshot agrees
         self._divergence_message = ""
+        self._divergence_title = ""
         self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._pause_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause)
         self._make_actions()
@@ -80,6 +83,7 @@ class TrainingPanel(QWidget):
         self.progress = ProgressDisplay()
         self.divergence = DivergenceBox()
         self.live = LiveSettings()
+        self.rate_notice = RateNotice()
         self.network = NetworkSettings(confirm or self._ask)
         self._build_layout()
         self.step_n.valueChanged.connect(lambda n: self.step_n_button.setText(f"Step {n:,}"))
@@ -93,6 +97,12 @@ class TrainingPanel(QWidget):
         self.live.batchSizeChanged.connect(self.batchSizeChanged)
         self.live.optimizerChanged.connect(self.optimizerChanged)
         self.network.rebuildRequested.connect(self.rebuildRequested)
+        # a new optimizer or kind of neuron brings a learning rate that suits it (undoable)
+        self.live.optimizerChanged.connect(lambda name: self._suit_rate(optimizer=name))
+        self.network.rebuildRequested.connect(lambda _h, activation, cost, _s: self._suit_rate(activation=activation,
+                                                                                            cost=cost))
+        self.rate_notice.undoClicked.connect(self.live.request_learning_rate)
+        self.live.learningRateChanged.connect(lambda _: self.rate_notice.hide())  # a rate of one's own: old news
         self.divergence.resetClicked.connect(lambda: self.resetRequested.emit(None))
         self.divergence.halveClicked.connect(self._halve_learning_rate)
         self._running = None
@@ -162,6 +172,7 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.divergence)
         layout.addWidget(self.live)
+        layout.addWidget(self.rate_notice)
         layout.addWidget(self.network)
         layout.addStretch(1)
 
@@ -190,12 +201,31 @@ class TrainingPanel(QWidget):
         """Refuse batch sizes larger than the dataset's training set."""
         self.live.set_batch_limit(len(dataset.labels("train")))
 
-    def show_divergence(self, message: str) -> None:
+    def show_divergence(self, message: str, title: str = "Training stopped: the cost diverged") -> None:
         """Say that training stopped because the cost diverged; offer reset or a halved rate."""
         self.set_running(False)
-        self._divergence_message = message
+        self._divergence_message, self._divergence_title = message, title
         rate = self._snap.learning_rate if self._snap is not None and self._snap.learning_rate > 0 else None
-        self.divergence.show_message(message, rate or self.live.learning_rate.value(), LEARNING_RATE_RANGE[0])
+        self.divergence.show_message(message, rate or self.live.learning_rate.value(), LEARNING_RATE_RANGE[0],
+                                     title)
+
+    def show_collapse(self, message: str) -> None:
+        """Say that training stopped because the run collapsed, and why; offer reset or a halved rate."""
+        self.show_divergence(message, title="Training stopped: the run collapsed")
+
+    def _suit_rate(self, optimizer=None, activation=None, cost=None):
+        """Move the learning rate to a sensible one for a changed optimizer, activation or cost; say so."""
+        snap = self._snap
+        if snap is None:
+            return
+        optimizer, activation, cost = optimizer or snap.optimizer, activation or snap.activation, cost or snap.cost
+        if (optimizer, activation, cost) == (snap.optimizer, snap.activation, snap.cost):
+            return
+        old = self.live.learning_rate.value()
+        new = sensible_learning_rate(optimizer, activation, cost)
+        if abs(new - old) > 1e-12 * max(abs(old), 1.0):
+            self.live.request_learning_rate(new)
+            self.rate_notice.say(rate_notice(optimizer, activation, cost, old, new), old)
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: only Play, Step and the progress, in large type."""
@@ -284,7 +314,7 @@ class TrainingPanel(QWidget):
     def _halve_learning_rate(self):
         half = max(self.live.learning_rate.value() / 2, LEARNING_RATE_RANGE[0])
         self.live.request_learning_rate(half)
-        self.divergence.show_message(self._divergence_message, half, LEARNING_RATE_RANGE[0])
+        self.divergence.show_message(self._divergence_message, half, LEARNING_RATE_RANGE[0], self._divergence_title)
 
     def _follow_running(self, running: bool):
         if self._play_pending is not None:

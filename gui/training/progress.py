@@ -191,8 +191,10 @@ class DivergenceBox(QFrame):
         follow_theme(self)
         self.hide()
 
-    def show_message(self, message: str, learning_rate: float, smallest_rate: float) -> None:
+    def show_message(self, message: str, learning_rate: float, smallest_rate: float,
+                     title: str = "Training stopped: the cost diverged") -> None:
         """Show what happened, the learning rate in force, and what halving it would give."""
+        self.title.setText(title)
         half = learning_rate / 2
         self.message.setText(f"{message}\nLearning rate in force: η = {learning_rate:g}. "
                              "A smaller rate takes smaller steps downhill.")

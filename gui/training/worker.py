@@ -40,6 +40,7 @@ class TrainingWorker(QThread):
         runningChanged(bool): training started or stopped.
         edited(str, float): an edit was applied, undone or redone (what, test accuracy after it).
         resumed(int): training was rewound to this recorded step.
+        collapsed(str): an epoch ended at chance or with saturated neurons; training paused; the message says why.
     """
 
     diverged = Signal(str)
@@ -51,6 +52,7 @@ class TrainingWorker(QThread):
     runningChanged = Signal(bool)
     edited = Signal(str, float)
     resumed = Signal(int)
+    collapsed = Signal(str)
 
     def __init__(self, dataset, sizes=None, activation="sigmoid", cost="quadratic", seed=0,
                  learning_rate=3.0, batch_size=100, optimizer="sgd", parent=None):
@@ -60,7 +62,8 @@ class TrainingWorker(QThread):
         self._commands = queue.SimpleQueue()
         self._signals = {"diverged": self.diverged, "error": self.error, "trajectory": self.trajectoryReady,
                          "saved": self.saved, "loaded": self.loaded, "rebuilt": self.rebuilt,
-                         "running": self.runningChanged, "edited": self.edited, "resumed": self.resumed}
+                         "running": self.runningChanged, "edited": self.edited, "resumed": self.resumed,
+                         "collapsed": self.collapsed}
         self._session = TrainingSession(dataset, sizes, activation, cost, seed, learning_rate, batch_size,
                                         optimizer, report=self._on_event)
         self._next_due = 0.0

@@ -43,6 +43,8 @@ class Palette:
     alert_edge: RGB  # the box that says training diverged: its border, fill and text
     alert_fill: RGB
     alert_text: RGB
+    notice_edge: RGB  # a quiet notice (the learning rate moved): its border and fill
+    notice_fill: RGB
     negative: RGB  # text coloured by a weight's sign, legible on the background
     positive: RGB
     train: RGB  # the training split in charts
@@ -69,6 +71,7 @@ DARK = Palette(
     selection=colours.SELECTION, good=colours.SELECTION, bad=(255, 110, 110), right=colours.RIGHT,
     wrong=colours.WRONG, warning=(255, 183, 77),
     alert_edge=(224, 120, 90), alert_fill=(58, 34, 34), alert_text=(255, 217, 207),
+    notice_edge=(90, 126, 160), notice_fill=(30, 42, 54),
     negative=colours.NEGATIVE, positive=colours.POSITIVE,
     train=(86, 180, 233), test=(240, 160, 40), average=(255, 190, 60), hover=(170, 170, 170),
 )
@@ -78,6 +81,7 @@ LIGHT = Palette(
     selection=(20, 150, 60), good=(20, 128, 60), bad=(190, 30, 30), right=colours.LIGHT_RIGHT,
     wrong=colours.LIGHT_WRONG, warning=(138, 75, 0),
     alert_edge=(192, 57, 43), alert_fill=(253, 236, 234), alert_text=(97, 26, 21),
+    notice_edge=(122, 160, 200), notice_fill=(234, 242, 251),
     negative=(20, 88, 178), positive=(170, 85, 10),
     train=(0, 114, 178), test=(213, 94, 0), average=(200, 90, 0), hover=(90, 90, 90),
 )

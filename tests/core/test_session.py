@@ -231,3 +231,22 @@ def test_events_go_to_report_when_given_and_are_plain_data():
     assert session.take_events() == []
     step_event = pickle.loads(pickle.dumps(got[1]))
     assert step_event.kind == "step" and step_event.args[0] == 1
+
+
+def test_an_epoch_that_ends_collapsed_pauses_and_says_why(mnist):
+    session = TrainingSession(mnist.subset(12000, 1000), seed=0, learning_rate=0.5, batch_size=100,
+                              optimizer="adam")
+    session.take_events()
+    session.play()
+    steps = run(session, limit=500)
+    events = session.take_events()
+    collapsed = [e.args[0] for e in events if e.kind == "collapsed"]
+    assert steps == 120 and not session.running  # paused at the end of the first epoch
+    assert len(collapsed) == 1 and "far too large" in collapsed[0] and "η = 0.5" in collapsed[0]
+
+
+def test_the_lessons_run_does_not_collapse(mnist):
+    session = TrainingSession(mnist.subset(12000, 1000), seed=0, learning_rate=3.0, batch_size=100)
+    session.step_epoch()
+    run(session)
+    assert "collapsed" not in kinds(session.take_events())

@@ -276,3 +276,22 @@ def test_the_evaluation_panel_stacks_its_parts_rather_than_scroll_sideways(qtbot
     area.resize(500, 900)  # tall: stacked
     qtbot.wait(20)
     assert view.splitter.orientation() == Qt.Vertical
+
+
+def test_the_evaluation_panel_counts_the_grid_s_set_minimum_width(qtbot):
+    """A dock wider than 1.2× its height but narrower than grid and tabs side by side (540×430):
+    the grid has a minimum width but no minimum size hint, and was counted as 0 px wide."""
+    from PySide6.QtWidgets import QScrollArea
+
+    view = EvaluationView()
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(view)
+    qtbot.addWidget(area)
+    area.resize(900, 300)  # side by side first
+    area.show()
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Horizontal)
+    area.resize(540, 430)
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Vertical)
+    qtbot.wait(20)
+    assert area.horizontalScrollBar().maximum() == 0

@@ -1,4 +1,5 @@
 """The main window and its controller: all its parts, commands reaching the worker, time travel, tour, clean exit."""
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -287,8 +288,10 @@ def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(controller
     for name, dock in window.docks.items():  # every other panel, brought to the front in turn
         if isinstance(dock.widget(), QScrollArea) and name not in ("training", "sample", "inspector"):
             window.show_panel(name)
-            qtbot.wait(60)
             bar = dock.widget().horizontalScrollBar()
+            # a panel out of view until now is built when it comes forward, then lays itself out
+            with contextlib.suppress(qtbot.TimeoutError):
+                qtbot.waitUntil(lambda bar=bar: bar.maximum() == 0, timeout=3000)
             assert bar.maximum() == 0, f"{name}: {bar.maximum()} px to scroll sideways"
     legend = window.diagram.legend.explanation
     assert legend.height() >= legend.heightForWidth(legend.width())  # its last line is not cut

@@ -244,7 +244,8 @@ def test_architecture_changes_wait_for_apply_and_confirmation(panel, qtbot):
     qtbot.mouseClick(panel.network.apply, Qt.MouseButton.LeftButton)
     assert intents.log == []  # declined
     qtbot.mouseClick(panel.network.apply, Qt.MouseButton.LeftButton)
-    assert intents.log == [("rebuildRequested", ((32,), "relu", "cross_entropy", 5))]
+    # the new kind of neuron brings its own learning rate, after the rebuild
+    assert intents.log == [("rebuildRequested", ((32,), "relu", "cross_entropy", 5)), ("learningRateChanged", (0.5,))]
     assert "784-32-10" in answers[-1]
     panel.set_snapshot(snapshot(sizes=(784, 32, 10), activation="relu", cost="cross_entropy", seed=5))
     assert not panel.network.needs_rebuild() and not panel.network.apply.isEnabled()
@@ -418,3 +419,35 @@ def test_the_full_speed_switch_returns_to_the_last_pace_chosen(panel):
     assert panel.speed_setting() == 20
     panel.speed.slider.setValue(len(SPEEDS) - 1)  # the slider to its end is full speed too
     assert panel.fastest_action.isChecked() and panel.pace_setting() == 20
+
+
+# -- settings that make sense together -------------------------------------------------------------
+def test_a_new_optimizer_brings_a_sensible_rate_with_a_notice_that_undoes_it(panel, qtbot):
+    intents = Intents(panel)
+    box = panel.live.optimizer
+    box.setCurrentIndex(box.findData("adam"))
+    assert intents.log == [("optimizerChanged", ("adam",)), ("learningRateChanged", (0.01,))]
+    assert panel.rate_notice.isVisibleTo(panel)
+    assert "η = 0.01 (was 3)" in panel.rate_notice.text.text() and "Adam" in panel.rate_notice.text.text()
+    panel.rate_notice.undo.click()
+    assert intents.of("learningRateChanged")[-1] == (3.0,)
+    assert not panel.rate_notice.isVisibleTo(panel)
+    box.setCurrentIndex(box.findData("momentum"))
+    assert panel.rate_notice.isVisibleTo(panel)
+    panel.live.request_learning_rate(0.5)  # the learner's own rate: the notice is old news
+    assert not panel.rate_notice.isVisibleTo(panel)
+
+
+def test_choosing_the_optimizer_in_force_leaves_the_rate_alone(panel):
+    intents = Intents(panel)
+    panel._suit_rate(optimizer="sgd")
+    assert intents.log == [] and not panel.rate_notice.isVisibleTo(panel)
+
+
+def test_a_collapsed_run_is_flagged_like_divergence(panel):
+    panel.show_collapse("The run has collapsed. Test accuracy is 9.6%, …")
+    box = panel.divergence
+    assert box.isVisibleTo(panel) and box.title.text() == "Training stopped: the run collapsed"
+    assert "9.6%" in box.message.text()
+    box.halve.click()
+    assert box.title.text() == "Training stopped: the run collapsed"  # halving keeps saying what happened
