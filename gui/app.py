@@ -107,24 +107,33 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
     from PySide6.QtCore import QSettings, QTimer
 
     from gui.controller import Controller
+    from gui.hint import FirstStepsHint
     from gui.main_window import MainWindow
     from gui.menus import WindowActions
     from gui.session import Session, load_hyperparameters
-    from gui.training.worker import TrainingWorker
+    from gui.training.engine_adapter import EngineWorker
 
     settings = settings if settings is not None else QSettings()
-    hyper = load_hyperparameters(settings, dataset) if restore_settings else {}
+    notices = []  # what start-up had to change (settings out of range, a batch larger than the data)
+    hyper = load_hyperparameters(settings, dataset, notices) if restore_settings else {}
     window = MainWindow(dataset, dark=dark)
-    controller = Controller(window, TrainingWorker(dataset, **hyper), parent=window)
+    worker = EngineWorker(dataset, **hyper)
+    controller = Controller(window, worker, parent=window)
+    notices += worker.notices
     controller.session = session = Session(controller, settings)
     controller.actions = WindowActions(window, controller)
     window.use_remembered_layout(restore_settings and session.restore_layout())
+    window.first_hint = FirstStepsHint(window.diagram, settings, fresh=not restore_settings, remember=persist)
+    controller.snapshotShown.connect(window.first_hint.seen_snapshot)
     controller.persist = persist
     controller.start()
     if persist:
         session.start_autosave()
     if offer_restore:
         QTimer.singleShot(300, session.offer_restore)
+    controller.startup_notices = tuple(notices)
+    if notices:
+        window.show_message(" ".join(notices), 20000)
     return controller
 
 
@@ -141,6 +150,11 @@ def run(argv) -> int:
         p.error(str(exc))
     if args.steps < 0:
         p.error("--steps must be ≥ 0")
+    from gui.panels import PANEL_NAMES
+
+    unknown = [name for name in args.panel if name not in ("diagram", *PANEL_NAMES)]
+    if unknown:
+        p.error(f"unknown panel {', '.join(map(repr, unknown))}; choose from diagram, {', '.join(PANEL_NAMES)}")
     if args.version:
         from resources import version
 
@@ -168,9 +182,11 @@ def run(argv) -> int:
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gui import excepthook
     from gui.app_icon import set_app_icon
     from gui.first_paint import quit_after_first_paint
 
+    excepthook.install()
     set_app_icon(app)
     mark("qt_started")
     import gui.main_window  # noqa: F401  (the widgets' import time is what "gui_imported" marks)

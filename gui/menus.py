@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
+from gui.clicker import CLICKER_HELP, Clicker
 from gui.panels import PANELS
-from gui.widgets.theme import scale_fonts
+from gui.presentation import Presenter
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
@@ -19,9 +20,6 @@ Christopher J.C. Burges, distributed under the Creative Commons Attribution-Shar
 licence (<a href="https://creativecommons.org/licenses/by-sa/3.0/">CC BY-SA 3.0</a>). The
 original files ship unchanged with this app.</p>
 <p>Built with Python, NumPy, PySide6 (Qt) and pyqtgraph.</p>"""
-
-PRESENTATION_FONT_SCALE = 1.6
-
 
 def save_widget_image(widget, path) -> None:
     """Save what a widget shows as PNG, or as SVG (vector) if the name ends in .svg."""
@@ -50,7 +48,6 @@ class WindowActions:
         self.w = window
         self.controller = controller
         self.network_path = None
-        self._base_font = None
         bar = window.menuBar()
         self._file_menu(bar.addMenu("&File"))
         self._training_menu(bar.addMenu("&Training"))
@@ -110,19 +107,35 @@ class WindowActions:
         m.addSeparator()
         panels = m.addMenu("&Panels")
         for spec in PANELS:
-            toggle = self.w.docks[spec.name].toggleViewAction()
-            if spec.shortcut:
-                toggle.setShortcut(QKeySequence(spec.shortcut))
+            toggle = self.w.docks[spec.name].toggleViewAction()  # the menu item opens or closes it…
             panels.addAction(toggle)
+            if spec.shortcut:  # …its key only ever brings it forward (a toggle hid a background tab)
+                keys = QKeySequence(spec.shortcut)
+                toggle.setText(f"{spec.title}\t{keys.toString(QKeySequence.SequenceFormat.NativeText)}")
+                show = QAction(f"Show {spec.title}", self.w)
+                show.setShortcut(keys)
+                show.triggered.connect(lambda _=False, name=spec.name: self.w.show_panel(name))
+                self.w.addAction(show)
         self._action(m, "Restore default &layout", self.w.restore_default_layout)
         m.addSeparator()
         self.dark_action = self._action(m, "&Dark palette", self.set_dark, "Ctrl+Shift+L", checkable=True)
         self.dark_action.setChecked(self.w.dark)
         self.presentation_action = self._action(m, "&Presentation mode", self.set_presentation, "F11",
                                                 checkable=True)
+        self.presenter = Presenter(self.w, self.session.settings)
+        bigger = self._action(m, "&Larger type", lambda: self.presenter.change_type_size(+1), "Ctrl+=")
+        bigger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._action(m, "&Smaller type", lambda: self.presenter.change_type_size(-1), "Ctrl+-")
+        self._action(m, "Normal type si&ze", lambda: self.presenter.change_type_size(0), "Ctrl+0")
+        self.clicker = Clicker(self.w, self.w.panels["tour"], lambda: self.presenter.on,
+                               lambda: self.w.panel_visible("tour"))
+        self.presenter.changed.connect(lambda _: self.clicker.refresh())
+        self.w.docks["tour"].visibilityChanged.connect(lambda _: self.clicker.refresh())
 
     def _help_menu(self, m):
         self._action(m, "Guided &tour", lambda: self.controller.show_panel("tour"), "F1")
+        self._action(m, "Keys for &presenting", lambda: QMessageBox.information(self.w, "Keys for presenting",
+                                                                              CLICKER_HELP))
         self._action(m, "&About", lambda: QMessageBox.about(self.w, "About Neural Network Explorer", ABOUT))
 
     # -- files --------------------------------------------------------------------------------
@@ -203,27 +216,5 @@ class WindowActions:
         self.w.set_dark(dark)
 
     def set_presentation(self, on):
-        """Large fonts, full screen, the diagram with compact controls and one chosen panel."""
-        app = QApplication.instance()
-        w = self.w
-        if on:
-            self._base_font = scale_fonts(app, PRESENTATION_FONT_SCALE)
-            self._saved_state = w.saveState(2)
-            keep = {"training", w.presentation_panel}
-            for name, dock in w.docks.items():
-                if name not in keep and dock.isVisible():
-                    dock.hide()
-            w.show_panel(w.presentation_panel)
-            w.panels["training"].set_compact(True)
-            w.showFullScreen()
-            # the compact controls and the chosen panel get room; the diagram takes the rest
-            QTimer.singleShot(100, lambda: w.resizeDocks(
-                [w.docks["training"], w.docks[w.presentation_panel]],
-                [max(260, w.width() // 6), max(400, w.width() // 4)], Qt.Horizontal))
-        else:
-            if self._base_font is not None:
-                app.setFont(self._base_font)
-            w.panels["training"].set_compact(False)
-            w.showNormal()
-            w.restoreState(self._saved_state, 2)
-        w.presentation = on
+        """Large type fitted to the screen, full screen, the diagram with compact controls and one panel."""
+        self.presenter.set_on(on)

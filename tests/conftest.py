@@ -27,3 +27,21 @@ def _dark_theme_again():
     if app is not None and app.style().name() != style:  # the theme sets Fusion; other tests expect the default
         app.setStyle(style)
         app.setPalette(app.style().standardPalette())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_data_folder(tmp_path_factory):
+    """Give this test run its own app data folder (autosave, stale temporaries).
+
+    Qt's test mode puts it under ~/.qttest, shared by every run on the machine, so two runs
+    at once would restore each other's autosave.
+    """
+    folder = tmp_path_factory.mktemp("app-data")
+    with pytest.MonkeyPatch.context() as patch:
+        try:
+            import gui.session
+        except ImportError:  # a core-only environment
+            yield folder
+            return
+        patch.setattr(gui.session, "data_folder", lambda: folder)
+        yield folder

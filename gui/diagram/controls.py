@@ -56,9 +56,9 @@ class NetworkToolbar(QtWidgets.QWidget):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.fit)
-        for combo in (self.mode, self.colour_by):  # may shrink (eliding) in a narrow window
-            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
+        for combo in (self.mode, self.colour_by):  # whole texts when there is room; may shrink in a narrow window
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(combo.fontMetrics().averageCharWidth() * 12)
         for w in (self.k, self.walk_back, self.walk_restart):  # shown by sync() when they apply
             w.hide()
         self.mode.currentIndexChanged.connect(lambda: self.modeChanged.emit(self.mode.currentData()))
@@ -89,7 +89,13 @@ class NetworkToolbar(QtWidgets.QWidget):
 
 
 class ColourBar(QtWidgets.QWidget):
-    """A horizontal colour scale with a caption and labels at both ends and the middle."""
+    """A horizontal colour scale with a caption and labels at both ends and the middle.
+
+    Its type follows the widget's font (larger in presentation mode); a caption too long
+    for the width wraps onto more lines rather than being cut.
+    """
+
+    BAR_HEIGHT = 10
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -97,13 +103,14 @@ class ColourBar(QtWidgets.QWidget):
         self._texts = ("", "", "", "")
         self._background = QtGui.QColor(0, 0, 0)
         self.setMinimumWidth(210)
-        self.setFixedHeight(40)
+        self._fit_height()
 
     def set_scale(self, rgba, caption: str, left: str, middle: str, right: str) -> None:
         """Show colours (n, 3 or 4) from left to right, alpha composited on the background."""
         self._rgba = np.asarray(rgba, dtype=np.uint8)
         self._texts = (caption, left, middle, right)
-        self.setToolTip(caption)  # all of it, when a narrow diagram cuts it short
+        self.setToolTip(caption)
+        self._fit_height()
         self.update()
 
     def set_backdrop(self, background) -> None:
@@ -111,26 +118,72 @@ class ColourBar(QtWidgets.QWidget):
         self._background = QtGui.QColor(*background)
         self.update()
 
+    def text_rects(self) -> list:
+        """Return (text, QRectF) of every text as painted: the caption's lines, then the numbers."""
+        caption, left, middle, right = self._texts
+        m = QtGui.QFontMetricsF(self.font())
+        w = max(1.0, self.width() - 8.0)
+        out, y = [], 0.0
+        for line in self._caption_lines(caption, m, w):
+            out.append((line, QtCore.QRectF(4, y, m.horizontalAdvance(line), m.height())))
+            y += m.lineSpacing()
+        y += self.BAR_HEIGHT + 2
+        ends = [t for t in (left, right) if t]
+        if sum(m.horizontalAdvance(t) for t in ends) + 8 > w:  # too narrow: only the signs
+            left, right = left[:1], right[-1:]
+        if m.horizontalAdvance(left) + m.horizontalAdvance(right) + 2 * m.horizontalAdvance(middle) + 16 > w:
+            middle = ""  # the middle would run into the ends
+        for text, x in ((left, 4.0), (middle, 4 + (w - m.horizontalAdvance(middle)) / 2),
+                        (right, 4 + w - m.horizontalAdvance(right))):
+            if text:
+                out.append((text, QtCore.QRectF(x, y, m.horizontalAdvance(text), m.height())))
+        return out
+
+    @staticmethod
+    def _caption_lines(caption: str, m, width: float) -> list:
+        lines, line = [], ""
+        for word in caption.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and m.horizontalAdvance(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        return lines + [line]
+
+    def _fit_height(self) -> None:
+        m = QtGui.QFontMetricsF(self.font())
+        lines = len(self._caption_lines(self._texts[0], m, max(1.0, self.width() - 8.0)))
+        height = int(np.ceil(lines * m.lineSpacing() + self.BAR_HEIGHT + 2 + m.height() + 2))
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            QtCore.QTimer.singleShot(0, self._fit_height)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit_height()
+
     def paintEvent(self, event) -> None:
         p = QtGui.QPainter(self)
-        caption, left, middle, right = self._texts
-        font = p.font()
-        font.setPixelSize(11)
-        p.setFont(font)
+        p.setFont(self.font())
+        texts = self.text_rects()
+        captions = len(self._caption_lines(self._texts[0], QtGui.QFontMetricsF(self.font()),
+                                           max(1.0, self.width() - 8.0)))
         w = self.width() - 8
-        bar = QtCore.QRectF(4, 15, w, 10)
+        bar = QtCore.QRectF(4, captions * QtGui.QFontMetricsF(self.font()).lineSpacing() + 1, w, self.BAR_HEIGHT)
         p.fillRect(bar, self._background)
         n = len(self._rgba)
         for k, c in enumerate(self._rgba):
             colour = QtGui.QColor(int(c[0]), int(c[1]), int(c[2]), int(c[3]) if len(c) > 3 else 255)
             p.fillRect(QtCore.QRectF(bar.left() + k * w / n, bar.top(), w / n + 1, bar.height()), colour)
         p.setPen(self.palette().windowText().color())
-        shown = p.fontMetrics().elidedText(caption, QtCore.Qt.TextElideMode.ElideRight, int(w))
-        p.drawText(QtCore.QRectF(4, 0, w, 14), QtCore.Qt.AlignmentFlag.AlignLeft, shown)
-        below = QtCore.QRectF(4, 26, w, 13)
-        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignLeft, left)
-        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignHCenter, middle)
-        p.drawText(below, QtCore.Qt.AlignmentFlag.AlignRight, right)
+        for text, rect in texts:
+            p.drawText(rect, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop, text)
         p.end()
 
 
@@ -156,6 +209,14 @@ class NetworkLegend(QtWidgets.QWidget):
         row.addWidget(self.neurons, 2)
         row.addSpacing(16)
         row.addWidget(self.marks, 3)
+        # presentation mode: the paragraph waits behind this toggle, the diagram keeps the room
+        self.explain = QtWidgets.QToolButton()
+        self.explain.setText("Explain")
+        self.explain.setCheckable(True)
+        self.explain.setToolTip("Show or hide the paragraph that says what the diagram shows")
+        self.explain.toggled.connect(self._show_explanation)
+        self.explain.hide()
+        row.addWidget(self.explain, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         outer.addLayout(row)
         self.explanation = QtWidgets.QLabel()
         self.explanation.setWordWrap(True)
@@ -165,6 +226,18 @@ class NetworkLegend(QtWidgets.QWidget):
         self._explanation_fit = (None, 0)  # (width, height) it was fitted to
         self._fit_explanation()
         outer.addWidget(self.explanation)
+
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: no mouse hints, and the explanation only when asked for."""
+        self.marks.setVisible(not compact)
+        self.explain.setVisible(compact)
+        self.explain.setChecked(False)
+        self._show_explanation(not compact)
+
+    def _show_explanation(self, shown: bool) -> None:
+        self.explanation.setVisible(shown)
+        if shown:
+            QtCore.QTimer.singleShot(0, self._fit_explanation)
 
     def set_explanation(self, text: str) -> None:
         if text != self.explanation.text():

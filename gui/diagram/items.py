@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
+from gui.diagram.text_layout import place_labels, place_titles, sized
 from gui.widgets.colours import SELECTION
 
 
@@ -100,6 +101,7 @@ class DiagramItem(pg.GraphicsObject):
         self.foreground = QtGui.QColor(230, 230, 230)
         self.outline = QtGui.QColor(120, 120, 130)
         self.font_size = 12
+        self.placed_texts = []  # the PlacedTexts of the last frame, in viewport pixels
         self._atlases = {}  # (radius, palette, dimmed, outline) → (pixmap of circles, cell size)
         self._fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
 
@@ -223,51 +225,28 @@ class DiagramItem(pg.GraphicsObject):
     def _paint_texts(self, painter) -> None:
         lay = self.layout
         to_device = painter.transform()
+        scale = abs(to_device.m11())
+        base = QtGui.QFont(painter.font())
+        view_width = painter.device().width() / painter.device().devicePixelRatio()
+        top = to_device.map(QtCore.QPointF(0.0, 0.0)).y() + 2
+        titles = [(to_device.map(QtCore.QPointF(x, 0.0)).x(), text) for x, text in self.titles]
+        placed = place_titles(titles, top, lay.top * scale - 4, view_width, base, self.font_size)
+        anchors, out = {}, lay.n_layers
+        for layer, index, *_ in self.labels + self.tags:
+            x, y = lay.centres[layer][index]
+            p = to_device.map(QtCore.QPointF(x + lay.radii[layer], y))
+            anchors[(layer, index)] = (p.x(), p.y())
+        centres = lay.centres[out]
+        spacing = abs(centres[1, 1] - centres[0, 1]) * scale if len(centres) > 1 else 0.0
+        placed += place_labels(self.labels, self.tags, anchors, spacing, view_width, base, self.font_size)
         painter.save()
         painter.resetTransform()
-        font = QtGui.QFont(painter.font())
-        font.setPixelSize(self.font_size)
-        bold = QtGui.QFont(font)
-        bold.setBold(True)
-        metrics = QtGui.QFontMetricsF(font)
-        painter.setPen(self.foreground)
-        xs = [to_device.map(QtCore.QPointF(x, 0.0)).x() for x, _ in self.titles]
-        small = QtGui.QFont(font)
-        small.setPixelSize(max(8, int(self.font_size * 0.85)))
-        small_metrics = QtGui.QFontMetricsF(small)
-        for i, (x, text) in enumerate(self.titles):
-            p = to_device.map(QtCore.QPointF(x, 0.0))
-            # room to the neighbouring titles; a title that does not fit goes on two short lines
-            room = min([abs(xs[i] - xs[j]) for j in (i - 1, i + 1) if 0 <= j < len(xs)] or [1e9])
-            if metrics.horizontalAdvance(text) <= room - 8 or " · " not in text:
-                painter.setFont(font)
-                w = metrics.horizontalAdvance(text)
-                # centred on its column, but never cut off by the view's left edge
-                painter.drawText(QtCore.QPointF(max(4.0, p.x() - w / 2), p.y() + 22), text)
-                continue
-            painter.setFont(small)
-            first, rest = text.replace("Hidden layer ", "Hidden ").split(" · ", 1)
-            for k, line in enumerate((first, rest)):
-                w = small_metrics.horizontalAdvance(line)
-                painter.drawText(QtCore.QPointF(max(4.0, p.x() - w / 2), p.y() + 12 + k * small_metrics.lineSpacing()),
-                                 line)
-        painter.setFont(font)
-        ends = {}
-        bold_metrics = QtGui.QFontMetricsF(bold)
-        for layer, index, text, strong in self.labels:
-            x, y = lay.centres[layer][index]
-            p = to_device.map(QtCore.QPointF(x + lay.radii[layer], y))
-            painter.setFont(bold if strong else font)
-            painter.drawText(QtCore.QPointF(p.x() + 8, p.y() + metrics.capHeight() / 2), text)
-            ends[(layer, index)] = p.x() + 8 + (bold_metrics if strong else metrics).horizontalAdvance(text)
-        for layer, index, text, colour in self.tags:
-            x, y = lay.centres[layer][index]
-            p = to_device.map(QtCore.QPointF(x + lay.radii[layer], y))
-            painter.setFont(bold)
-            painter.setPen(QtGui.QColor(*colour))
-            left = ends.get((layer, index), p.x()) + 10
-            painter.drawText(QtCore.QPointF(left, p.y() + metrics.capHeight() / 2), text)
+        for text in placed:
+            painter.setFont(sized(base, text.pixel_size, text.bold))
+            painter.setPen(QtGui.QColor(*text.colour) if text.colour is not None else self.foreground)
+            painter.drawText(text.rect, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop, text.text)
         painter.restore()
+        self.placed_texts = placed
 
     # -- mouse ----------------------------------------------------------------------------
     def hoverEvent(self, ev) -> None:

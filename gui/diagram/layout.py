@@ -27,6 +27,7 @@ class DiagramLayout:
     grid_rect: tuple | None  # (x, y, w, h) of the input image, None when inputs are a column
     centres: tuple  # centres[k]: (n_k, 2) positions of the neurons of layer k
     radii: tuple  # radii[k]: drawn radius of layer k's neurons (half a cell for pixels)
+    top: float = TITLE_SPACE  # the band above the columns kept for their titles
 
     @property
     def n_layers(self) -> int:
@@ -75,17 +76,26 @@ def column(n: int, x: float, top: float, bottom: float, max_spacing: float) -> t
     return np.column_stack([np.full(n, x), ys]), radius
 
 
-def make_layout(sizes, width: float, height: float, image_shape=(28, 28)) -> DiagramLayout:
-    """Return the layout of a network with `sizes` drawn in a width × height area."""
+def make_layout(sizes, width: float, height: float, image_shape=(28, 28), title_space: float = TITLE_SPACE,
+                label_space: float = LABEL_SPACE, column_gap: float = 0.0) -> DiagramLayout:
+    """Return the layout of a network with `sizes` drawn in a width × height area.
+
+    title_space and label_space: the room kept above the columns and right of the outputs
+    for their texts (they grow with the type size); column_gap: the least room between two
+    columns (for their titles), taken from the input image's share when the width is short.
+    """
     sizes = tuple(int(n) for n in sizes)
     width, height = max(float(width), 320.0), max(float(height), 240.0)
-    top, bottom = TITLE_SPACE, height - 12.0
+    top, bottom = title_space, height - 12.0
     left = 14.0
     is_image = image_shape is not None and int(np.prod(image_shape)) == sizes[0]
     if is_image:
         rows, cols = (int(v) for v in image_shape)
         # the image is as large as the height allows, but leaves most of the width to the lines
         side = min(0.66 * (bottom - top), 0.27 * width)
+        columns = width - min(label_space, 0.45 * width) - left - side
+        need = (0.35 + len(sizes) - 1) * column_gap  # the first gap has 1.35 shares
+        side = max(min(side, side - (need - columns)), 0.08 * width) if columns < need else side
         cell = side / max(rows, cols)
         gw, gh = cell * cols, cell * rows
         gy = 0.5 * (top + bottom) - 0.5 * gh
@@ -98,7 +108,7 @@ def make_layout(sizes, width: float, height: float, image_shape=(28, 28)) -> Dia
         image_shape, grid_rect = None, None
         pts, radius = column(sizes[0], left + MAX_RADIUS, top, bottom, 3.2 * MAX_RADIUS)
         centres, radii, start = [pts], [radius], left + 2 * MAX_RADIUS
-    end = width - LABEL_SPACE
+    end = width - min(label_space, 0.45 * width)
     n_cols = len(sizes) - 1
     # the first gap holds the most connections, so it gets a larger share of the width
     shares = np.array([1.35] + [1.0] * (n_cols - 1))
@@ -108,4 +118,4 @@ def make_layout(sizes, width: float, height: float, image_shape=(28, 28)) -> Dia
         centres.append(pts)
         radii.append(radius)
     return DiagramLayout(sizes, width, height, tuple(image_shape) if image_shape else None,
-                         grid_rect, tuple(centres), tuple(radii))
+                         grid_rect, tuple(centres), tuple(radii), top)

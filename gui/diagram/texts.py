@@ -63,19 +63,13 @@ class Description:
         legend.set_explanation(self.explanation)
 
 
-def mark_movers(tags, n, change, colour, k=2) -> list:
-    """Return tags with the k outputs the step moved most marked ▲/▼ and by how much."""
-    tags = list(tags)
+def mark_movers(labels, n, change, k=2) -> list:
+    """Return the output labels with the k outputs the step moved most marked ▲ (rose) or ▼ (fell), in bold."""
+    labels = list(labels)
     for j in change.largest_outputs(k):
-        delta = float(change.activations[n][j])
-        mark = f"{'▲' if delta > 0 else '▼'} {delta:+.3f}"
-        found = [i for i, (layer, index, _, _) in enumerate(tags) if (layer, index) == (n, j)]
-        if found:  # beside the prediction's or label's own tag
-            layer, index, text, rgb = tags[found[0]]
-            tags[found[0]] = (layer, index, f"{text}  {mark}", rgb)
-        else:
-            tags.append((n, j, mark, colour))
-    return tags
+        layer, index, text, _ = labels[j]
+        labels[j] = (layer, index, f"{text} {'▲' if change.activations[n][j] > 0 else '▼'}", True)
+    return labels
 
 
 def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None, selected=None,
@@ -121,7 +115,7 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     else:
         tags = [(n, pred, "◀ prediction ✗", fg), (n, label, "◀ label", fg)]
     if highlight and change is not None:
-        tags = mark_movers(tags, n, change, SELECTION)
+        labels = mark_movers(labels, n, change)
 
     shown_scales = []
     for l in range(n):

@@ -18,6 +18,7 @@ from gui.diagram.edges import COLOUR_BY, MODES, edge_values, visible_mask
 from gui.diagram.items import grid_image
 from gui.diagram.layout import make_layout
 from gui.diagram.pointer import DiagramPointer, tooltip
+from gui.diagram.text_layout import column_gap, label_space, title_space
 from gui.diagram.texts import describe
 from gui.widgets.theme import follow_theme, palette
 
@@ -65,6 +66,7 @@ class NetworkView(QtWidgets.QWidget):
         self._class_names = self._image_shape = None
         self._grid_source = None
         self._legend_state = self._controls_state = None
+        self._layout_font = None  # the label size the layout made room for
         self._described_scales = {}  # the connection scales the legend was last written with
         self._dark = True
         self._edges_dirty = False
@@ -269,9 +271,14 @@ class NetworkView(QtWidgets.QWidget):
             return
         w, h = self.canvas.area_size()
         lay = self._layout
-        if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1:
+        if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1 \
+                and self._layout_font == self.canvas.diagram.font_size:
             return
-        self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape)
+        self._layout_font = self.canvas.diagram.font_size
+        px, font = self.canvas.diagram.font_size, self.font()
+        names = self._class_names or snap.class_names or [str(j) for j in range(snap.sizes[-1])]
+        self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape,
+                                   title_space(font, px), label_space(font, px, names), column_gap(font, px))
         self._segments = [self._layout.segments(l) for l in range(self._layout.n_layers)]
         self.canvas.set_layout(self._layout)
         self._changed()
@@ -379,6 +386,7 @@ class NetworkView(QtWidgets.QWidget):
         if event.type() == QtCore.QEvent.Type.FontChange:
             # the diagram's labels follow the window's font (larger in presentation mode)
             self.canvas.diagram.font_size = max(10, QtGui.QFontInfo(self.font()).pixelSize())
+            self._relayout()  # the room for titles and labels follows the type size
             self.update_now()
 
     def _hovered_on(self, hit) -> None:

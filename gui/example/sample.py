@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from core.lesson.neuron_stats import cost_terms, network_from, next_misclassified
+from gui.widgets.chart_style import RoomyAxis
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
 from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, style_plot
@@ -90,7 +91,7 @@ class SampleView(QWidget):
         self._place_follow(below=False)
         self._room = RoomWatcher(self, self._fit_controls)
         self.status.hide()
-        self.outputs = pg.PlotWidget()
+        self.outputs = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
         self.outputs.setFixedHeight(150)
         self.outputs.setMenuEnabled(False)
         self.outputs.setMouseEnabled(False, False)

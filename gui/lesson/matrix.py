@@ -50,6 +50,7 @@ class MatrixView(QWidget):
         self._dirty = False
         self._chooser = QComboBox(self)
         self._chooser.setToolTip("Which layer of weights to show")
+        self._chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # its items come later
         self._chooser.currentIndexChanged.connect(self._chosen)
         self._formula = QLabel(self)
         self._legend = QLabel(self)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui.widgets import colours
@@ -42,6 +42,7 @@ class CellLabels(pg.GraphicsObject):
         super().__init__()
         self._cells = []  # (text, rgb) per row
         self._font = QFont()
+        self.legible = True  # whether the last paint wrote the values (rows tall enough)
 
     def set_cells(self, cells, point_size: float) -> None:
         self.prepareGeometryChange()
@@ -52,8 +53,18 @@ class CellLabels(pg.GraphicsObject):
     def boundingRect(self):
         return QRectF(0, 0, 1, max(len(self._cells), 1))
 
+    def text_boxes(self) -> list:
+        """Return (text, font, cell rect in item coordinates) of every value written (for layout checks)."""
+        if not self.legible:
+            return []
+        return [(text, self._font, QRectF(0, row, 1, 1)) for row, (text, _) in enumerate(self._cells)]
+
     def paint(self, painter, option, widget=None):
         to_device = painter.transform()
+        # only when the rows are tall enough for the type: shorter rows would write over each other
+        self.legible = to_device.mapRect(QRectF(0, 0, 1, 1)).height() >= QFontMetricsF(self._font).height()
+        if not self.legible:
+            return
         painter.resetTransform()  # write at the screen's pixel size, whatever the cell's scale
         painter.setFont(self._font)
         for row, (text, rgb) in enumerate(self._cells):
@@ -92,6 +103,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         self._strip.showAxis("top")
         self._strip.getAxis("left").setTicks([[(0.5, "input")]])
         self._w = self.addPlot(row=1, col=0)
+        self._w.vb.sigResized.connect(lambda _: self._fit_row_ticks())
         self._w.hideAxis("bottom")
         for plot in (self._strip, self._w):
             plot.getAxis("left").setWidth(54)
@@ -148,9 +160,8 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         top = self._strip.getAxis("top")
         top.setLabel(f"a<sup>({lo})</sup><sub>i</sub>: {what}")
         top.setTicks([[(i + 0.5, str(i)) for i in range(n_in)]] if n_in <= 32 else None)
-        step = 1 if n_out <= 32 else int(math.ceil(n_out / 16))
         left = self._w.getAxis("left")
-        left.setTicks([[(j + 0.5, str(j)) for j in range(0, n_out, step)]])
+        self._fit_row_ticks()
         left.setLabel(f"row j = neuron of layer {hi}")
         self._titles["a_out"].setText(f"f(z) = a<sup>({hi})</sup>")
         self._strip_img.rect_, self._w_img.rect_ = QRectF(0, 0, n_in, 1), QRectF(0, 0, n_in, n_out)
@@ -188,6 +199,16 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         box.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     # -- values ----------------------------------------------------------------------------
+    def _fit_row_ticks(self) -> None:
+        """Number every row, or every k-th when the rows are shorter than the type."""
+        n_out = self._n_out
+        if not n_out:
+            return
+        row_px = max(self._w.vb.height() / n_out, 1e-3)
+        text_px = QFontMetricsF(self._w.getAxis("left").style.get("tickFont") or self.font()).height()
+        step = max(1, math.ceil(text_px / row_px), math.ceil(n_out / 16) if n_out > 32 else 1)
+        self._w.getAxis("left").setTicks([[(j + 0.5, str(j)) for j in range(0, n_out, step)]])
+
     @staticmethod
     def _set(item, image, levels, lut):
         item.setImage(image, levels=levels, lut=lut, autoLevels=False, rect=item.rect_)

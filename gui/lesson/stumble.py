@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from core.lesson.neuron_stats import network_from
 from core.lesson.stumble import angles_by_batch_size, compare_step
 from gui.widgets import colours
+from gui.widgets.chart_style import RoomyAxis
 from gui.widgets.support import BackgroundRunner, style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
 
@@ -95,7 +96,7 @@ class StumbleView(QWidget):
         self.numbers.setTextFormat(Qt.RichText)
         self.numbers.setWordWrap(True)
         self.arrows = ArrowPicture(self)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
         self.plot.setFixedHeight(150)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)

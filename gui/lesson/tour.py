@@ -33,6 +33,7 @@ class TourHost(Protocol):
     def set_colour_by(self, what: str) -> None: ...  # one of COLOUR_BY
     def show_example(self, split: str, index: int) -> None: ...
     def set_surface_plane(self, kind: str) -> None: ...  # one of SURFACE_PLANES
+    def set_pace(self, steps_per_second: float) -> None: ...  # Play's speed; 0: as fast as possible
 
 
 class GuidedTour(QWidget):

@@ -9,7 +9,8 @@ Each step's `actions` are calls on the host (see gui.tour.TourHost), made in ord
     neuron         (layer, index) == host.selected_neuron()
     paused         == host.is_paused()
     connection     the last (weight_layer, to, from_) passed to host.select_connection
-    diagram_mode, colour_by, surface_plane, example (split, index), stepped (the last step(n))
+    diagram_mode, colour_by, surface_plane, example (split, index), stepped (the last step(n)),
+    pace (the last set_pace: Play's steps per second)
 
 The first four can be read back through the host (`unmet`); the rest only a recording host sees.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 CLASSIC_SIZES = (784, 16, 16, 10)
+WATCHABLE_PACE = 5  # steps/s when the tour hands over to Play: each step can be followed
 FUNCTION_WORDS = {"sigmoid": "the sigmoid σ squashes it into the range 0 to 1",
                   "tanh": "tanh squashes it into the range −1 to 1",
                   "relu": "ReLU keeps it if it is positive and replaces it by 0 if not",
@@ -226,8 +228,9 @@ def lesson_steps(ctx: TourContext = TourContext()) -> list:
             "We took 20 more steps. The cost surface shows the path in the plane of its two main "
             "directions; the Charts tab shows a noisy but falling cost. Press Play in the training panel "
             "to go on.",
-            (("pause",), ("step", 20), ("set_surface_plane", "pca"), ("show_panel", "surface")),
-            dict(panel="surface", paused=True, stepped=20, surface_plane="pca")),
+            (("pause",), ("step", 20), ("set_surface_plane", "pca"), ("show_panel", "surface"),
+             ("set_pace", WATCHABLE_PACE)),
+            dict(panel="surface", paused=True, stepped=20, surface_plane="pca", pace=WATCHABLE_PACE)),
         TourStep(
             "chain", "The chain rule, link by link",
             "<p>Behind backpropagation is one rule from calculus. A weight w of the last layer reaches the "

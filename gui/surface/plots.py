@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg  # after PySide6, so pyqtgraph binds to it
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 
 from core.landscape.contours import contour_levels, contour_segments
 from core.landscape.progressive import describe_step
@@ -23,6 +23,10 @@ N_CONTOURS = 10
 LOG_MIN_DECADES = 0.3  # narrower ranges stay linear: a log axis would show no ticks
 STEP_ARROWS = {"batch": (255, 170, 40), "full": (120, 225, 255)}  # the stumbling-downhill pair
 ARROW_FRACTION = 0.22  # the arrow's length on screen, as a share of the smaller plot side
+
+
+SIDE_BY_SIDE_ASPECT = 1.7  # a dock wider than this × its height gets the profile beside the map
+PREFERRED_HEIGHT = 180  # px: the map and profile share whatever height the dock has beyond this
 
 
 class SurfacePlots(pg.GraphicsLayoutWidget):
@@ -90,10 +94,37 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         for axis in (self.map.getAxis("left"), self.map.getAxis("bottom"), self.profile.getAxis("left"),
                      self.profile.getAxis("bottom"), self.colorbar.getAxis("right")):
             axis.enableAutoSIPrefix(False)  # "(x0.001)" beside a weight's name reads as part of it
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 1)
+        self.side_by_side = False
+        self._arrange(False)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         follow_theme(self)
+
+    def _arrange(self, side_by_side: bool) -> None:
+        """Put the 1-D profile beside the map (a wide, short dock) or below it (a tall one)."""
+        grid = self.ci.layout  # moved within the Qt grid itself: the plot stays in the scene
+        if side_by_side != self.side_by_side:
+            self.side_by_side = side_by_side
+            grid.removeItem(self.profile)
+            grid.addItem(self.profile, 0 if side_by_side else 1, 1 if side_by_side else 0)
+        for k in range(2):
+            grid.setRowStretchFactor(k, 0)
+            grid.setColumnStretchFactor(k, 0)
+        if side_by_side:
+            grid.setColumnStretchFactor(0, 1)
+            grid.setColumnStretchFactor(1, 1)
+        else:
+            grid.setRowStretchFactor(0, 3)
+            grid.setRowStretchFactor(1, 1)
+
+    def resizeEvent(self, event):
+        if hasattr(self, "side_by_side"):  # not while the plots are being built
+            self._arrange(self.width() > SIDE_BY_SIDE_ASPECT * self.height())
+        super().resizeEvent(event)
+
+    def sizeHint(self):
+        # Modest on purpose: the panel's word-wrapping controls make its dock scroll to fit the
+        # panel's preferred height, and a tall hint pushed the 1-D profile below the fold.
+        return QSize(520, PREFERRED_HEIGHT)
 
     # -- inputs ---------------------------------------------------------------------------------
     def set_frame(self, alphas, betas, labels, path):

@@ -75,6 +75,11 @@ class LogFriendlyAxis(pg.AxisItem):
 
     _pixels_per_decade = 100.0
 
+    def __init__(self, orientation="left", **kwargs):
+        super().__init__(orientation, **kwargs)
+        if orientation in ("left", "right"):  # a label past the plot's end would run into its title
+            self.setStyle(hideOverlappingLabels=True)
+
     def logTickValues(self, minVal, maxVal, size, stdTicks):
         self._pixels_per_decade = size / max(maxVal - minVal, 1e-9)
         return super().logTickValues(minVal, maxVal, size, stdTicks)
@@ -103,7 +108,7 @@ def short_numbers(values, spacing: float) -> list:
 
 
 class RoomyAxis(pg.AxisItem):
-    """A horizontal linear axis whose labels never run into each other, however narrow the plot.
+    """A linear axis whose labels never run into each other, however narrow (or short) the plot.
 
     pyqtgraph spaces ticks by the axis length alone, so on a narrow plot of steps "10000" and
     "20000" print as "1000020000". Here a tick level is kept only if its ticks lie at least a
@@ -116,10 +121,14 @@ class RoomyAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.min_spacing = min_spacing  # 1 for steps: no tick at step 0.5
         self.enableAutoSIPrefix(False)  # the labels carry their own k and M
+        if orientation in ("left", "right"):  # a label that would stick out past the plot is left out, not cut
+            self.setStyle(hideOverlappingLabels=True)
 
     def label_room(self, min_value: float, max_value: float, spacing: float) -> float:
         """Return how many pixels along the axis a label needs, gap included."""
         metrics = QFontMetricsF(self.style.get("tickFont") or self.font())
+        if self.orientation in ("left", "right"):  # labels stack: a line of text and a little gap
+            return 1.3 * metrics.height()
         widest = max(metrics.horizontalAdvance(text) for text in short_numbers((min_value, max_value), spacing))
         return widest + self.GAP_EM * metrics.horizontalAdvance("m")
 

@@ -124,6 +124,8 @@ def test_autosave_on_exit_and_restore_on_the_next_start(qtbot, tmp_path, monkeyp
     from gui.app import open_window
 
     QStandardPaths.setTestModeEnabled(True)
+    # a folder of its own: the test-mode data folder is shared by every test run on the machine
+    monkeypatch.setattr("gui.session.data_folder", lambda: tmp_path)
     ds = load_mnist().subset(2000, 300)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     first = open_window(ds, restore_settings=False, offer_restore=False, settings=settings)

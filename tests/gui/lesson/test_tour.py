@@ -70,6 +70,10 @@ class FakeHost:
         assert kind in SURFACE_PLANES
         self.state["surface_plane"] = kind
 
+    def set_pace(self, steps_per_second: float):
+        assert steps_per_second >= 0
+        self.state["pace"] = steps_per_second
+
 
 def check(host, step):
     """Assert the host is in the state the step's `expects` describes."""

@@ -236,3 +236,18 @@ def test_the_last_steps_two_gradients_are_drawn_as_arrows_along_their_projection
         assert cosine == pytest.approx(1.0, abs=1e-6)  # downhill: along minus the slopes
     view.show_step_arrows(np.zeros(3), np.zeros(3))  # another network's gradients: hidden
     assert not arrows["batch"][1].isVisible()
+
+
+def test_in_a_wide_short_dock_the_profile_stands_beside_the_map(qtbot):
+    from gui.surface.plots import SurfacePlots
+
+    plots = SurfacePlots()
+    qtbot.addWidget(plots)
+    plots.resize(540, 190)  # the cost surface brought forward in a 1280×800 window
+    plots.show()
+    qtbot.waitUntil(lambda: plots.side_by_side)
+    map_box, profile_box = plots.map.geometry(), plots.profile.geometry()
+    assert profile_box.left() >= map_box.right() - 1 and profile_box.height() > 100
+    plots.resize(500, 600)  # a tall dock: below it
+    qtbot.waitUntil(lambda: not plots.side_by_side)
+    assert plots.profile.geometry().top() >= plots.map.geometry().bottom() - 1

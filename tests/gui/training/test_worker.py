@@ -1,19 +1,23 @@
-"""The training worker: exact stepping, pause, reset, live settings, divergence, clean stop."""
+"""The training worker, in its thread and as the engine process: exact stepping, pause, reset,
+live settings, divergence, clean stop. Both run the same tests through the same interface."""
 import numpy as np
 import pytest
+from engine_toys import poison_first_parameter
 from toys import tiny_dataset
 
 from core.network import Network
 from core.trainer import Trainer
+from gui.training.engine_adapter import EngineWorker
 from gui.training.feeds import Mailbox, StepFeed
 from gui.training.worker import TrainingWorker
 
 
-@pytest.fixture
-def worker(qtbot):
+@pytest.fixture(params=[TrainingWorker, EngineWorker], ids=["thread", "process"])
+def worker(qtbot, request):
     ds = tiny_dataset(n_train=400, n_test=60)
-    w = TrainingWorker(ds, sizes=(64, 12, 4), seed=1, learning_rate=1.0, batch_size=10)
+    w = request.param(ds, sizes=(64, 12, 4), seed=1, learning_rate=1.0, batch_size=10)
     w.start()
+    sync(qtbot, w)  # the engine process is up (its start-up is not what these tests time)
     yield w
     w.stop()
     assert w.wait(5000)
@@ -31,6 +35,10 @@ def settle(qtbot, worker, predicate, timeout=5000):
 
 def sync(qtbot, worker):
     """Return the trainer's step count once every command sent so far has been applied."""
+    if isinstance(worker, EngineWorker):  # another process: ask it to answer, then read its snapshot
+        with qtbot.waitSignal(worker.answered, timeout=5000):
+            worker.ping()
+        return latest(worker).step
     box = []
     worker.call(lambda tr: box.append(tr.step_count))
     qtbot.waitUntil(lambda: bool(box), timeout=5000)
@@ -158,7 +166,7 @@ def test_a_forced_nan_pauses_with_a_message(qtbot, worker):
     worker.step(2)
     settle(qtbot, worker, lambda s: s.step == 2)
     good = latest(worker).params.copy()
-    worker.call(lambda tr: tr.net.params.__setitem__(0, np.nan))
+    worker.call(poison_first_parameter)
     with qtbot.waitSignal(worker.diverged, timeout=5000) as blocker:
         worker.play()
     assert "NaN" in blocker.args[0] and "step 3" in blocker.args[0]
@@ -191,7 +199,7 @@ def test_trajectory_is_a_read_only_copy(qtbot, worker):
     settle(qtbot, worker, lambda s: s.step == 4)
     with qtbot.waitSignal(worker.trajectoryReady, timeout=5000) as blocker:
         worker.request_trajectory()
-    steps, rows = blocker.args
+    steps, rows, samples = blocker.args
     assert list(steps) == [0, 1, 2, 3, 4]
     assert not rows.flags.writeable
     np.testing.assert_array_equal(rows[-1], latest(worker).params)
@@ -217,9 +225,10 @@ def test_save_and_load_round_trip(qtbot, worker, tmp_path):
     assert latest(worker).step == 3
 
 
-def test_stop_while_running_finishes_the_thread(qtbot):
+@pytest.mark.parametrize("kind", [TrainingWorker, EngineWorker], ids=["thread", "process"])
+def test_stop_while_running_finishes_the_thread(qtbot, kind):
     ds = tiny_dataset()
-    w = TrainingWorker(ds, sizes=(64, 12, 4))
+    w = kind(ds, sizes=(64, 12, 4))
     w.start()
     w.play()
     qtbot.waitUntil(lambda: w.mailbox.peek().step > 3, timeout=5000)
@@ -266,10 +275,9 @@ def test_an_edit_and_its_undo_restore_the_exact_weights(qtbot, worker):
 def test_resume_from_a_recorded_step_continues_as_the_original_run(qtbot, worker):
     worker.step(12)
     settle(qtbot, worker, lambda s: s.step == 12)
-    original = {}
-    worker.call(lambda tr: original.update(traj=np.array(tr.trajectory.values()),
-                                           steps=np.array(tr.trajectory.step_values())))
-    qtbot.waitUntil(lambda: "traj" in original, timeout=5000)
+    with qtbot.waitSignal(worker.trajectoryReady, timeout=5000) as blocker:
+        worker.request_trajectory()
+    original = dict(zip(("steps", "traj"), blocker.args))
     k = 5
     with qtbot.waitSignal(worker.resumed, timeout=5000):
         worker.resume_from(k)
@@ -313,3 +321,8 @@ def test_a_switched_off_neuron_stays_off_while_training_until_undone(qtbot, work
     worker.step(2)
     snap = settle(qtbot, worker, lambda s: s.step == 7)
     assert np.any(snap.weights[1][:, 2] != 0)  # back on: its own weights again, and they train
+
+
+def test_the_engine_worker_offers_every_signal_and_command_of_the_thread_worker():
+    own = {name for name in vars(TrainingWorker) if not name.startswith("_")} - {"run", "staticMetaObject"}
+    assert own - set(dir(EngineWorker)) == set()
