@@ -188,6 +188,16 @@ class CompareView(QWidget):
 
     # -- running ------------------------------------------------------------------------------------
     @property
+    def runs(self) -> tuple:
+        """Return the runs of the experiment on show (their configurations and epochs so far)."""
+        return tuple(self._runs)
+
+    @property
+    def worker_thread(self):
+        """Return the thread running the experiment (None when none runs)."""
+        return self._thread
+
+    @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.isRunning()
 

@@ -117,6 +117,11 @@ class NetworkView(QtWidgets.QWidget):
         return self._mode
 
     @property
+    def snapshot(self):
+        """Return the snapshot on show (None before the first)."""
+        return self._snap
+
+    @property
     def colour_by(self) -> str:
         return self._colour_by
 

@@ -144,6 +144,10 @@ class DrawView(QWidget):
         if self._row.direction() != direction:
             self._row.setDirection(direction)
 
+    def send_now(self) -> None:
+        """Send the drawing to the network now rather than at the next throttled turn."""
+        self._throttle.flush()
+
     def clear(self) -> None:
         """Wipe the canvas and say so."""
         self.canvas.clear()

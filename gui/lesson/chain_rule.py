@@ -103,6 +103,15 @@ class ChainRuleView(QWidget):
         self._render()
 
     # -- what is shown (for the window and for tests) ------------------------------------
+    @property
+    def browser(self) -> QTextBrowser:
+        """Return the text on show (its links select connections)."""
+        return self._browser
+
+    def render_now(self) -> None:
+        """Redraw now rather than at the next throttled turn."""
+        self._render()
+
     def connections(self) -> tuple:
         """Return the selected connections, oldest first (at most two)."""
         return tuple(self._selected)

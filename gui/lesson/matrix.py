@@ -112,6 +112,24 @@ class MatrixView(QWidget):
         self._render()
 
     # -- what is shown ------------------------------------------------------------------------
+    @property
+    def layer_box(self) -> QComboBox:
+        """Return the control that picks the weight layer."""
+        return self._chooser
+
+    @property
+    def detail(self) -> QLabel:
+        """Return the line that spells out the hovered or selected row."""
+        return self._detail
+
+    @property
+    def plots(self) -> MatrixPlots:
+        return self._plots
+
+    def render_now(self) -> None:
+        """Redraw now rather than at the next throttled turn."""
+        self._render()
+
     def layer(self) -> int:
         return self._layer
 

@@ -267,6 +267,11 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
                     rect.setRect(QRectF(0, row, rect.rect().width(), 1))
 
     # -- appearance --------------------------------------------------------------------------
+    @property
+    def weights_plot(self) -> pg.PlotItem:
+        """Return the plot of W (its view box holds one row per neuron)."""
+        return self._w
+
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
         self._lut = palette(dark).weight_lut(257)

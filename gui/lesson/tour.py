@@ -113,6 +113,34 @@ class GuidedTour(QWidget):
         self._show_text()
 
     # -- navigation -----------------------------------------------------------------------------
+    @property
+    def chooser(self) -> QComboBox:
+        return self._chooser
+
+    @property
+    def counter(self) -> QLabel:
+        return self._counter
+
+    @property
+    def text_view(self) -> QTextBrowser:
+        return self._text
+
+    @property
+    def back_button(self) -> QPushButton:
+        return self._back
+
+    @property
+    def next_button(self) -> QPushButton:
+        return self._next
+
+    @property
+    def again_button(self) -> QPushButton:
+        return self._again
+
+    @property
+    def leave_button(self) -> QPushButton:
+        return self._leave
+
     def steps(self) -> list:
         return list(self._steps)
 

@@ -127,6 +127,11 @@ class TrainingCharts(QWidget):
         self.plots.scene().sigMouseMoved.connect(self._hover)
         follow_theme(self)
 
+    @property
+    def side_by_side(self) -> bool:
+        """Return whether the three charts sit side by side (a short, wide dock) rather than stacked."""
+        return bool(self._wide)
+
     # -- data API -------------------------------------------------------------------------
     def append_steps(self, steps, costs, layer_grad_norms) -> None:
         """Record steps (n,), their mini-batch costs (n,) and gradient norms per weight layer (n, L)."""
