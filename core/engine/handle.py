@@ -179,6 +179,7 @@ class EngineHandle:
         if self.process.is_alive():
             self.process.kill()  # cannot be refused; on a loaded machine reaping may take a moment
             self.process.join(KILL_WAIT)
+        self._receive()  # segments it announced but we had not read of yet, so they are removed too
         self._conn.close()
         self.exitcode = self.process.exitcode
         self._remove_engine_segments()

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSpin
 
 from core.lesson.probes import blank, caption, class_average, reading, rotated, shifted, uniform_noise
 from core.lesson.wording import words_for
-from gui.widgets.support import grey_pixmap, hex_color, selection
+from gui.widgets.support import grey_pixmap
+from gui.widgets.theme import follow_theme, palette
 
 PREVIEW_SCALE = 4
 
@@ -81,6 +82,7 @@ class ProbesView(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.back_button, 0, Qt.AlignLeft)
         layout.addStretch(1)
+        follow_theme(self)
 
     def _spin(self, low, high, value, tip):
         spin = QSpinBox(self)
@@ -110,7 +112,7 @@ class ProbesView(QWidget):
         kind = self._sent[0]
         k, confidence = reading(snap.activations[-1])
         name = snap.class_names[k]
-        colour = hex_color(selection(self._dark))
+        colour = palette(self._dark).hex("selection")
         self.answer.setText(f'The network reads: <b style="color:{colour}">{name}</b> (output {confidence:.2f})')
         self.caption.setText(caption(kind, name, confidence, self.noun,
                                      self._base_answer if kind in ("shift", "rotate") else None))
