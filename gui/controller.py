@@ -178,8 +178,9 @@ class Controller(QObject):
         feed = self.worker.feed.drain()
         if feed is not None:
             self._feed_charts(feed)
-        if self._show_staggered():
-            return
+        # one waiting panel per tick, and the diagram as often as the budget allows: training
+        # runs in its own process, so the window's time no longer slows it down
+        self._show_staggered()
         newest = self.worker.mailbox.peek()
         now = time.monotonic()
         charts = self.view.panels["charts"]
@@ -188,7 +189,7 @@ class Controller(QObject):
                 charts.set_redraw_period(0)
             self._budget.reset()
         elif not self._budget.due(now):
-            return  # while training runs, a steadier rate leaves the training thread more time
+            return  # the GUI thread keeps time to spare for the pointer and the panels
         snap = self.worker.mailbox.take()
         if snap is not None:
             self.view.status.update_snapshot(snap)
@@ -221,14 +222,15 @@ class Controller(QObject):
 
         While training runs, the panels get it one per frame tick after the diagram: each
         refreshes on a turn of the event loop of its own instead of all in one burst, which
-        would hold the loop (and the pointer) for the sum of their times.
+        would hold the loop (and the pointer) for the sum of their times. A newer snapshot
+        does not send a waiting panel to the back of the queue: each gets its turn.
         """
         self._shown = snap
         self.view.diagram.set_snapshot(snap)
         names = [name for name, widget in self.view.panels.items()
                  if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
         if snap.running:
-            self._staggered = names
+            self._staggered += [name for name in names if name not in self._staggered]
         else:
             self._staggered = []
             for name in names:
