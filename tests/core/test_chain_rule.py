@@ -223,7 +223,7 @@ def test_following_a_term_selects_the_connection_one_layer_up(view, qtbot):
     view.set_snapshot(snap)
     view.select_connection(1, 2, 3)
     with qtbot.waitSignal(view.connectionSelected) as blocker:
-        view._browser.anchorClicked.emit(QUrl("conn:2:1:2"))
+        view.browser.anchorClicked.emit(QUrl("conn:2:1:2"))
     assert blocker.args == [2, 1, 2]
     assert view.chain().weight_layer == 2 and view.connections()[-1] == (2, 1, 2)
 
@@ -241,10 +241,10 @@ def test_view_without_selection_or_label(view):
     view.set_snapshot(snap)
     view.select_connection(0, 7, 19)  # out of range for this network: ignored
     assert view.connections() == ()
-    view._render()
+    view.render_now()
     assert view.chain().to == label and view.chain().is_output  # the strongest into the answer
     view.set_snapshot(make_snapshot(net, x, None))
-    view._render()
+    view.render_now()
     assert view.chain() is None and "no label" in view.text()
 
 
@@ -259,3 +259,19 @@ def test_selection_survives_new_snapshots_but_not_a_new_architecture(view):
     assert view.connections() == ()
     view.set_dark(False)
     assert view.chain() is not None
+
+
+def test_snapshots_arriving_fast_are_drawn_once_at_the_end_of_the_interval(view, qtbot):
+    net, x, label, snap = example((20, 7, 6, 3), "sigmoid", "quadratic")
+    view.set_snapshot(snap)
+    view.select_connection(2, label, 4)  # drawn at once
+    first = view.chain()
+    later = []
+    for scale in (0.9, 0.8, 0.7):
+        net.params[:] *= scale
+        later.append(make_snapshot(net, x, label))
+        view.set_snapshot(later[-1])
+    assert view.chain() is first  # nothing redrawn yet: the redraw waits for the interval's end
+    qtbot.waitUntil(lambda: view.chain() is not first, timeout=2000)
+    newest = cr.chain_rule(later[-1], 2, label, 4)
+    assert view.chain().product == pytest.approx(newest.product)
