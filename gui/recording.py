@@ -1,0 +1,116 @@
+"""Record the diagram, the window or a panel while training runs, into a GIF or an MP4.
+
+Each frame is the widget as grabbed, with a thin caption line under it saying the step, so
+a clip shown in a slide says where in training it is (and no two frames of a run are alike:
+GIF writers merge identical neighbours).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QLabel
+
+from core.recording import ClipWriter
+
+CAPTION_HEIGHT = 22
+
+
+def frame_of(widget, caption: str) -> np.ndarray:
+    """Return the widget as an (h, w, 3) uint8 RGB array, with `caption` in a line underneath."""
+    shot = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    shot.setDevicePixelRatio(1.0)
+    w, h = shot.width() // 2 * 2, shot.height()
+    image = QImage(w, h + CAPTION_HEIGHT, QImage.Format.Format_RGB888)
+    image.fill(QColor(24, 26, 31))
+    painter = QPainter(image)
+    try:
+        painter.drawImage(0, 0, shot)
+        font = QFont(painter.font())
+        font.setPixelSize(13)
+        painter.setFont(font)
+        painter.setPen(QColor(225, 228, 234))
+        painter.drawText(QRect(8, h, w - 16, CAPTION_HEIGHT), Qt.AlignmentFlag.AlignVCenter, caption)
+    finally:
+        painter.end()
+    bits = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes())
+    rows = bits.reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def step_caption(snap) -> str:
+    """Return the caption of a frame showing this snapshot."""
+    if snap is None:
+        return ""
+    epochs = snap.step / snap.steps_per_epoch if getattr(snap, "steps_per_epoch", 0) else 0.0
+    return f"step {snap.step:,} · epoch {epochs:.2f}"
+
+
+class Recorder(QObject):
+    """Grabs a widget a number of times a second into a ClipWriter, up to a length limit.
+
+    Signals: tick(float seconds recorded); finished(str path, int frames) once the file is
+    written; failed(str message).
+    """
+
+    tick = Signal(float)
+    finished = Signal(str, int)
+    failed = Signal(str)
+
+    def __init__(self, widget, path, fps: float, limit_seconds: float, caption=lambda: "", parent=None):
+        super().__init__(parent)
+        self.widget, self.caption = widget, caption
+        self.writer = ClipWriter(path, fps)  # raises RecordingError for a wrong type or rate
+        self.limit = float(limit_seconds)
+        self._start = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(round(1000 / fps))
+        self._timer.timeout.connect(self.grab)
+
+    def start(self) -> None:
+        self._start = time.monotonic()
+        self.grab()
+        self._timer.start()
+
+    def is_recording(self) -> bool:
+        return self._timer.isActive()
+
+    def grab(self) -> None:
+        """Add one frame; stop at the length limit."""
+        try:
+            self.writer.append(frame_of(self.widget, self.caption()))
+        except (OSError, ValueError, RuntimeError) as exc:
+            self._timer.stop()
+            self.writer.close()
+            self.failed.emit(f"Recording stopped: {exc}")
+            return
+        elapsed = time.monotonic() - self._start
+        self.tick.emit(elapsed)
+        if self.writer.frames >= self.limit * self.writer.fps:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop and finish the file."""
+        if self._timer.isActive():
+            self._timer.stop()
+        try:
+            frames = self.writer.close()
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.failed.emit(f"Could not write {self.writer.path}: {exc}")
+            return
+        self.finished.emit(str(self.writer.path), frames)
+
+
+class RecordingIndicator(QLabel):
+    """A red "● REC 0:07 / 0:30" in the status bar while a recording runs."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setStyleSheet("color: #ff5555; font-weight: bold; padding: 0 6px;")
+        self.hide()
+
+    def show_time(self, seconds: float, limit: float) -> None:
+        self.setText(f"● REC {int(seconds) // 60}:{int(seconds) % 60:02d} / {int(limit) // 60}:{int(limit) % 60:02d}")
+        self.show()
