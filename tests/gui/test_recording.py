@@ -47,3 +47,38 @@ def test_a_clip_refuses_a_frame_of_another_size(tmp_path):
     with pytest.raises(RecordingError, match="30×20"):
         writer.append(np.zeros((21, 30, 3), np.uint8))
     assert writer.close() == 1
+
+
+def test_file_record_records_the_diagram_while_training_up_to_its_length_limit(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings, QStandardPaths
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.data import load_mnist
+    from gui.app import open_window
+
+    QStandardPaths.setTestModeEnabled(True)
+    controller = open_window(load_mnist().subset(1000, 200), restore_settings=False, offer_restore=False,
+                             settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat), persist=False)
+    window = controller.view
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    recording = controller.actions.recording
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[-1]))
+    assert not recording.start(str(tmp_path / "clip.avi"), "diagram", 10, 1)  # refused, with a message
+    assert ".gif or an .mp4" in warnings[0] and not recording.indicator.isVisible()
+    path = tmp_path / "clip.gif"
+    with qtbot.waitSignal(controller.worker.runningChanged, timeout=5000):
+        controller.play()
+    assert recording.start(str(path), "diagram", 10, 0.5)
+    assert recording.indicator.isVisible() and "REC" in recording.indicator.text()
+    assert recording.stop_action.isEnabled() and not recording.record_action.isEnabled()
+    done = qtbot.waitSignal(recording.recorder.finished, timeout=10000)
+    done.wait()
+    controller.pause()
+    assert done.args == [str(path), 5]  # 0.5 s at 10 frames a second
+    assert count_frames(path) == 5
+    assert not recording.indicator.isVisible() and recording.record_action.isEnabled()
+    window.close()
