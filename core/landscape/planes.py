@@ -207,22 +207,24 @@ def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS, previous: Plane | Non
     d1, d2 = basis[:, 0], basis[:, 1]
     labels = [f"PC{i + 1} ({share:.0%})" if share > 0 else f"random {i + 1}" for i, share in enumerate(explained)]
     start = rows[0].astype(np.float64) - origin if len(rows) else np.zeros_like(origin)
-    order, signs = orient(np.stack([d1, d2]), start, previous, swappable=min(explained) > 0)
+    comparable = min(explained) > 0 and min(explained) >= COMPARABLE * max(explained)
+    order, signs = orient(np.stack([d1, d2]), start, previous, swappable=comparable)
     d1, d2 = signs[0] * basis[:, order[0]], signs[1] * basis[:, order[1]]
     return Plane("pca", origin, _frozen64(d1), _frozen64(d2), tuple(labels[i] for i in order),
                  explained=tuple(explained[i] for i in order))
 
 
-ALIGNED = 0.1  # |cosine| with the previous direction above which its sense decides the new one's
+ALIGNED = 0.1  # |cosine| with the previous direction above which its sense decides the new β's
+COMPARABLE = 0.25  # the lesser direction's share at least this × the greater's: they may trade axes
 
 
 def orient(directions, start, previous: Plane | None = None, swappable=True) -> tuple:
     """Return (order, signs) that give two orthonormal directions a stable orientation on screen.
 
-    Without a previous plane the trajectory's start lies on the left and below (α, β ≤ 0).
-    With one, the directions keep its order (swapped when the new second one is the old first:
-    the main directions can trade places as a trajectory grows) and each keeps the sense of
-    the old direction it matches, so a recompute does not mirror or turn the picture.
+    The start is always on the left. With a previous plane, while the two directions explain
+    comparable shares (`swappable`), the one nearer the old α stays α (the main directions
+    trade places as a trajectory grows), and β keeps the sense of the old β it matches (the
+    start below when it matches none), so a recompute does not mirror or turn the picture.
     """
     d = np.asarray(directions, dtype=np.float64)  # (2, P)
     start = np.asarray(start, dtype=np.float64)
@@ -230,12 +232,14 @@ def orient(directions, start, previous: Plane | None = None, swappable=True) -> 
     overlap = None
     if previous is not None and previous.d1.size == d.shape[1]:
         overlap = d @ np.stack([previous.d1, previous.d2]).T  # (new, old) cosines
-        if swappable and abs(overlap[0, 1]) + abs(overlap[1, 0]) > abs(overlap[0, 0]) + abs(overlap[1, 1]):
+        # the old picture's horizontal direction stays horizontal: whichever new direction is
+        # closer to it becomes α (comparing whole assignments let an unrelated old β decide)
+        if swappable and abs(overlap[1, 0]) > abs(overlap[0, 0]):
             order = [1, 0]
     signs = []
     for axis, k in enumerate(order):
         cosine = overlap[k, axis] if overlap is not None else 0.0
-        if abs(cosine) >= ALIGNED:
+        if axis == 1 and abs(cosine) >= ALIGNED:
             signs.append(1.0 if cosine > 0 else -1.0)
         else:
             signs.append(-1.0 if d[k] @ start > 0 else 1.0)

@@ -235,13 +235,13 @@ def test_describe_step_tells_overshoot_from_undershoot():
     assert describe_step(t, (t - 0.2) ** 2, 1.0).startswith("uphill")
 
 
-def two_leg_trajectory(n=160, dim=400, seed=3):
+def two_leg_trajectory(n=60, dim=400, seed=3):
     """Return rows of a path that jumps along u first, then creeps a long way along v."""
     rng = np.random.default_rng(seed)
     u, v = np.linalg.qr(rng.standard_normal((dim, 2)))[0].T
     base = rng.standard_normal(dim)
     coords = [(-4.5 + 1.5 * i, 0.0) for i in range(4)]  # the jump: 4.5 along u in three steps
-    coords += [(0.0, 0.05 * k) for k in range(1, n - 3)]  # then a long creep along v
+    coords += [(0.0, 0.03 * k) for k in range(1, n - 3)]  # then a long creep along v
     rows = np.array([base + a * u + b * v for a, b in coords]) + 1e-3 * rng.standard_normal((len(coords), dim))
     return rows, u, v
 
@@ -261,9 +261,17 @@ def test_a_recomputed_pca_plane_keeps_the_orientation_of_the_one_before():
     alone = pca_plane(rows[-1], rows)
     assert abs(alone.d1 @ v) > 0.9  # later the creep is: on its own the picture would turn
     after = pca_plane(rows[-1], rows, previous=before)
-    assert after.d1 @ before.d1 > 0.9 and after.d2 @ before.d2 > 0.5
+    assert after.d1 @ before.d1 > 0.7 and after.d2 @ before.d2 > 0.5  # turned a little, not swapped or mirrored
     assert after.labels[0].startswith("PC2") and after.explained[0] < after.explained[1]
     assert after.project(rows[0])[0] < 0  # the start stays on the left
     back = after.project(rows)  # the same plane, only turned: it still reproduces the path
     rebuilt = np.stack([after.point(a, b) for a, b in back])
     assert np.abs(rebuilt - rows).max() < 0.05
+
+
+def test_once_one_direction_dominates_it_is_horizontal_with_the_start_on_the_left():
+    rows, u, v = two_leg_trajectory(n=160)  # the creep explains almost everything by now
+    before = pca_plane(rows[25], rows[:26])
+    after = pca_plane(rows[-1], rows, previous=before)
+    assert after.labels[0].startswith("PC1") and abs(after.d1 @ v) > 0.9
+    assert after.project(rows[0])[0] < 0
