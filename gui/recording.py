@@ -1,8 +1,8 @@
 """Record the diagram, the window or a panel while training runs, into a GIF or an MP4 (File ▸ Record…).
 
-Each frame is the widget as grabbed, with a thin caption line under it saying the step, so
-a clip shown in a slide says where in training it is (and no two frames of a run are alike:
-GIF writers merge identical neighbours).
+Each frame is the widget as grabbed, with a thin caption line under it saying the step (and,
+recording live, the clip's time), so a clip shown in a slide says where in training it is and
+no two frames are alike (GIF writers merge identical neighbours).
 """
 from __future__ import annotations
 
@@ -88,8 +88,9 @@ class Recorder(QObject):
 
     def grab(self) -> None:
         """Add one frame; stop at the length limit."""
+        seconds = self.writer.frames / self.writer.fps  # the clip's own clock: frames differ even when training is paused
         try:
-            self.writer.append(frame_of(self.widget, self.caption()))
+            self.writer.append(frame_of(self.widget, f"{self.caption()} · {seconds:.1f} s".lstrip(" ·")))
         except (OSError, ValueError, RuntimeError) as exc:
             self._timer.stop()
             self.writer.close()
