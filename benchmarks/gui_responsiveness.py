@@ -126,13 +126,13 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     redraws0 = charts.redraw_count
     worker.set_speed(speed)
     worker.play()
-    t0, gui0 = time.perf_counter(), time.thread_time()
+    t0, gui0, cpu0 = time.perf_counter(), time.thread_time(), time.process_time()
     step0 = worker.mailbox.peek().step
     # the real event loop (not a polling loop, which would itself cost GUI time)
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
     elapsed = time.perf_counter() - t0
-    gui_cpu = time.thread_time() - gui0
+    gui_cpu, cpu = time.thread_time() - gui0, time.process_time() - cpu0
     steps = worker.mailbox.peek().step - step0
     probe.stop()
     worker.pause()
@@ -140,7 +140,7 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     trained = set(range(step0 + 2, step0 + steps))  # the first and last may straddle the window's run
     result = {"steps_per_second": steps / elapsed, "snapshots_shown": len(newer),
               "steps_shown": len(trained & set(shown)) / max(1, len(trained)),
-              "chart_redraws": charts.redraw_count - redraws0, "gui_cores": gui_cpu / elapsed, "seconds": elapsed}
+              "chart_redraws": charts.redraw_count - redraws0, "gui_cores": gui_cpu / elapsed, "cores": cpu / elapsed, "seconds": elapsed}
     window.close()
     gaps = np.array(gaps[5:])
     result.update(gap_median=float(np.median(gaps)), gap_p99=float(np.percentile(gaps, 99)),
@@ -182,7 +182,8 @@ def main():
     print(f"live views, per second: {per_s['snapshots_shown']:.1f} new snapshots shown in the diagram,"
           f" {per_s['chart_redraws']:.1f} chart redraws"
           + (f"; {gui['steps_shown']:.0%} of the steps trained were shown" if args.speed else ""))
-    print(f"GUI thread CPU: {gui['gui_cores']:.2f} cores")
+    print(f"the window's process used {gui['cores']:.2f} cores, its GUI thread {gui['gui_cores']:.2f}"
+          f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"GUI timer gaps over {gui['ticks']} ticks of a 16 ms timer: median {gui['gap_median']:.1f} ms,"
           f" p99 {gui['gap_p99']:.1f} ms, max {gui['gap_max']:.1f} ms")
 

@@ -16,7 +16,8 @@ Event kinds and their args:
     diverged (message,)             the cost became NaN/inf; training paused
     collapsed (message,)            an epoch ended at chance or with saturated neurons; training paused
     error (message,)                a command could not be carried out; nothing changed
-    trajectory (steps, rows)        steps (K,) and parameter rows (K, P), read-only copies
+    failed (message, details)       a step or command raised: training paused, network kept; details: traceback
+    trajectory (steps, rows, samples)  steps (K,), parameter rows (K, P), samples seen (K,): read-only copies
     saved (path,) / loaded (path,)  a checkpoint was written / opened
     rebuilt ()                      the network was replaced (architecture, dataset or checkpoint)
     edited (what, test_accuracy)    an edit was applied, undone or redone
@@ -24,18 +25,21 @@ Event kinds and their args:
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.checkpoint import CheckpointError, load_checkpoint, resume_record, save_checkpoint
 from core.history.csv_export import write_history_csv
 from core.lesson.edits import EditError
 from core.lesson.live_edits import LiveEdits
 from core.lesson.sensible import check_collapse
 from core.network import Network, NetworkError
+from core.remembered import settle_settings
 from core.snapshot import Snapshot, make_snapshot
 from core.trainer import Trainer
 
@@ -76,10 +80,11 @@ class TrainingSession:
         self.report = report  # callable(Event), or None: events wait for take_events()
         self._events = []
         self._dataset = dataset
-        sizes = sizes or (dataset.n_inputs, 16, 16, dataset.n_classes)
-        net = Network(sizes, activation, cost, seed=seed)
-        self._trainer = make_trainer(net, dataset, batch_size=batch_size, learning_rate=learning_rate,
-                                     optimizer=optimizer, seed=seed)
+        settings, self.notices = settle_settings(dataset, sizes=sizes, activation=activation, cost=cost, seed=seed,
+                                                 learning_rate=learning_rate, batch_size=batch_size,
+                                                 optimizer=optimizer)
+        net = Network(settings.pop("sizes"), settings.pop("activation"), settings.pop("cost"), seed=settings["seed"])
+        self._trainer = make_trainer(net, dataset, **settings)
         self._running = False
         self._pending = 0  # mini-batches still to run for "step n" / "step epoch"
         self._speed = 0.0  # steps per second; 0 = as fast as possible
@@ -136,6 +141,21 @@ class TrainingSession:
             self._emit("error", str(exc))
         except OSError as exc:
             self._emit("error", f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")
+        except Exception as exc:  # a fault, not a refusal: pause and say so, never a dead loop
+            self._fail(f"The command {name!r} failed", exc)
+
+    def _fail(self, what: str, exc: Exception) -> None:
+        """Pause, keep the last good network, and report a "failed" event with the traceback."""
+        self._halt()
+        tr = self._trainer
+        if not np.isfinite(tr.net.params).all():  # the fault struck mid-update: go back before it
+            tr.net.set_params(tr.params_before_last_step)
+        message = (f"{what}: {type(exc).__name__}: {exc}. Training is paused and the network kept as it was"
+                   " before; the app goes on working.")
+        details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        with contextlib.suppress(Exception):  # a snapshot that cannot be made must not hide the report
+            self.publish()
+        self._emit("failed", message, details)
 
     def _set_running(self, running: bool):
         if running != self._running:
@@ -226,20 +246,24 @@ class TrainingSession:
                                optimizer=str(state.get("optimizer", "sgd")), seed=int(state.get("seed", 0)))
         if ckpt.training is not None:
             trainer.load_state_dict(ckpt.training)
-        self._replace_trainer(trainer)
+        resume_record(trainer, ckpt)  # the charts, the timeline and the surface's path come back too
+        self._replace_trainer(trainer, replay=True)
         self._emit("loaded", path)
 
-    def _replace_trainer(self, trainer):
+    def _replace_trainer(self, trainer, replay=False):
         self._halt()
         self._trainer = trainer
-        self._after_replacement()
+        self._after_replacement(replay)
         self._emit("rebuilt")
 
-    def _after_replacement(self):
+    def _after_replacement(self, replay=False):
+        """Start the views afresh for a new trainer; `replay`: first hand them the record it brought."""
         self._accuracy = {"train": None, "test": None}
         self._accuracy_step = None
         self._edits.clear()
         self._emit("feed_cleared")
+        if replay:
+            self._replay_history()
         self._evaluate()  # every view then agrees on the new network's accuracy from its first step
         self.publish()
 
@@ -267,11 +291,13 @@ class TrainingSession:
     def request_trajectory(self):
         traj = self._trainer.trajectory
         if traj is None:
-            self._emit("trajectory", np.zeros(0, np.int64), np.zeros((0, self._trainer.net.n_params)))
+            self._emit("trajectory", np.zeros(0, np.int64), np.zeros((0, self._trainer.net.n_params)),
+                       np.zeros(0, np.int64))
             return
         steps, rows = np.array(traj.step_values()), np.array(traj.values())
-        steps.flags.writeable = rows.flags.writeable = False
-        self._emit("trajectory", steps, rows)
+        samples = np.array(self._trainer.trajectory_samples.values())
+        steps.flags.writeable = rows.flags.writeable = samples.flags.writeable = False
+        self._emit("trajectory", steps, rows, samples)
 
     def export_history(self, path):
         """Write the training history (cost per step, accuracy per epoch) as CSV."""
@@ -323,9 +349,25 @@ class TrainingSession:
         self.publish()
         self._emit("resumed", step)
 
+    def _replay_history(self):
+        """Report the trainer's recorded history as step and evaluation events (the charts redraw it)."""
+        tr = self._trainer
+        no_norms = [np.nan] * tr.net.n_layers  # per-layer gradient norms are not recorded
+        for step, cost in zip(tr.history.costs.step_values().tolist(), tr.history.costs.values().tolist()):
+            self._emit("step", step, cost, no_norms)
+        for split, records in tr.history.accuracy.items():
+            for epoch, at_step, accuracy, cost in records:
+                self._emit("evaluation", dict(split=split, epoch=epoch, step=at_step, accuracy=accuracy, cost=cost))
+
     # -- training ----------------------------------------------------------------------------------
     def train_one(self) -> None:
-        """Train one mini-batch, keep switched-off neurons off, and pause if the cost diverged."""
+        """Train one mini-batch, keep switched-off neurons off, and pause if the cost diverged or anything fails."""
+        try:
+            self._train_one()
+        except Exception as exc:  # paused and reported: the loop never dies silently
+            self._fail(f"Training step {self._trainer.step_count + 1} failed", exc)
+
+    def _train_one(self) -> None:
         tr = self._trainer
         rec = tr.step()
         self._edits.hold(tr.net.params)

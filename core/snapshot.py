@@ -117,10 +117,17 @@ def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Sn
         nudges=nudges, example_grad=example_grad, **progress)
 
 
-def recorded_snapshot(live: Snapshot, params, step: int) -> Snapshot:
-    """Return a Snapshot of the recorded parameters `params` at `step`, showing live's example and settings."""
+def recorded_snapshot(live: Snapshot, params, step: int, samples_seen=None, n_train=None) -> Snapshot:
+    """Return a Snapshot of the recorded parameters `params` at `step`, showing live's example and settings.
+
+    samples_seen (recorded with the row) and n_train give the step's own counters: epochs done, samples seen.
+    """
     template = Network(live.sizes, live.activation, live.cost)
-    return make_snapshot(template, live.activations[0], live.label, params=params, step=int(step),
+    counters = {}
+    if samples_seen is not None and n_train:
+        seen = int(samples_seen)
+        counters = dict(samples_seen=seen, epoch=seen // n_train, epoch_progress=(seen % n_train) / n_train)
+    return make_snapshot(template, live.activations[0], live.label, params=params, step=int(step), **counters,
                          example_split=live.example_split, example_index=live.example_index,
                          class_names=live.class_names, image_shape=live.image_shape,
                          steps_per_epoch=live.steps_per_epoch, learning_rate=live.learning_rate,

@@ -124,3 +124,12 @@ def network_sizes(sizes, field="layer sizes", error=InputError) -> tuple:
 def parameter_count(sizes) -> int:
     """Return how many weights and biases a network of these (checked) sizes has."""
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def fit_batch_size(batch_size, n_train: int) -> tuple:
+    """Return (a batch size no larger than the training set, a one-line notice or None when unchanged)."""
+    batch_size = int(batch_size)
+    if batch_size <= n_train:
+        return batch_size, None
+    return n_train, (f"The dataset has {n_train:,} training images, fewer than the batch size of {batch_size:,}:"
+                     f" batches of {n_train:,} are used.")

@@ -114,9 +114,12 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
     from gui.training.engine_adapter import EngineWorker
 
     settings = settings if settings is not None else QSettings()
-    hyper = load_hyperparameters(settings, dataset) if restore_settings else {}
+    notices = []  # what start-up had to change (settings out of range, a batch larger than the data)
+    hyper = load_hyperparameters(settings, dataset, notices) if restore_settings else {}
     window = MainWindow(dataset, dark=dark)
-    controller = Controller(window, EngineWorker(dataset, **hyper), parent=window)
+    worker = EngineWorker(dataset, **hyper)
+    controller = Controller(window, worker, parent=window)
+    notices += worker.notices
     controller.session = session = Session(controller, settings)
     controller.actions = WindowActions(window, controller)
     window.use_remembered_layout(restore_settings and session.restore_layout())
@@ -128,6 +131,9 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
         session.start_autosave()
     if offer_restore:
         QTimer.singleShot(300, session.offer_restore)
+    controller.startup_notices = tuple(notices)
+    if notices:
+        window.show_message(" ".join(notices), 20000)
     return controller
 
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QTimer, Signal
 
 from core.snapshot import recorded_snapshot
 from gui.frame_budget import FrameBudget
+from gui.widgets.fault_box import show_fault
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
@@ -49,11 +50,13 @@ class Controller(QObject):
         self.session = None  # gui.session.Session: saves the layout and the network when the window closes
         self.actions = None  # gui.menus.WindowActions
         self.persist = False  # whether closing saves the layout and an autosave
+        self.startup_notices = ()  # what start-up had to change, shown in the status bar
         self._selected = None  # (layer, index)
         self._marked = []  # the last two connections chosen (the surface's two-weight plane)
         self._shown = None  # the snapshot the panels show now
         self._historic = None  # a snapshot from the timeline, shown instead of live ones
         self._trajectory = (np.zeros(0, np.int64), None)
+        self._trajectory_samples = None
         self._trajectory_asked_at = 0  # the live step the trajectory was last asked for
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
@@ -113,6 +116,7 @@ class Controller(QObject):
         w.diverged.connect(self._on_diverged)
         w.collapsed.connect(self._on_collapsed)
         w.error.connect(self._on_error)
+        w.failed.connect(self._on_failed)
         w.rebuilt.connect(self._on_rebuilt)
         w.trajectoryReady.connect(self._on_trajectory)
         w.runningChanged.connect(lambda running: running or w.request_trajectory())
@@ -174,8 +178,9 @@ class Controller(QObject):
         feed = self.worker.feed.drain()
         if feed is not None:
             self._feed_charts(feed)
-        if self._show_staggered():
-            return
+        # one waiting panel per tick, and the diagram as often as the budget allows: training
+        # runs in its own process, so the window's time no longer slows it down
+        self._show_staggered()
         newest = self.worker.mailbox.peek()
         now = time.monotonic()
         charts = self.view.panels["charts"]
@@ -184,7 +189,7 @@ class Controller(QObject):
                 charts.set_redraw_period(0)
             self._budget.reset()
         elif not self._budget.due(now):
-            return  # while training runs, a steadier rate leaves the training thread more time
+            return  # the GUI thread keeps time to spare for the pointer and the panels
         snap = self.worker.mailbox.take()
         if snap is not None:
             self.view.status.update_snapshot(snap)
@@ -217,14 +222,15 @@ class Controller(QObject):
 
         While training runs, the panels get it one per frame tick after the diagram: each
         refreshes on a turn of the event loop of its own instead of all in one burst, which
-        would hold the loop (and the pointer) for the sum of their times.
+        would hold the loop (and the pointer) for the sum of their times. A newer snapshot
+        does not send a waiting panel to the back of the queue: each gets its turn.
         """
         self._shown = snap
         self.view.diagram.set_snapshot(snap)
         names = [name for name, widget in self.view.panels.items()
                  if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
         if snap.running:
-            self._staggered = names
+            self._staggered += [name for name in names if name not in self._staggered]
         else:
             self._staggered = []
             for name in names:
@@ -317,10 +323,11 @@ class Controller(QObject):
     # -- time travel -------------------------------------------------------------------------
     def show_history_step(self, step: int, row: int):
         """Show the network as recorded at trajectory row `row` (step `step`), read-only."""
-        rows = self._trajectory[1]
+        rows, samples = self._trajectory[1], self._trajectory_samples
         if rows is None or not 0 <= row < len(rows):
             return
-        self._historic = recorded_snapshot(self.latest(), rows[row], step)
+        seen = samples[row] if samples is not None and row < len(samples) else None
+        self._historic = recorded_snapshot(self.latest(), rows[row], step, seen, len(self.view.dataset.train_labels))
         self._show(self._historic)
 
     def is_historic(self) -> bool:
@@ -339,8 +346,9 @@ class Controller(QObject):
         self._leave_history()
         self.worker.resume_from(step)
 
-    def _on_trajectory(self, steps, rows):
+    def _on_trajectory(self, steps, rows, samples):
         self._trajectory = (steps, rows)
+        self._trajectory_samples = samples  # samples seen at each row: time travel's counters
         self.view.panels["surface"].set_trajectory(steps, rows)
         self.view.timeline.set_steps(steps)
 
@@ -368,6 +376,10 @@ class Controller(QObject):
     def _on_error(self, message):
         self.view.show_message(message, 10000)
         self.view.warn(message)
+
+    def _on_failed(self, message, details):
+        self.view.show_message("Training paused: something went wrong (see the message)", 10000)
+        self.fault_box = show_fault(self.view, message, details)
 
     def _on_rebuilt(self):
         self._selected = None

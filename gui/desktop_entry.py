@@ -59,7 +59,7 @@ def desktop_entry(command) -> str:
         "Terminal=false",
         "Categories=Education;ArtificialIntelligence;",
         "Keywords=neural network;MNIST;backpropagation;gradient descent;machine learning;",
-        f"StartupWMClass={APP_ID}",
+        "StartupWMClass=Neural Network Explorer",  # the class Qt gives the window on X11 (its app name)
         "",
     ])
 

@@ -1,18 +1,19 @@
 """How often the window shows a new snapshot while training runs: as often as its budget allows.
 
-Every snapshot shown costs the GUI thread time (diagram, inspector, example, status), and
-while the GUI thread runs Python the training thread waits for the interpreter lock. So
-the period between live snapshots stretches when the GUI thread has been busier than its
-share of the wall clock, and shrinks back when it has time to spare: a fast machine shows
-10 snapshots a second, a slow or loaded one fewer, and training keeps most of the lock.
+Every snapshot shown costs the GUI thread time (diagram, inspector, example, status). Training
+runs in a process of its own, so that time no longer slows it; what it must not do is fill
+the GUI thread, which also answers the pointer and keys. So the period between live snapshots
+stretches when the GUI thread has been busier than its share of the wall clock, and shrinks
+back when it has time to spare: a fast machine shows a new snapshot every frame or two, a
+slow or loaded one fewer.
 """
 from __future__ import annotations
 
 import time
 
-SHORTEST = 1 / 10  # s between live snapshots when the GUI thread has time to spare
-LONGEST = 1 / 3  # s: never fewer than three snapshots a second
-SHARE = 0.18  # of the wall clock, the GUI thread's busy time the period aims for
+SHORTEST = 1 / 60  # s between live snapshots when the GUI thread has time to spare: every frame
+LONGEST = 1 / 5  # s: never fewer than five snapshots a second
+SHARE = 0.5  # of the wall clock, the GUI thread's busy time the period aims for
 GROWTH = 1.25  # factor the period changes by at each snapshot
 
 

@@ -1,10 +1,11 @@
 """A stand-in for a panel that starts out of view: the panel is built the first time it is shown or used.
 
-Ten of the window's panels start tabbed behind another or closed; building them all took
-half of the time before the window first showed. The stand-in has the panel's signals (it
+Most of the window's panels start tabbed behind another or closed; building them all took
+a third of the time before the window first showed. The stand-in has the panel's signals (it
 passes the panel's own on once the panel exists), keeps the state it is given until then
 (`set_…` calls: the last one wins; `select_…` calls: the last few, in order) and builds the
-panel when its dock is shown or when anything else about the panel is asked for.
+panel when its dock is shown, when another of its methods is called, or when anything else
+about the panel (a child widget, a property) is asked for.
 """
 from __future__ import annotations
 
@@ -124,6 +125,8 @@ class LazyPanel(QWidget):
             return lambda *args, **kwargs: WHEN_UNBUILT[name]
         if callable(attr) and protocol:
             return self._record(name)
+        if callable(attr):  # another method (a slot for another panel's signal, …): built when called
+            return lambda *args, **kwargs: getattr(self.panel(), name)(*args, **kwargs)
         return getattr(self.panel(), name)  # an instance attribute (a child widget, …): needs the panel
 
 

@@ -25,6 +25,8 @@ from gui.training.keys import TrainingKeys
 
 APP_TITLE = "Neural Network Explorer"
 DIAGRAM_KEEPS = 440  # px of the window's height a bottom panel brought forward leaves to the diagram
+SIDE_PANELS_GROWING = ("inspector",)  # brought forward, these take SIDE_SHARE of their column
+SIDE_SHARE = 0.62
 DIAGRAM_MIN_HEIGHT = 300  # px: never a thumbnail, whatever the docks around it ask
 
 
@@ -171,6 +173,22 @@ class MainWindow(QMainWindow):
         dock = self.docks[name]
         dock.show()
         dock.raise_()
+        if name in SIDE_PANELS_GROWING and self.isVisible():
+            QTimer.singleShot(0, lambda: self._give_side_height(name))
+
+    def _give_side_height(self, name):
+        """Let a side panel asked for by name have most of its column (the inspector's formula,
+        curve and nudges then fit without scrolling)."""
+        dock, want = self.docks[name], int(SIDE_SHARE * self.height())
+        area = self.dockWidgetArea(dock)
+        if area not in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea) or dock.isFloating() \
+                or dock.height() >= want - 20:
+            return
+        # the column's other visible docks share the rest (resizing one dock alone moved nothing)
+        others = [d for d in self.docks.values() if d is not dock and self.dockWidgetArea(d) == area
+                  and d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()]
+        rest = max(1, (sum(d.height() for d in others) + dock.height() - want) // max(1, len(others)))
+        self.resizeDocks([dock, *others], [want] + [rest] * len(others), Qt.Vertical)
 
     def _give_height(self, name):
         """Let a bottom panel that needs height have ~45 % of the window, leaving the diagram its room."""

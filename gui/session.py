@@ -8,7 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
+from core import validation
+from core.checkpoint import remove_stale_temporaries
+from core.remembered import KEYS, check_remembered
+
 AUTOSAVE_MINUTES = 3
+LATEST_TIMESTAMP = 4_102_444_800  # 2100-01-01: later "times" are corrupt, and localtime may refuse them
 MAX_RECENT = 8
 
 
@@ -19,23 +24,26 @@ def data_folder() -> Path:
     return folder
 
 
-def load_hyperparameters(settings, dataset) -> dict:
-    """Return the last architecture and settings as TrainingWorker keyword arguments."""
-    s = settings
-    out = {}
+def load_hyperparameters(settings, dataset, notices=None) -> dict:
+    """Return the last architecture and settings as TrainingWorker keyword arguments.
+
+    Each is checked (core/remembered.py): one out of range is left out, so its default is
+    used, and a line saying so is appended to `notices`.
+    """
+    raw = {key: settings.value(f"net/{key}") for key in KEYS}
+    hyper, dropped = check_remembered(raw, dataset.n_inputs, dataset.n_classes, "Settings")
+    if notices is not None:
+        notices.extend(dropped)
+    return hyper
+
+
+def autosave_stamp(when) -> str:
+    """Return how the restore offer names the autosaved session (its time, unless that record is unusable)."""
     try:
-        hidden = s.value("net/hidden")
-        if hidden is not None:
-            hidden = tuple(int(v) for v in str(hidden).split(",") if v.strip())
-            out["sizes"] = (dataset.n_inputs, *hidden, dataset.n_classes)
-        for key, kind in (("activation", str), ("cost", str), ("seed", int), ("learning_rate", float),
-                          ("batch_size", int), ("optimizer", str)):
-            value = s.value(f"net/{key}")
-            if value is not None:
-                out[key] = kind(value)
-    except (TypeError, ValueError):
-        return {}
-    return out
+        seconds = validation.real(when, "autosave time", 0, LATEST_TIMESTAMP)
+    except validation.InputError:
+        return "An earlier session"
+    return time.strftime("The session of %Y-%m-%d %H:%M", time.localtime(seconds))
 
 
 class Session:
@@ -146,6 +154,7 @@ class Session:
         return data_folder() / "autosave.npz"
 
     def start_autosave(self):
+        remove_stale_temporaries(data_folder())  # left by a save the app was killed in
         self._autosave_timer = QTimer(self.window)
         self._autosave_timer.timeout.connect(self.autosave_now)
         self._autosave_timer.start(AUTOSAVE_MINUTES * 60 * 1000)
@@ -164,11 +173,10 @@ class Session:
         path = self.autosave_path()
         if not path.is_file():
             return
-        when = self.settings.value("files/autosave_time")
-        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(when))) if when else "earlier"
+        stamp = autosave_stamp(self.settings.value("files/autosave_time"))
         answer = QMessageBox.question(
             self.window, "Continue where you left off?",
-            f"The session of {stamp} was saved automatically. Continue training that network?",
+            f"{stamp} was saved automatically. Continue training that network?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer == QMessageBox.Yes:
             self.controller.load(str(path))

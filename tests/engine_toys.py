@@ -30,3 +30,8 @@ def sleep_forever(trainer):
 def raise_memory_error(trainer):
     """Fail as a training step that runs out of memory would."""
     raise MemoryError("a stand-in for running out of memory")
+
+
+def exit_engine(trainer):
+    """End the engine process from inside a command (what no command handler catches)."""
+    raise SystemExit(7)

@@ -137,9 +137,9 @@ class EngineHandle:
     def _read_trajectory(self):
         record = self._trajectory.read() if self._trajectory is not None else None
         if record is None:  # pragma: no cover - the segment is announced before it is ready
-            return np.zeros(0, np.int64), np.zeros((0, 0))
+            return np.zeros(0, np.int64), np.zeros((0, 0)), np.zeros(0, np.int64)
         arrays = record[2]
-        return arrays["steps"], arrays["rows"]
+        return arrays["steps"], arrays["rows"], arrays["samples"]
 
     def newest(self):
         """Return the newest snapshot if one was published since the last call, else None."""

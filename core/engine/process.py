@@ -95,8 +95,9 @@ class Engine:
         elif kind == "feed_truncated":
             self.ring.truncate_after(*args)
         elif kind == "trajectory":
-            steps, rows = args
-            self.trajectories.write({}, {"steps": steps, "rows": rows}, steps.nbytes + rows.nbytes + 4096)
+            steps, rows, samples = args
+            self.trajectories.write({}, {"steps": steps, "rows": rows, "samples": samples},
+                                    steps.nbytes + rows.nbytes + samples.nbytes + 4096)
             self.conn.send(("trajectory_ready", (self.trajectories.segment.published,)))
         else:
             self.conn.send((kind, tuple(args)))

@@ -69,11 +69,14 @@ class StepRing:
         self._head[2] = count + 1
 
     def append(self, step: int, cost: float, grad_norms) -> None:
-        row = np.full(WIDTH, np.nan)
-        norms = np.asarray(grad_norms, dtype=np.float64)[:MAX_LAYERS]
-        row[:4] = (STEP, step, cost, len(norms))
-        row[4:4 + len(norms)] = norms
-        self._put(row)
+        # written in place (one call per step on the training loop: no temporary row)
+        count = int(self._head[2])
+        row = self._rows[count % self.capacity]
+        n = min(len(grad_norms), MAX_LAYERS)
+        row[:4] = (STEP, step, cost, n)
+        row[4:4 + n] = grad_norms[:n]
+        _fence()
+        self._head[2] = count + 1
 
     def add_evaluation(self, split: str, epoch: float, step: int, accuracy: float, cost: float) -> None:
         row = np.full(WIDTH, np.nan)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import fields
 
+import numpy as np
+
 from core.network import parameter_views
 from core.snapshot import Snapshot
 
@@ -25,6 +27,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):  # a small array among the facts (in `extra`)
+        return _plain(value.tolist())
     if hasattr(value, "item") and not hasattr(value, "__len__"):  # a NumPy scalar
         return _plain(value.item())
     return value
@@ -45,7 +49,7 @@ def snapshot_to_record(snap: Snapshot) -> tuple:
     meta, arrays = {}, {}
     for f in fields(snap):
         value = getattr(snap, f.name)
-        if f.name in ARRAYS:
+        if f.name in ARRAYS or isinstance(value, np.ndarray):  # any array field goes as bytes
             arrays[f.name] = value
         elif f.name in PER_LAYER:
             meta[f"{f.name}_count"] = None if value is None else len(value)
@@ -65,6 +69,9 @@ def record_to_snapshot(meta: dict, arrays: dict) -> Snapshot:
         kwargs[name] = None if count is None else tuple(arrays[f"{name}.{i}"] for i in range(count))
     for name in ARRAYS:
         kwargs[name] = arrays.get(name)
+    for name, array in arrays.items():
+        if "." not in name:
+            kwargs[name] = array
     sizes = tuple(kwargs["sizes"])
     weights, biases = parameter_views(sizes, kwargs["params"])
     kwargs.update(sizes=sizes, weights=tuple(weights), biases=tuple(biases),

@@ -179,8 +179,10 @@ def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS, previous: Plane | Non
     (no mean subtraction: the plane must pass through the current point), so a trajectory
     that lies in such a plane is reproduced exactly. If the trajectory spans fewer than two
     directions, the missing ones are seeded random directions orthogonal to the rest.
-    A principal direction's sign is arbitrary; see `orient` for the one chosen (`previous`:
-    the plane shown before, whose orientation this one keeps).
+    The axes drawn are turned within that plane (`along_travel`): α from the trajectory's start
+    to θ₀, β across, keeping the sense of `previous` (the plane shown before), so the picture
+    holds still from one recompute to the next; `orient` orders and signs the principal
+    directions when the start gives no direction.
     """
     origin = _frozen64(origin)
     rows = np.asarray(rows)
@@ -207,11 +209,39 @@ def pca_plane(origin, rows, seed=0, max_rows=PCA_MAX_ROWS, previous: Plane | Non
     d1, d2 = basis[:, 0], basis[:, 1]
     labels = [f"PC{i + 1} ({share:.0%})" if share > 0 else f"random {i + 1}" for i, share in enumerate(explained)]
     start = rows[0].astype(np.float64) - origin if len(rows) else np.zeros_like(origin)
+    if min(explained) > 0:
+        travel = along_travel(basis.T, start, previous)
+        if travel is not None:  # the slice is the same; only its axes turn within it
+            d1, d2 = travel
+            shares = [float(np.sum((diffs.astype(np.float64) @ d) ** 2)) / total for d in (d1, d2)]
+            return Plane("pca", origin, _frozen64(d1), _frozen64(d2),
+                         (f"start → now ({shares[0]:.0%})", f"across ({shares[1]:.0%})"), explained=tuple(shares))
     comparable = min(explained) > 0 and min(explained) >= COMPARABLE * max(explained)
     order, signs = orient(np.stack([d1, d2]), start, previous, swappable=comparable)
     d1, d2 = signs[0] * basis[:, order[0]], signs[1] * basis[:, order[1]]
     return Plane("pca", origin, _frozen64(d1), _frozen64(d2), tuple(labels[i] for i in order),
                  explained=tuple(explained[i] for i in order))
+
+
+def along_travel(basis, start, previous: Plane | None = None):
+    """Return (α, β) directions of the plane spanned by `basis` (2, P): α from the start to θ₀, β across.
+
+    The principal axes turn within their plane as a trajectory grows (90° over a few dozen
+    steps early on), so a picture drawn on them turned too; the direction of travel does not.
+    β keeps the previous plane's sense, or puts most of the path above the line. None when the
+    start lies (almost) nowhere in the plane.
+    """
+    start = np.asarray(start, dtype=np.float64)
+    inside = basis @ start  # the start's coordinates in the plane
+    if np.linalg.norm(inside) <= 1e-9 * max(1.0, np.linalg.norm(start)):
+        return None
+    alpha = -(inside @ basis)  # from the start towards θ₀ (the origin): the start is on the left
+    alpha /= np.linalg.norm(alpha)
+    u = np.array([-inside[1], inside[0]]) / np.linalg.norm(inside)  # in-plane, perpendicular
+    beta = u @ basis
+    if previous is not None and previous.d2.size == beta.size and abs(beta @ previous.d2) >= ALIGNED:
+        beta = beta if beta @ previous.d2 > 0 else -beta
+    return alpha, beta
 
 
 ALIGNED = 0.1  # |cosine| with the previous direction above which its sense decides the new β's

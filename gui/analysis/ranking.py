@@ -235,8 +235,13 @@ class GradientRanking(QWidget):
         norm = float(np.sqrt(np.dot(grad.astype(np.float64), grad)))
         what = (f"the mini-batch of step {snap.step:,} ({snap.batch_size} examples)" if attr == "batch_grad"
                 else f"the current example (class {snap.label})")
+        wanted = SOURCES[self.source.currentIndex()][1]
+        # say so when the chosen source is not there (no step since the network was opened, reset or rewound)
+        instead = ("No mini-batch has been trained since this network was opened, reset or rewound, so this"
+                   " ranks the current example instead; take a step to rank a mini-batch. "
+                   if wanted == "batch_grad" and attr != wanted else "")
         self.summary.setText(
-            f"Gradient of {what}: ‖g‖ = {norm:.3g}. The top 1 % of the {len(grad):,} parameters carry "
+            f"{instead}Gradient of {what}: ‖g‖ = {norm:.3g}. The top 1 % of the {len(grad):,} parameters carry "
             f"{100 * self.model.share_of_top(0.01):.0f} % of ‖g‖², the top 10 % carry "
             f"{100 * self.model.share_of_top(0.10):.0f} %.")
         self._reselect()

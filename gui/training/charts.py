@@ -24,7 +24,7 @@ MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pix
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
 TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
-REDRAW_HZ = 4  # a curve that moves more often than this only costs the training thread time
+REDRAW_HZ = 15  # at most this often: training runs in its own process; a busy GUI slows it (frame budget)
 # the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
 # run at full speed moves the axes (a re-layout of both step plots) four times a decade
 STEP_AXIS_ENDS = (1, 2, 3, 5)

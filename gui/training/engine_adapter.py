@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from core.engine.handle import EngineHandle
 from core.engine.initial import initial_snapshot
+from core.remembered import settle_settings
 from gui.training.feeds import Mailbox
 
 POLL_MS = 16
@@ -25,7 +26,10 @@ class EngineWorker(QObject):
         diverged(str): the cost became NaN/inf; training paused; the message says why.
         collapsed(str): an epoch ended at chance or with saturated neurons; training paused; the message says why.
         error(str): a command could not be carried out (bad file, bad setting); nothing changed.
-        trajectoryReady(object, object): steps (K,) and parameter rows (K, P), read-only copies.
+        failed(str, str): a step or command raised in the engine; training paused, network kept
+            (message, traceback).
+        trajectoryReady(object, object, object): steps (K,), parameter rows (K, P) and samples seen (K,),
+            read-only copies.
         saved(str) / loaded(str): a checkpoint was written to / opened from this path.
         rebuilt(): the network was replaced (new architecture, dataset or checkpoint).
         runningChanged(bool): training started or stopped.
@@ -39,7 +43,8 @@ class EngineWorker(QObject):
     diverged = Signal(str)
     collapsed = Signal(str)
     error = Signal(str)
-    trajectoryReady = Signal(object, object)
+    failed = Signal(str, str)
+    trajectoryReady = Signal(object, object, object)
     saved = Signal(str)
     loaded = Signal(str)
     rebuilt = Signal()
@@ -54,15 +59,15 @@ class EngineWorker(QObject):
                  learning_rate=3.0, batch_size=100, optimizer="sgd", parent=None):
         super().__init__(parent)
         self._dataset = dataset
-        self._settings = dict(sizes=tuple(sizes) if sizes else None, activation=activation, cost=cost,
-                              seed=int(seed), learning_rate=float(learning_rate), batch_size=int(batch_size),
-                              optimizer=optimizer)
+        # settled here, so the first picture is the engine's, and start-up's notices are known at once
+        self._settings, self.notices = settle_settings(dataset, sizes, activation, cost, seed, learning_rate,
+                                                       batch_size, optimizer)
         self.mailbox = Mailbox()
         # the first frame comes from the initial network, before the engine has even started
         self.mailbox.put(initial_snapshot(dataset, **self._settings))
         self._handle = None
         self._crash = ""
-        self._signals = {"diverged": self.diverged, "error": self.error, "saved": self.saved,
+        self._signals = {"diverged": self.diverged, "error": self.error, "failed": self.failed, "saved": self.saved,
                          "loaded": self.loaded, "rebuilt": self.rebuilt, "running": self.runningChanged,
                          "edited": self.edited, "resumed": self.resumed, "collapsed": self.collapsed,
                          "pong": self.answered}

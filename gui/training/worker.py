@@ -33,7 +33,9 @@ class TrainingWorker(QThread):
     Signals:
         diverged(str): the cost became NaN/inf; training paused; the message says why.
         error(str): a command could not be carried out (bad file, bad setting); nothing changed.
-        trajectoryReady(object, object): steps (K,) and parameter rows (K, P), read-only copies.
+        failed(str, str): a step or command raised; training paused, network kept (message, traceback).
+        trajectoryReady(object, object, object): steps (K,), parameter rows (K, P) and samples seen (K,),
+            read-only copies.
         saved(str): a checkpoint was written to this path.
         loaded(str): a checkpoint was opened from this path.
         rebuilt(): the network was replaced (new architecture, dataset or checkpoint).
@@ -45,7 +47,8 @@ class TrainingWorker(QThread):
 
     diverged = Signal(str)
     error = Signal(str)
-    trajectoryReady = Signal(object, object)
+    failed = Signal(str, str)
+    trajectoryReady = Signal(object, object, object)
     saved = Signal(str)
     loaded = Signal(str)
     rebuilt = Signal()
@@ -60,12 +63,13 @@ class TrainingWorker(QThread):
         self.mailbox = Mailbox()
         self.feed = StepFeed()
         self._commands = queue.SimpleQueue()
-        self._signals = {"diverged": self.diverged, "error": self.error, "trajectory": self.trajectoryReady,
+        self._signals = {"diverged": self.diverged, "error": self.error, "failed": self.failed, "trajectory": self.trajectoryReady,
                          "saved": self.saved, "loaded": self.loaded, "rebuilt": self.rebuilt,
                          "running": self.runningChanged, "edited": self.edited, "resumed": self.resumed,
                          "collapsed": self.collapsed}
         self._session = TrainingSession(dataset, sizes, activation, cost, seed, learning_rate, batch_size,
                                         optimizer, report=self._on_event)
+        self.notices = tuple(self._session.notices)  # settings start-up had to change, one line each
         self._next_due = 0.0
         self._gui_idle = None  # threading.Event set while the GUI thread sleeps (see yield_to)
         self._quit = False

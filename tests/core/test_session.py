@@ -194,7 +194,7 @@ def test_resume_rewinds_and_cuts_the_charts_back_to_that_step(session):
     run(session)
     session.request_trajectory()
     (traj,) = [e.args for e in session.take_events() if e.kind == "trajectory"]
-    steps, rows = traj
+    steps, rows, _samples = traj
     assert not rows.flags.writeable
     session.resume_from(5)
     events = session.take_events()

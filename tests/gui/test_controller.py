@@ -30,6 +30,7 @@ def parts(qapp):
     view = MagicMock(spec=MainWindow)
     view.panels = {name: MagicMock(name=name) for name in PANEL_NAMES}
     view.diagram, view.timeline, view.status = MagicMock(), MagicMock(), MagicMock()
+    view.dataset = MagicMock(train_labels=np.zeros(40))  # 40 training examples
     view.panel_visible.side_effect = lambda name: name in ("training", "sample", "inspector")
     worker = MagicMock(spec=TrainingWorker)
     worker.mailbox, worker.feed = MagicMock(), MagicMock()
@@ -75,7 +76,7 @@ def recorded(worker):
     """Play a recorded trajectory of three steps from the worker; return (steps, rows)."""
     steps = np.array([0, 5, 10])
     rows = np.stack([Network(SIZES, seed=s).params for s in (10, 11, 12)])
-    connected(worker.trajectoryReady)(steps, rows)
+    connected(worker.trajectoryReady)(steps, rows, steps * 10)  # samples seen: ten a step
     return steps, rows
 
 
@@ -93,6 +94,7 @@ def test_a_recorded_step_is_shown_until_back_to_live(parts):
     controller.show_history_step(5, 1)
     shown = controller.shown()
     assert controller.is_historic() and shown.step == 5 and shown.extra["historic"]
+    assert (shown.samples_seen, shown.epoch, shown.epoch_progress) == (50, 1, 0.25)  # that step's own counters
     np.testing.assert_array_equal(shown.params, rows[1])
     view.diagram.set_snapshot.assert_called_with(shown)
     view.panels["sample"].set_snapshot.assert_called_with(shown)  # visible: given it

@@ -119,3 +119,39 @@ def test_an_unknown_panel_name_is_a_clear_error_not_an_abort():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "unknown panel 'surfac'" in result.stderr and "surface" in result.stderr and "inspector" in result.stderr
+
+
+def children(pid) -> list:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to find the engine process")
+def test_when_the_app_is_killed_its_engine_exits_by_itself(tmp_path):
+    app = subprocess.Popen([sys.executable, "main.py", "--screenshot", str(tmp_path / "x.png"), "--steps", "1000000"],
+                           cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def engine():
+            for pid in children(app.pid):
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"spawn_main" in cmdline:
+                    return pid
+            return None
+
+        end = time.monotonic() + 60
+        while engine() is None and time.monotonic() < end:
+            time.sleep(0.05)
+        pid = engine()
+        assert pid is not None
+        time.sleep(1.0)  # training
+        app.kill()
+        app.wait(10)
+        end = time.monotonic() + 3
+        while not gone(pid) and time.monotonic() < end:
+            time.sleep(0.02)
+        assert gone(pid)
+    finally:
+        app.kill()

@@ -191,3 +191,16 @@ def test_the_first_play_runs_at_the_chosen_pace(controller, qtbot):
     qtbot.wait(1000)
     controller.view.panels["training"].play_action.trigger()
     assert controller.latest().step <= 6 * DEFAULT_SPEED  # ~2 s at 5 steps/s, not thousands of steps
+
+
+def test_asked_for_the_inspector_takes_most_of_its_column_and_shows_formula_curve_and_nudges(controller, qtbot):
+    window = controller.view
+    qtbot.wait(300)  # the first layout settles
+    window.show_panel("inspector")
+    inspector = window.panels["inspector"]
+    dock = window.docks["inspector"]
+    qtbot.waitUntil(lambda: dock.height() >= 0.55 * window.height(), timeout=3000)
+    viewport = inspector.parentWidget()
+    for widget in (inspector.forward.sum_line, inspector.forward.curve, inspector.backprop.value_labels["nudge"]):
+        bottom = widget.mapTo(viewport, widget.rect().bottomLeft()).y()
+        assert 0 < bottom <= viewport.height(), widget  # in sight at 1280×800 without scrolling

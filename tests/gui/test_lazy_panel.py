@@ -29,6 +29,9 @@ class ToyPanel(QWidget):
     def wait_idle(self, ms):
         return False
 
+    def show_arrows(self, arrows):
+        self.calls.append(("show_arrows", arrows))
+
 
 def test_a_stand_in_keeps_the_last_state_and_the_last_selections_until_built(qtbot):
     stand_in = lazy_class(ToyPanel)()
@@ -62,8 +65,11 @@ def test_asking_for_anything_else_builds_the_panel_and_unknown_names_still_fail(
     qtbot.addWidget(stand_in)
     assert not hasattr(stand_in, "set_nothing") and not hasattr(stand_in, "select_nothing")
     assert not stand_in.is_built()  # asking whether it takes a call does not build it
+    slot = stand_in.show_arrows  # taken as a slot for another panel's signal: not built yet
+    assert not stand_in.is_built()
+    slot(7)
+    assert stand_in.is_built() and stand_in.panel().calls[-1] == ("show_arrows", 7)
     assert stand_in.label.text() == "toy"
-    assert stand_in.is_built()
     assert not hasattr(stand_in, "no_such_thing")
 
 

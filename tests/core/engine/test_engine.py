@@ -138,8 +138,9 @@ def test_trajectory_time_travel_and_resume(engine):
     engine.send("step", 12)
     engine.until(lambda e: e.snap.step == 12)
     engine.send("request_trajectory")
-    steps, rows = engine.event("trajectory")
+    steps, rows, samples = engine.event("trajectory")
     assert list(steps) == list(range(13)) and rows.shape == (13, engine.snap.params.size)
+    assert list(samples) == [10 * s for s in steps]  # batches of 10: time travel's counters
     np.testing.assert_array_equal(rows[-1], engine.snap.params)
     engine.send("resume_from", 4)
     assert engine.event("resumed") == (4,)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_toys import raise_memory_error, sleep_forever
+from engine_toys import exit_engine, raise_memory_error, sleep_forever
 from toys import tiny_dataset
 
 from core.engine.handle import EngineHandle
@@ -78,10 +78,22 @@ def test_a_killed_engine_is_noticed_within_a_second_and_restarts_from_a_snapshot
     assert wait(lambda: (s := handle.newest()) is not None and s.step == 7, 10)
 
 
-def test_an_error_inside_training_ends_the_engine_with_its_traceback(handle):
+def test_an_error_inside_training_pauses_and_reports_its_traceback_and_the_engine_goes_on(handle):
+    handle.send("play")
     handle.send("call", raise_memory_error)
+    message, details = dict(events_until(handle, "failed"))["failed"]
+    assert "MemoryError" in message and "raise_memory_error" in details
+    paused = handle.newest()  # published with the report
+    assert paused is not None and not paused.running
+    handle.send("step", 2)
+    assert wait(lambda: (s := handle.newest()) is not None and s.step == paused.step + 2, 10)
+    assert handle.alive
+
+
+def test_an_engine_that_exits_hands_its_traceback_on(handle):
+    handle.send("call", exit_engine)
     events = dict(events_until(handle, "died"))
-    assert "MemoryError" in events["crashed"][0]
+    assert "SystemExit" in events["crashed"][0]
 
 
 def test_closing_ends_even_a_hung_engine_within_two_seconds_and_removes_every_segment(handle):

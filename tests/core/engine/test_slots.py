@@ -115,3 +115,13 @@ def test_no_read_is_ever_torn_while_a_process_rewrites_as_fast_as_it_can(segment
 def test_the_stress_test_catches_torn_reads_when_the_seqlock_check_is_skipped(segment):
     reads, torn, _ = stress(segment, verify=False, slots=1, seconds=8)
     assert torn > 0
+
+
+def test_numpy_values_among_the_facts_cross_as_plain_numbers(segment):
+    ds = tiny_dataset()
+    net, _, _ = trained(ds)
+    snap = snapshot(net, ds, extra={"probe": np.arange(3), "count": np.int64(4), "rate": np.float32(0.5)})
+    writer = segment(slot_bytes=record_bytes(snap))
+    assert writer.write(*snapshot_to_record(snap))
+    back = record_to_snapshot(*writer.read()[1:])
+    assert back.extra == {"probe": (0, 1, 2), "count": 4, "rate": 0.5}

@@ -84,7 +84,7 @@ def test_hovering_the_map_shows_alpha_beta_and_the_cost_there(qtbot, view, small
     view.plots.scene().sigMouseMoved.emit(scene_pos)
     assert view.status_label.text() == f"α = {alpha:.4g}, β = {beta:.4g}: cost {view.values[i, j]:.5g}"
     view.plots.scene().sigMouseMoved.emit(QPointF(-1000, -1000))  # off the map: back to the status
-    assert view.status_label.text().startswith("PC1")
+    assert view.status_label.text().startswith(view.plane.labels[0])  # back to the plane's description
 
 
 def test_a_newer_request_supersedes_an_older_one(qtbot, view, small):

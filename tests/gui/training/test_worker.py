@@ -199,7 +199,7 @@ def test_trajectory_is_a_read_only_copy(qtbot, worker):
     settle(qtbot, worker, lambda s: s.step == 4)
     with qtbot.waitSignal(worker.trajectoryReady, timeout=5000) as blocker:
         worker.request_trajectory()
-    steps, rows = blocker.args
+    steps, rows, samples = blocker.args
     assert list(steps) == [0, 1, 2, 3, 4]
     assert not rows.flags.writeable
     np.testing.assert_array_equal(rows[-1], latest(worker).params)
