@@ -190,10 +190,11 @@ def run(argv) -> int:
     set_app_icon(app)
     mark("qt_started")
     import gui.main_window  # noqa: F401  (the widgets' import time is what "gui_imported" marks)
-    from gui.widgets.theme import apply_theme
+    from gui.widgets.theme import theme
 
     mark("gui_imported")
-    apply_theme(app, dark=not args.light)
+    theme().set_dark(not args.light)
+    theme().apply(app)
     try:
         dataset = dataset_future.result()
     except DatasetError as exc:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from gui.panels import PANELS, PANELS_BY_NAME, create_panel
 from gui.status import StatusLine
 from gui.training.keys import TrainingKeys
+from gui.widgets.theme import theme
 
 APP_TITLE = "Neural Network Explorer"
 DIAGRAM_KEEPS = 440  # px of the window's height a bottom panel brought forward leaves to the diagram
@@ -54,7 +55,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks)
         self.dataset = dataset
-        self.dark = dark
         self._closing = False
 
         from gui.diagram.view import NetworkView
@@ -224,12 +224,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(100, self._size_docks)
 
     # -- appearance and lifetime ---------------------------------------------------------------
+    @property
+    def dark(self) -> bool:
+        return theme().dark
+
     def set_dark(self, dark: bool):
-        self.dark = dark
-        self.diagram.set_dark(dark)
-        for widget in self.panels.values():
-            if hasattr(widget, "set_dark"):
-                widget.set_dark(dark)
+        theme().set_dark(dark)  # every themed widget follows the shared theme
 
     def wait_for_background(self, timeout: float = 10.0) -> bool:
         """Wait until background computations (cost surface, statistics) are done."""

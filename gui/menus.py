@@ -5,14 +5,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
 from gui.clicker import CLICKER_HELP, Clicker
 from gui.panels import PANELS
 from gui.presentation import Presenter
 from gui.recording import RecordingControl
-from gui.widgets.theme import apply_theme
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
@@ -216,7 +215,6 @@ class WindowActions:
         self.controller.set_colour_by("gradients" if on else "values")
 
     def set_dark(self, dark):
-        apply_theme(QApplication.instance(), dark)
         self.w.set_dark(dark)
 
     def set_presentation(self, on):

@@ -5,6 +5,8 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from gui.widgets.theme import follow_theme, palette
+
 SCRUB_PERIOD_MS = 33  # ~30 Hz: each scrub makes every panel redraw a past network
 
 
@@ -53,7 +55,7 @@ class Timeline(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.label)
         row.addWidget(self.resume_button)
-        self._show_state()
+        follow_theme(self)  # shows the state
 
     # -- inputs ---------------------------------------------------------------------------------
     def set_steps(self, steps) -> None:
@@ -157,5 +159,5 @@ class Timeline(QWidget):
             self.label.setStyleSheet("")
         else:
             self.label.setText(f"viewing step {self._viewing:,} (read-only)")
-            colour = "rgb(80, 220, 120)" if self._dark else "rgb(20, 130, 60)"  # SELECTION green
+            colour = palette(self._dark).hex("good")
             self.label.setStyleSheet(f"font-weight: bold; color: {colour};")

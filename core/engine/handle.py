@@ -6,6 +6,7 @@ bug) becomes a "died" event; `restart()` starts a fresh engine from a kept snaps
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 
@@ -19,6 +20,7 @@ from core.engine.snapshot_codec import record_to_snapshot
 
 SESSION = "core.session:TrainingSession"
 CLOSE_TIMEOUT = 1.5  # s: how long a closing engine may take to finish its step before it is killed
+KILL_WAIT = 5.0  # s: the longest to wait for a killed engine to be reaped
 
 
 class EngineHandle:
@@ -175,8 +177,9 @@ class EngineHandle:
             self.process.terminate()
             self.process.join(0.3)
         if self.process.is_alive():
-            self.process.kill()
-            self.process.join(0.3)
+            self.process.kill()  # cannot be refused; on a loaded machine reaping may take a moment
+            self.process.join(KILL_WAIT)
+        self._receive()  # segments it announced but we had not read of yet, so they are removed too
         self._conn.close()
         self.exitcode = self.process.exitcode
         self._remove_engine_segments()
@@ -195,7 +198,8 @@ class EngineHandle:
         if self.ring is None:
             return
         self._stop_process()
-        self.process.close()
+        with contextlib.suppress(ValueError):  # still being reaped: the process object goes with the handle
+            self.process.close()
         self.ring.close()
         self.ring.shm.unlink()
         self.ring = None

@@ -46,7 +46,7 @@ class BatchView(QWidget):
     (`snap.batch_grad`). No signals.
     """
 
-    def __init__(self, parent=None, dark: bool = True):
+    def __init__(self, parent=None):
         super().__init__(parent)
         self._snap = self._dataset = self.result = None
         self.layer, self.index = 1, 0
@@ -102,9 +102,6 @@ class BatchView(QWidget):
     def set_neuron(self, layer: int, index: int) -> None:
         self.layer, self.index = int(layer), int(index)
         self.update_gradients()
-
-    def set_dark(self, dark: bool) -> None:
-        pass  # Qt's palette colours every part of this view
 
     def showEvent(self, event):
         super().showEvent(event)

@@ -140,11 +140,6 @@ class EvaluationView(QWidget):
             gallery.set_examples(None, ds, np.zeros(0, int))
         self._request()
 
-    def set_dark(self, dark: bool) -> None:
-        self.grid.set_dark(dark)
-        for gallery in (self.cell_gallery, self.worst_gallery):
-            gallery.set_dark(dark)
-
     # -- evaluation ---------------------------------------------------------------------------------
     def evaluate(self) -> None:
         """Evaluate the newest snapshot now (in the background)."""

@@ -6,7 +6,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QToolTip, QWidget
 
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, LIGHT_RIGHT, LIGHT_WRONG, RIGHT, SELECTION, WRONG
+from gui.widgets.colours import SELECTION
+from gui.widgets.theme import follow_theme, palette
 
 
 def _mix(colour, background, t: float) -> QColor:
@@ -36,6 +37,7 @@ class ConfusionGrid(QWidget):
         self._dark = True
         self.setMouseTracking(True)
         self.setMinimumSize(260, 240)
+        follow_theme(self)
 
     def set_matrix(self, matrix, class_names) -> None:
         self.matrix = None if matrix is None else np.asarray(matrix)
@@ -93,9 +95,9 @@ class ConfusionGrid(QWidget):
                           self)
 
     def paintEvent(self, event):
-        bg = DARK_BACKGROUND if self._dark else LIGHT_BACKGROUND
-        right, wrong = (RIGHT, WRONG) if self._dark else (LIGHT_RIGHT, LIGHT_WRONG)
-        fg = QColor(225, 225, 225) if self._dark else QColor(30, 30, 30)
+        colours = palette(self._dark)
+        bg, right, wrong = colours.background, colours.right, colours.wrong
+        fg = colours.qcolor("foreground")
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing, False)
         painter.fillRect(self.rect(), QColor(*bg))
@@ -191,9 +193,9 @@ class ExampleDelegate(QStyledItemDelegate):
         i = index.data(Qt.UserRole)
         result, ds = model.result, model.dataset
         r = option.rect.adjusted(2, 2, -2, -2)
-        bg = QColor(36, 39, 48) if self.dark else QColor(236, 236, 240)
-        right, wrong = (RIGHT, WRONG) if self.dark else (LIGHT_RIGHT, LIGHT_WRONG)
-        fg = QColor(225, 225, 225) if self.dark else QColor(30, 30, 30)
+        colours = palette(self.dark)
+        bg, fg = colours.qcolor("raised"), colours.qcolor("foreground")
+        right, wrong = colours.right, colours.wrong
         painter.save()
         painter.fillRect(r, bg)
         if option.state & QStyle.State_Selected:
@@ -210,7 +212,7 @@ class ExampleDelegate(QStyledItemDelegate):
         font = QFont(painter.font())
         font.setBold(true != said)
         painter.setFont(font)
-        painter.setPen(QColor(*(WRONG if self.dark else LIGHT_WRONG)) if true != said else fg)
+        painter.setPen(colours.qcolor("wrong") if true != said else fg)
         caption = f"{names[true]} → {names[said]}" if true != said else f"{names[true]} ✓"
         line = QRect(x0, r.top() + 2, r.right() - x0 - 2, 16)
         painter.drawText(line, Qt.AlignLeft | Qt.AlignVCenter, caption)
@@ -257,6 +259,7 @@ class ExampleGallery(QListView):
         self.setUniformItemSizes(True)
         self.setMovement(QListView.Static)
         self.setSpacing(2)
+        follow_theme(self)
         self.clicked.connect(lambda index: self.exampleClicked.emit(self.gallery_model.result.split,
                                                                     int(index.data(Qt.UserRole))))
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs
 from gui.widgets.chart_style import LAYER_COLOURS, ChartTheme, LogFriendlyAxis
+from gui.widgets.theme import follow_theme
 
 CHANCE = 0.10
 # Threads still running are kept referenced here until they finish, so that no view going
@@ -108,7 +109,7 @@ class CompareView(QWidget):
         self._dataset = None
         self._thread = None
         self._runs = []
-        self._theme = ChartTheme(True)
+        self._pens = ChartTheme(True)
 
         self.experiment = QComboBox()
         for e in EXPERIMENTS:
@@ -165,7 +166,7 @@ class CompareView(QWidget):
         layout.addLayout(plots, 1)
         layout.addWidget(self.status)
         self._on_experiment(0)
-        self.set_dark(True)
+        follow_theme(self)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -179,13 +180,23 @@ class CompareView(QWidget):
                             f" test images. Runs train on their own, separately from the main network.")
 
     def set_dark(self, dark: bool) -> None:
-        self._theme = ChartTheme(dark)
+        self._pens = ChartTheme(dark)
         for plot in (self.accuracy_plot, self.cost_plot):
-            plot.setBackground(self._theme.background)
-            self._theme.style_axes(plot)
+            plot.setBackground(self._pens.background)
+            self._pens.style_axes(plot)
         self._draw()
 
     # -- running ------------------------------------------------------------------------------------
+    @property
+    def runs(self) -> tuple:
+        """Return the runs of the experiment on show (their configurations and epochs so far)."""
+        return tuple(self._runs)
+
+    @property
+    def worker_thread(self):
+        """Return the thread running the experiment (None when none runs)."""
+        return self._thread
+
     @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.isRunning()
@@ -278,7 +289,7 @@ class CompareView(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------------
     def _draw(self) -> None:
-        theme = self._theme
+        theme = self._pens
         for plot in (self.accuracy_plot, self.cost_plot):
             plot.clear()
         chance = pg.InfiniteLine(100 * CHANCE, angle=0, pen=pg.mkPen(theme.muted, style=Qt.DotLine), label="chance",

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.lesson.edits import describe_parameter, locate
-from gui.widgets.colors import NEGATIVE, POSITIVE
+from gui.widgets.theme import follow_theme, palette
 
 RERANK_MS = 250  # one argsort per quarter second at most, however fast snapshots come
 SOURCES = (("the last mini-batch", "batch_grad"), ("the current example", "example_grad"))
@@ -26,7 +25,6 @@ COLUMN_TIPS = ("rank by |∂C/∂θ|", "which weight or bias (layers: 0 = input 
                "the parameter's value now", "the gradient of the cost with respect to it",
                "its share of the squared gradient norm ‖g‖²", "the share of ‖g‖² of this row and all above")
 # Gradient colours on each background (orange > 0, blue < 0, as on the weight scale).
-SIGN_COLOURS = {True: (POSITIVE, NEGATIVE), False: ((190, 95, 0), (20, 95, 190))}
 DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 ALIGNMENT, FOREGROUND = Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole
 HORIZONTAL = Qt.Orientation.Horizontal
@@ -106,7 +104,7 @@ class RankingModel(QAbstractTableModel):
                                                         short=True),
                      f"{value:+.3f}", f"{grad:+.2e}", f"{100 * self._share[row]:.2f}%",
                      f"{100 * self._cumulative[row]:.1f}%")
-            positive, negative = (QColor(*c) for c in SIGN_COLOURS[self.dark])
+            positive, negative = (palette(self.dark).qcolor(c) for c in ("positive", "negative"))
             colours = (None, None, (positive if value > 0 else negative) if value else None,
                        (positive if grad > 0 else negative) if grad else None, None, None)
             cached = self._rows[row] = (texts, colours)
@@ -191,6 +189,7 @@ class GradientRanking(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        follow_theme(self)
 
     def set_dark(self, dark: bool) -> None:
         """Colour signs for a dark or light background."""

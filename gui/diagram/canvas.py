@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 
 from gui.diagram.items import DiagramItem, FrameItem, _same
 from gui.diagram.raster import EdgeRaster
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from gui.widgets.theme import palette
 
 VIEW_SETTLE_MS = 60  # after a zoom or pan, wait this long before rendering sharp lines
 
@@ -179,7 +179,7 @@ class DiagramCanvas(pg.GraphicsView):
         self.edge_item.set_image(self._frame, tr)
 
     def _fill_colour(self) -> QtGui.QColor:
-        return QtGui.QColor(*(DARK_BACKGROUND if self.dark else LIGHT_BACKGROUND))
+        return palette(self.dark).qcolor("background")
 
     def _reuse(self, image):
         """Return image if it still fits the viewport, else a new one (fresh memory is slow)."""

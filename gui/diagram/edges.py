@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from core.lesson.step_change import step_change
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, diverging_lut, to_bins
+from gui.widgets.colours import to_bins
+from gui.widgets.theme import palette
 
 MODES = ("all", "strongest", "selected", "contributions")
 COLOUR_BY = ("values", "gradients", "changes")
@@ -150,7 +151,7 @@ def bin_alpha(n_bins: int = N_BINS, gamma: float = ALPHA_GAMMA) -> np.ndarray:
 
 def bin_colours(n_bins: int = N_BINS, dark: bool = True) -> np.ndarray:
     """Return an (n_bins, 4) uint8 RGBA table: the diverging scale with opacity by strength."""
-    rgb = diverging_lut(n_bins, DARK_BACKGROUND if dark else LIGHT_BACKGROUND, dark=dark)
+    rgb = palette(dark).weight_lut(n_bins)
     alpha = np.round(255 * bin_alpha(n_bins)).astype(np.uint8)
     return np.column_stack([rgb, alpha])
 

@@ -11,7 +11,7 @@ from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
 from gui.diagram.text_layout import place_labels, place_titles, sized
-from gui.widgets.colors import SELECTION
+from gui.widgets.colours import SELECTION
 
 
 def _same(a: QtGui.QTransform, b: QtGui.QTransform) -> bool:

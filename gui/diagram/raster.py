@@ -21,7 +21,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from gui.diagram.edges import N_BINS, bin_alpha, bin_colours, bin_strength
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, diverging_lut
+from gui.widgets.theme import palette
 
 try:  # zero-copy QLineF arrays (what pyqtgraph's own curves use)
     from pyqtgraph.Qt.internals import PrimitiveArray
@@ -140,9 +140,9 @@ class EdgeRaster:
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
-        bg = np.array(DARK_BACKGROUND if dark else LIGHT_BACKGROUND, dtype=float)
+        bg = np.array(palette(dark).background, dtype=float)
         self._background = bg
-        self._lut = diverging_lut(256, tuple(bg), dark=dark)
+        self._lut = palette(dark).weight_lut(256)
         rgba = bin_colours(N_BINS, dark).astype(float)
         alpha = rgba[:, 3:] / 255.0
         opaque = np.round(rgba[:, :3] * alpha + bg * (1 - alpha)).astype(int)

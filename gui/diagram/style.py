@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, diverging_lut, symmetric_scale
+from gui.widgets.colours import symmetric_scale
+from gui.widgets.theme import palette
 
 UNBOUNDED = ("relu", "leaky_relu")
 
@@ -63,7 +64,7 @@ def grey_fill(levels) -> np.ndarray:
 
 def diverging_palette(dark: bool = True) -> np.ndarray:
     """Return the (DIVERGING_LEVELS, 3) uint8 weight scale used for neuron fills."""
-    return diverging_lut(DIVERGING_LEVELS, DARK_BACKGROUND if dark else LIGHT_BACKGROUND, dark=dark)
+    return palette(dark).weight_lut(DIVERGING_LEVELS)
 
 
 def diverging_fill(values, scale: float | None = None) -> tuple:

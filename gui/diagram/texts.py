@@ -16,7 +16,8 @@ from gui.diagram.style import (
     layer_name,
     walk_text,
 )
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, SELECTION, diverging_lut
+from gui.widgets.colours import SELECTION
+from gui.widgets.theme import palette
 
 EDGE_CAPTIONS = {
     "weights": "Connections: weight w",
@@ -81,7 +82,7 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
     """
     n = snap.n_layers
     names = tuple(class_names or snap.class_names)
-    fg = (230, 230, 235) if dark else (25, 25, 30)
+    fg = palette(dark).foreground
     grads = quantity == "gradients"
     shown = revealed(n, depth)[1] if grads else set(range(n + 1))
     fills, hidden_text = [None], ""
@@ -126,7 +127,7 @@ def describe(snap, mode, k, quantity, depth, dark, class_names=None, scales=None
         edge_caption += ", full colour at " + " | ".join(shown_scales)
     edge_legend = (bin_colours(N_BINS, dark), edge_caption, "− blue", "0", "orange +")
     if grads or changes:
-        lut = diverging_lut(64, DARK_BACKGROUND if dark else LIGHT_BACKGROUND, dark=dark)
+        lut = palette(dark).weight_lut(64)
         caption = "Neurons: Δa, the last step's change (this image)" if changes else \
             "Neurons: ∂C/∂a (blue: the cost falls if it rises)"
         neuron_legend = (lut, caption, "−", "0", "+")

@@ -20,7 +20,7 @@ from gui.diagram.layout import make_layout
 from gui.diagram.pointer import DiagramPointer, tooltip
 from gui.diagram.text_layout import column_gap, label_space, title_space
 from gui.diagram.texts import describe
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
+from gui.widgets.theme import follow_theme, palette
 
 # While training, the GUI thread's time is taken from training (the GIL), so updates are capped:
 EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
@@ -55,7 +55,7 @@ class NetworkView(QtWidgets.QWidget):
     connectionSelected = QtCore.Signal(int, int, int)
     neuronHovered = QtCore.Signal(int, int)
 
-    def __init__(self, parent=None, dark: bool = True):
+    def __init__(self, parent=None):
         super().__init__(parent)
         self._snap = self._layout = None
         self._mode, self._k, self._colour_by = "all", 5, "values"
@@ -68,7 +68,7 @@ class NetworkView(QtWidgets.QWidget):
         self._legend_state = self._controls_state = None
         self._layout_font = None  # the label size the layout made room for
         self._described_scales = {}  # the connection scales the legend was last written with
-        self._dark = dark
+        self._dark = True
         self._edges_dirty = False
         self._next_edge_time = self._next_frame_time = 0.0
         self._segments = []  # layout.segments(l) per weight layer, for hit tests
@@ -104,7 +104,7 @@ class NetworkView(QtWidgets.QWidget):
         self.toolbar.walkBackRequested.connect(self.walk_back)
         self.toolbar.walkRestartRequested.connect(lambda: self.set_reveal_depth(0))
         self.toolbar.fitRequested.connect(self.fit)
-        self.set_dark(dark)
+        follow_theme(self)
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -115,6 +115,11 @@ class NetworkView(QtWidgets.QWidget):
     @property
     def mode(self) -> str:
         return self._mode
+
+    @property
+    def snapshot(self):
+        """Return the snapshot on show (None before the first)."""
+        return self._snap
 
     @property
     def colour_by(self) -> str:
@@ -204,11 +209,11 @@ class NetworkView(QtWidgets.QWidget):
     def set_dark(self, dark: bool) -> None:
         """Use colours for a dark (default) or light background."""
         self._dark = bool(dark)
-        fg = (230, 230, 235) if dark else (25, 25, 30)
+        colours = palette(dark)
         self.canvas.set_dark(dark)
-        self.canvas.diagram.foreground = QtGui.QColor(*fg)
-        self.canvas.diagram.outline = QtGui.QColor(*((125, 128, 140) if dark else (110, 110, 120)))
-        self.legend.set_backdrop(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
+        self.canvas.diagram.foreground = colours.qcolor("foreground")
+        self.canvas.diagram.outline = colours.qcolor("outline")
+        self.legend.set_backdrop(colours.background)
         self._grid_source = None
         self._colouring.forget_drawing()  # same bins, new colours: the connections must be redrawn
         self._changed()

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QVBoxLayout, QWid
 
 from core.lesson.drawing import FIELD, to_mnist
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import Throttle, grey_pixmap, hex_color, selection
+from gui.widgets.support import Throttle, grey_pixmap
+from gui.widgets.theme import follow_theme, hex_colour, palette
 
 CANVAS_SIDE = 280  # ten canvas pixels per MNIST pixel
 SIDE_ROOM = 120  # what "The network sees:", the preview and "Clear" need beside the canvas
@@ -95,9 +96,9 @@ class DrawView(QWidget):
     inputDrawn = Signal(object)
     cleared = Signal()
 
-    def __init__(self, parent=None, dark: bool = True):
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self._dark = dark
+        self._dark = True
         self.last_input = np.zeros(FIELD * FIELD, dtype=np.float32)
         self._accepts = True  # False when the network's input is not a 28×28 image
         self.canvas = DrawingCanvas()
@@ -133,6 +134,7 @@ class DrawView(QWidget):
         self.canvas.strokeFinished.connect(self._throttle.flush)
         self.clear_button.clicked.connect(self.clear)
         self._room = RoomWatcher(self, self._fit)
+        follow_theme(self)
 
     def _fit(self, room: int) -> None:
         """Show what the network sees beside the canvas, or under it in a narrow dock."""
@@ -141,6 +143,10 @@ class DrawView(QWidget):
         direction = (QBoxLayout.Direction.LeftToRight if room >= beside else QBoxLayout.Direction.TopToBottom)
         if self._row.direction() != direction:
             self._row.setDirection(direction)
+
+    def send_now(self) -> None:
+        """Send the drawing to the network now rather than at the next throttled turn."""
+        self._throttle.flush()
 
     def clear(self) -> None:
         """Wipe the canvas and say so."""
@@ -167,7 +173,7 @@ class DrawView(QWidget):
             return
         out = np.asarray(snap.activations[-1])
         name = snap.class_names[snap.prediction]
-        colour = hex_color(selection(self._dark))
+        colour = hex_colour(palette(self._dark).selection)
         self.reading.setText(f'The network reads: <b style="color:{colour}">{name}</b>'
                              f" (output {out[snap.prediction]:.2f})")
 

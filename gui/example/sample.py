@@ -25,17 +25,8 @@ from core.lesson.neuron_stats import cost_terms, network_from, next_misclassifie
 from gui.widgets.chart_style import RoomyAxis
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import (
-    BackgroundRunner,
-    Throttle,
-    background,
-    foreground,
-    grey_pixmap,
-    hex_color,
-    muted,
-    selection,
-    style_plot,
-)
+from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, style_plot
+from gui.widgets.theme import follow_theme, hex_colour, palette
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
 SPLITS = (("train", "training set"), ("test", "test set"))
@@ -51,10 +42,10 @@ class SampleView(QWidget):
     exampleRequested = Signal(str, int)
     followBatchToggled = Signal(bool)
 
-    def __init__(self, parent=None, dark: bool = True):
+    def __init__(self, parent=None):
         super().__init__(parent)
         self._snap = self._dataset = None
-        self._dark = dark
+        self._dark = True
         self.cost_terms = None  # the terms shown in the cost table (None without a label)
         self._ticks = self._image = None
         top = QHBoxLayout()
@@ -100,7 +91,7 @@ class SampleView(QWidget):
         self._place_follow(below=False)
         self._room = RoomWatcher(self, self._fit_controls)
         self.status.hide()
-        self.outputs = pg.PlotWidget(background=background(dark), axisItems={"left": RoomyAxis("left")})
+        self.outputs = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
         self.outputs.setFixedHeight(150)
         self.outputs.setMenuEnabled(False)
         self.outputs.setMouseEnabled(False, False)
@@ -143,7 +134,7 @@ class SampleView(QWidget):
         self._runner.failed.connect(self._say)
         self._throttle = Throttle(100, self.refresh, self)
         self._enable()
-        self.set_dark(dark)
+        follow_theme(self)
 
     # -- layout --------------------------------------------------------------------------------
     def _place_follow(self, below: bool) -> None:
@@ -177,11 +168,11 @@ class SampleView(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
-        self.outputs.setBackground(background(self._dark))
+        self.outputs.setBackground(palette(self._dark).background)
         plot = self.outputs.getPlotItem()
         style_plot(plot, self._dark)
-        plot.getAxis("left").setLabel("output a", color=foreground(self._dark))
-        sel, fg = hex_color(selection(self._dark)), hex_color(foreground(self._dark))
+        plot.getAxis("left").setLabel("output a", color=palette(self._dark).foreground)
+        sel, fg = hex_colour(palette(self._dark).selection), hex_colour(palette(self._dark).foreground)
         self.legend.setText(f'<span style="color:{sel}">■</span> prediction (largest output) &nbsp; '
                             f'<span style="color:{fg}">⬚</span> target (the label\'s output should be 1)')
         self.refresh()
@@ -259,8 +250,8 @@ class SampleView(QWidget):
         verdict = ""
         if snap.label is not None:
             ok = snap.prediction == snap.label
-            verdict = (f' <span style="color:{hex_color(selection(self._dark))}">✓ right</span>' if ok
-                       else f' <span style="color:{hex_color((230, 80, 80))}">✗ wrong</span>')
+            verdict = (f' <span style="color:{hex_colour(palette(self._dark).selection)}">✓ right</span>' if ok
+                       else f' <span style="color:{hex_colour(palette(self._dark).bad)}">✗ wrong</span>')
         set_text(self.prediction_text, f"Prediction: <b>{names[snap.prediction]}</b>{verdict}")
         set_text(self.cost_text, "" if snap.example_cost is None else f"Cost of this example: C = {snap.example_cost:.4f}")
         self._show_outputs(snap)
@@ -269,12 +260,12 @@ class SampleView(QWidget):
     def _show_outputs(self, snap):
         out = np.asarray(snap.activations[-1], dtype=np.float64)
         n = len(out)
-        brushes = [pg.mkBrush(*(selection(self._dark) if j == snap.prediction else muted(self._dark)))
+        brushes = [pg.mkBrush(*(palette(self._dark).selection if j == snap.prediction else palette(self._dark).muted))
                    for j in range(n)]
         self.bars.setOpts(x=np.arange(n), height=out, width=0.7, brushes=brushes, pen=pg.mkPen(None))
         if snap.label is not None:
             self.target.setOpts(x=[snap.label], height=[1.0], width=0.86, brush=pg.mkBrush(None),
-                                pen=pg.mkPen(foreground(self._dark), width=1.5, style=Qt.PenStyle.DashLine))
+                                pen=pg.mkPen(palette(self._dark).foreground, width=1.5, style=Qt.PenStyle.DashLine))
         else:
             self.target.setOpts(x=[], height=[])
         ticks = tuple(snap.class_names[j] if j < len(snap.class_names) else str(j) for j in range(n))

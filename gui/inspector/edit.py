@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from core.lesson.edits import ScaleIncoming, SetBias, SetWeight, SwitchOff, SwitchOn, is_switched_off, neuron_name
 from core.lesson.evaluation import network_from_snapshot
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, POSITIVE
+from gui.widgets.colours import POSITIVE
+from gui.widgets.theme import follow_theme, palette
 
 PREVIEW_MS = 100  # the preview follows training at most ten times a second
 
@@ -32,6 +33,7 @@ class OutputComparison(QWidget):
         self.label = None
         self.dark = True
         self.setMinimumHeight(90)
+        follow_theme(self)
 
     def set_outputs(self, before, after, class_names, label) -> None:
         self.before, self.after, self.class_names, self.label = before, after, tuple(class_names), label
@@ -40,12 +42,17 @@ class OutputComparison(QWidget):
     def sizeHint(self):
         return QSize(260, 110)
 
+    def set_dark(self, dark: bool) -> None:
+        self.dark = bool(dark)
+        self.update()
+
     def paintEvent(self, event):
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(*(DARK_BACKGROUND if self.dark else LIGHT_BACKGROUND)))
+        colours = palette(self.dark)
+        painter.fillRect(self.rect(), colours.qcolor("background"))
         if self.before is None:
             return
-        fg = QColor(220, 220, 220) if self.dark else QColor(40, 40, 40)
+        fg = colours.qcolor("foreground")
         k = len(self.before)
         text_h = self.fontMetrics().height()
         width, height = self.width() / k, self.height() - text_h - 6
@@ -186,10 +193,6 @@ class EditPanel(QWidget):
             self.source.blockSignals(False)
             self._on_source(self.source.value())
         self._preview("bias" if has_inputs else "switch")
-
-    def set_dark(self, dark: bool) -> None:
-        self.bars.dark = bool(dark)
-        self.bars.update()
 
     # -- edits ---------------------------------------------------------------------------------------
     def pending_edit(self, kind: str):

@@ -12,11 +12,12 @@ from core.lesson.neuron_stats import back_projection, layer_outputs, network_fro
 from gui.inspector.plots import WeightBars, WeightImage
 from gui.inspector.sections import BackpropSection, ForwardSection, prose
 from gui.inspector.testset import TestSetPanel
-from gui.widgets import colors
+from gui.widgets import colours
 from gui.widgets.names import neuron_title, source_namer
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
 from gui.widgets.support import BackgroundRunner, Throttle, nice_scale
+from gui.widgets.theme import follow_theme
 from gui.widgets.wheel import pass_wheel_on
 
 REFRESH_MS = 250  # numbers that change faster than a few times a second cannot be read anyway
@@ -69,29 +70,29 @@ class NeuronInspector(QWidget):
     pixel); `value_labels[name]` are the labels that show them. No signals: it only shows.
     """
 
-    def __init__(self, parent=None, dark: bool = True):
+    def __init__(self, parent=None):
         super().__init__(parent)
         self._snap = self._dataset = self.report = self._stats = None
         self._stats_params = None  # params of the test-set computation in flight
         # what the pictures show, to skip redrawing them
         self._weights_params = self._weights_key = self._testset_key = None
         self.layer, self.index = 1, 0
-        self._dark = dark
+        self._dark = True
         self.title = _section("Neuron inspector")
         self.title.setObjectName("title")
         self.message = prose()
         self.weights_note = prose()
-        self.weight_image = WeightImage(dark)
-        self.weight_bars = WeightBars(dark)
+        self.weight_image = WeightImage()
+        self.weight_bars = WeightBars()
         self.projection_note = prose(
             "Its weights carried back to the input pixels through the layers before (w · W ⋯ W₀)."
             " <i>A linear approximation</i>: it ignores the activation functions on the way, so it"
             " hints at, but does not prove, what the neuron responds to.")
-        self.projection_image = WeightImage(dark, label="carried-back weight")
-        self.forward = ForwardSection(dark)
-        self.backprop = BackpropSection(dark)
+        self.projection_image = WeightImage(label="carried-back weight")
+        self.forward = ForwardSection()
+        self.backprop = BackpropSection()
         self.value_labels = {**self.forward.value_labels, **self.backprop.value_labels}
-        self.testset = TestSetPanel(dark)
+        self.testset = TestSetPanel()
         # At a glance: the formula, its curve and the nudges (and the weights beside them when there
         # is room); the long parts (tables, the carried-back picture, the test set) below.
         self.forward_part = _column(_section("This example: weighted sum and activation"), self.forward)
@@ -119,7 +120,7 @@ class NeuronInspector(QWidget):
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_test_set)
         self._runner.failed.connect(lambda message: self.testset.show_message(f"Could not compute: {message}"))
-        self.refresh()
+        follow_theme(self)
 
     def _arrange_glance(self, wide: bool) -> None:
         """Put the weights, the formula and the nudges side by side (wide) or one under the other."""
@@ -170,9 +171,6 @@ class NeuronInspector(QWidget):
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
         self._weights_key = self._testset_key = None
-        for view in (self.weight_image, self.projection_image, self.weight_bars, self.forward, self.backprop,
-                     self.testset):
-            view.set_dark(self._dark)
         self.refresh()
 
     def showEvent(self, event):
@@ -246,14 +244,14 @@ class NeuronInspector(QWidget):
             set_text(self.weights_note, f"Its {len(w)} weights, one per pixel, laid out as the image: the pixel"
                                         " pattern it picks up on. Orange pixels push z up, blue push it down.")
             # a rounded scale keeps the colour bar's axis still while training nudges the weights
-            self.weight_image.set_values(w.reshape(h, wd), nice_scale(colors.symmetric_scale(w)))
+            self.weight_image.set_values(w.reshape(h, wd), nice_scale(colours.symmetric_scale(w)))
             return
         set_text(self.weights_note, f"Its {len(w)} weights from the neurons of the layer before"
                                     " (orange positive, blue negative).")
         self.weight_bars.set_values(w)
         if is_image:
             carried = back_projection(snap.weights, self.layer, self.index)
-            self.projection_image.set_values(carried.reshape(h, wd), nice_scale(colors.symmetric_scale(carried)))
+            self.projection_image.set_values(carried.reshape(h, wd), nice_scale(colours.symmetric_scale(carried)))
 
     # -- the test set, off the GUI thread ------------------------------------------------------
     def update_test_set(self) -> None:

@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 
 from core import activations as act
 from core.history.series import nice_ceiling
-from gui.widgets import colors
-from gui.widgets.plot_cache import cache_static_parts
-from gui.widgets.support import background, foreground, muted, nice_scale, selection, style_plot
+from gui.widgets import colours
+from gui.widgets.support import nice_scale, style_plot
+from gui.widgets.theme import follow_theme, palette
 
 CURVE_RANGE = 6.0  # the activation curve spans at least z ∈ [−6, 6]
 
@@ -17,7 +17,7 @@ CURVE_RANGE = 6.0  # the activation curve spans at least z ∈ [−6, 6]
 class WeightImage(pg.GraphicsLayoutWidget):
     """Values laid out as an image on the diverging weight scale, symmetric around 0, with a colour bar."""
 
-    def __init__(self, dark: bool = True, height: int = 230, label: str = "weight"):
+    def __init__(self, height: int = 230, label: str = "weight"):
         super().__init__()
         self.setFixedHeight(height)
         self.plot = self.addPlot()
@@ -36,11 +36,9 @@ class WeightImage(pg.GraphicsLayoutWidget):
         # ticks say the values as they are: a "(x0.001)" multiplier appended to the label was cut off
         for name in ("left", "right"):
             self.bar.getAxis(name).enableAutoSIPrefix(False)
-        for plot in (self.plot, self.bar):
-            cache_static_parts(plot)
         self.scale = None
         self._shape = None
-        self.set_dark(dark)
+        follow_theme(self)
 
     def set_values(self, values, scale: float) -> None:
         """Show values (H, W) with colours clipped at ±scale."""
@@ -55,19 +53,19 @@ class WeightImage(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.02)
 
     def set_dark(self, dark: bool) -> None:
-        self.setBackground(background(dark))
-        self.bar.setColorMap(colors.diverging_colormap(background(dark)))
+        self.setBackground(palette(dark).background)
+        self.bar.setColorMap(colours.diverging_colormap(palette(dark).background))
         for name in ("left", "right", "top", "bottom"):
-            self.bar.getAxis(name).setPen(pg.mkPen(muted(dark)))
-        self.bar.axis.setTextPen(pg.mkPen(foreground(dark)))
-        self.bar.getAxis("right").setLabel(self.bar.getAxis("right").labelText, color=foreground(dark))
+            self.bar.getAxis(name).setPen(pg.mkPen(palette(dark).muted))
+        self.bar.axis.setTextPen(pg.mkPen(palette(dark).foreground))
+        self.bar.getAxis("right").setLabel(self.bar.getAxis("right").labelText, color=palette(dark).foreground)
 
 
 class WeightBars(pg.PlotWidget):
     """One bar per incoming weight, coloured on the weight scale; x is the source neuron's index."""
 
-    def __init__(self, dark: bool = True, height: int = 130):
-        super().__init__(background=background(dark))
+    def __init__(self, height: int = 130):
+        super().__init__()
         self.setFixedHeight(height)
         self.setMenuEnabled(False)
         self.setMouseEnabled(False, False)
@@ -77,10 +75,10 @@ class WeightBars(pg.PlotWidget):
         self.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen((128, 128, 128), width=1)))
         self.getPlotItem().setLabel("bottom", "neuron of the layer before")
         self.getPlotItem().setLabel("left", "weight")
-        self._dark = dark
+        self._dark = True
         self._values = np.zeros(0)
         self._view = None
-        self.set_dark(dark)
+        follow_theme(self)
 
     def set_values(self, values) -> None:
         self._values = np.asarray(values, dtype=np.float64)
@@ -88,11 +86,11 @@ class WeightBars(pg.PlotWidget):
 
     def _draw(self):
         values = self._values
-        scale = nice_scale(colors.symmetric_scale(values, 100.0)) if values.size else 1.0
-        lut = colors.diverging_lut(257, background(self._dark))
-        brushes = [pg.mkBrush(*lut[b]) for b in colors.to_bins(values, scale, len(lut))]
+        scale = nice_scale(colours.symmetric_scale(values, 100.0)) if values.size else 1.0
+        lut = palette(self._dark).weight_lut(257)
+        brushes = [pg.mkBrush(*lut[b]) for b in colours.to_bins(values, scale, len(lut))]
         self.bars.setOpts(x=np.arange(values.size), height=values, width=0.8, brushes=brushes,
-                          pen=pg.mkPen(muted(self._dark), width=0.5))
+                          pen=pg.mkPen(palette(self._dark).muted, width=0.5))
         view = (values.size, scale)
         if view != self._view:  # moving the axes redraws them: only when the range really changes
             self._view = view
@@ -101,19 +99,19 @@ class WeightBars(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
-        self.setBackground(background(dark))
+        self.setBackground(palette(dark).background)
         style_plot(self.getPlotItem(), dark)
         for name in ("left", "bottom"):
             axis = self.getPlotItem().getAxis(name)
-            axis.setLabel(axis.labelText, color=foreground(dark))
+            axis.setLabel(axis.labelText, color=palette(dark).foreground)
         self._draw()
 
 
 class ActivationCurve(pg.PlotWidget):
     """A plot of a = f(z) with the current (z, a) marked."""
 
-    def __init__(self, dark: bool = True, height: int = 150):
-        super().__init__(background=background(dark))
+    def __init__(self, height: int = 150):
+        super().__init__()
         self.setFixedHeight(height)
         self.setMenuEnabled(False)
         self.setMouseEnabled(False, False)
@@ -127,10 +125,10 @@ class ActivationCurve(pg.PlotWidget):
         plot.addItem(self.guide)
         self.point = pg.ScatterPlotItem(size=11)
         plot.addItem(self.point)
-        self._dark = dark
+        self._dark = True
         self._state = self._curve = self._frame = None
         self.getPlotItem().disableAutoRange()
-        self.set_dark(dark)
+        follow_theme(self)
 
     def set_point(self, function: str, z: float, a: float) -> None:
         """Draw the curve of `function` and mark (z, a)."""
@@ -152,7 +150,7 @@ class ActivationCurve(pg.PlotWidget):
             self._curve = curve
             zs = np.linspace(-reach, reach, 241)
             ys = act.sigmoid(zs - shift) if function == "softmax" else act.apply(function, zs.copy())
-            self.curve.setData(zs, ys, pen=pg.mkPen(foreground(self._dark), width=2))
+            self.curve.setData(zs, ys, pen=pg.mkPen(palette(self._dark).foreground, width=2))
             # A new range or title re-lays out the axes (the dearest part of a repaint): only
             # when they change, which the sticky reach makes rare while training runs.
             frame = (function, reach, round(float(ys.min()), 2), round(float(ys.max()), 2), self._dark)
@@ -161,9 +159,9 @@ class ActivationCurve(pg.PlotWidget):
                 self.setXRange(-reach, reach, padding=0.02)
                 self.setYRange(frame[2], frame[3], padding=0.08)
                 title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
-                self.getPlotItem().setTitle(title, color=foreground(self._dark), size="9pt")
+                self.getPlotItem().setTitle(title, color=palette(self._dark).foreground, size="9pt")
         self.guide.setValue(z)
-        self.point.setData([z], [a], brush=pg.mkBrush(*selection(self._dark)), pen=pg.mkPen(None))
+        self.point.setData([z], [a], brush=pg.mkBrush(*palette(self._dark).selection), pen=pg.mkPen(None))
 
     def _reach_for(self, z: float) -> float:
         """Return the half-width of z shown: it covers z, and moves only in round steps.
@@ -179,10 +177,10 @@ class ActivationCurve(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
-        self.setBackground(background(dark))
+        self.setBackground(palette(dark).background)
         plot = self.getPlotItem()
         style_plot(plot, dark)
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
-            axis.setLabel(axis.labelText, color=foreground(dark))
+            axis.setLabel(axis.labelText, color=palette(dark).foreground)
         self._draw()

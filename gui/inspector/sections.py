@@ -59,7 +59,7 @@ class ForwardSection(QWidget):
     `terms_part` (the largest terms of the sum) is not laid out here: the inspector puts it below.
     """
 
-    def __init__(self, dark: bool = True, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -72,14 +72,14 @@ class ForwardSection(QWidget):
         self.sum_line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.sum_line.setContentsMargins(0, 6, 0, 0)
         box.addWidget(self.sum_line)
-        self.curve = ActivationCurve(dark, height=140)
+        self.curve = ActivationCurve(height=140)
         box.addWidget(self.curve)
         # the long part: placed by the inspector below the sections, after what fits at a glance
         self.terms_part = QWidget()
         terms_box = QVBoxLayout(self.terms_part)
         terms_box.setContentsMargins(0, 0, 0, 0)
         terms_box.addWidget(QLabel("The largest terms wᵢaᵢ of the weighted sum:"))
-        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, dark, wide_rows=(N_ROWS,))
+        self.terms = NumberTable(("input i", "wᵢ", "aᵢ", "wᵢaᵢ"), N_ROWS + 1, wide_rows=(N_ROWS,))
         terms_box.addWidget(self.terms)
 
     def show_report(self, report, where: str, name_source) -> None:
@@ -93,16 +93,13 @@ class ForwardSection(QWidget):
         self.terms.set_rows(term_rows(report, name_source))
         self.curve.set_point(report.function, report.z, report.a)
 
-    def set_dark(self, dark: bool) -> None:
-        self.terms.set_dark(dark)
-        self.curve.set_dark(dark)
 
 
 class BackpropSection(QWidget):
     """The nudge ∂C/∂a and ∂C/∂b; below them the inspector places `gradients` (the largest ∂C/∂w)
     and, for an output neuron, `three_ways` to raise it."""
 
-    def __init__(self, dark: bool = True, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -113,7 +110,7 @@ class BackpropSection(QWidget):
         inner = QVBoxLayout(self.gradients)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(prose("Largest ∂C/∂wᵢ = ∂C/∂b · aᵢ (a weight from a silent input, aᵢ = 0, gets none):"))
-        self.gradient_table = NumberTable(("input i", "aᵢ", "∂C/∂wᵢ"), N_ROWS, dark)
+        self.gradient_table = NumberTable(("input i", "aᵢ", "∂C/∂wᵢ"), N_ROWS)
         inner.addWidget(self.gradient_table)
         self.three_ways = QWidget()
         ways = QVBoxLayout(self.three_ways)
@@ -124,11 +121,11 @@ class BackpropSection(QWidget):
         ways.addWidget(self.bias_way)
         ways.addWidget(prose("2. Raise the weights wᵢ in proportion to aᵢ (∂a/∂wᵢ = ∂a/∂z · aᵢ):"
                              " the most active inputs give the most."))
-        self.weight_way = NumberTable(("input i", "aᵢ", "∂a/∂wᵢ"), N_WAYS, dark)
+        self.weight_way = NumberTable(("input i", "aᵢ", "∂a/∂wᵢ"), N_WAYS)
         ways.addWidget(self.weight_way)
         ways.addWidget(prose("3. Change the activations aᵢ of the layer before in proportion to wᵢ"
                              " (∂a/∂aᵢ = ∂a/∂z · wᵢ): the strongest weights give the most."))
-        self.input_way = NumberTable(("input i", "wᵢ", "∂a/∂aᵢ", "so aᵢ:"), N_WAYS, dark)
+        self.input_way = NumberTable(("input i", "wᵢ", "∂a/∂aᵢ", "so aᵢ:"), N_WAYS)
         ways.addWidget(self.input_way)
 
     def show_report(self, report, label_name, name_source) -> None:
@@ -142,6 +139,3 @@ class BackpropSection(QWidget):
             self.weight_way.set_rows(raise_weight_rows(report, name_source))
             self.input_way.set_rows(change_input_rows(report, name_source))
 
-    def set_dark(self, dark: bool) -> None:
-        for table in (self.gradient_table, self.weight_way, self.input_way):
-            table.set_dark(dark)

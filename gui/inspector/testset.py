@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from core.lesson.neuron_stats import activation_histogram, most_active
-from gui.widgets.support import background, foreground, grey_pixmap, muted, selection, style_plot
+from gui.widgets.support import grey_pixmap, style_plot
+from gui.widgets.theme import follow_theme, palette
 
 N_TOP = 9
 IMAGE_SCALE = 3
@@ -16,7 +17,7 @@ IMAGE_SCALE = 3
 class TestSetPanel(QWidget):
     """A histogram of one neuron's activation over the test set and the nine test images that activate it most."""
 
-    def __init__(self, dark: bool = True, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -24,7 +25,7 @@ class TestSetPanel(QWidget):
         self.status.setObjectName("testset_status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.histogram = pg.PlotWidget(background=background(dark))
+        self.histogram = pg.PlotWidget()
         self.histogram.setFixedHeight(150)
         self.histogram.setMenuEnabled(False)
         self.histogram.setMouseEnabled(False, False)
@@ -34,8 +35,7 @@ class TestSetPanel(QWidget):
         plot.setLabel("left", "test images")
         self.bars = pg.BarGraphItem(x0=[], x1=[], height=[], y0=0)
         plot.addItem(self.bars)
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(selection(dark), width=2),
-                                      label="this example", labelOpts={"position": 0.88, "color": foreground(dark)})
+        self.marker = pg.InfiniteLine(angle=90, label="this example", labelOpts={"position": 0.88})
         plot.addItem(self.marker)
         layout.addWidget(self.histogram)
         self.top_title = QLabel(f"The {N_TOP} test images that activate it most")
@@ -55,8 +55,8 @@ class TestSetPanel(QWidget):
             self.captions.append(caption)
         layout.addLayout(grid)
         self.top_indices = np.zeros(0, dtype=np.intp)
-        self._dark = dark
-        self.set_dark(dark)
+        self._dark = True
+        follow_theme(self)
 
     def show_message(self, text: str) -> None:
         """Say why there is nothing to show (no dataset, still computing, …) and clear the pictures."""
@@ -98,12 +98,12 @@ class TestSetPanel(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
-        self.histogram.setBackground(background(dark))
+        self.histogram.setBackground(palette(dark).background)
         plot = self.histogram.getPlotItem()
         style_plot(plot, dark)
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
-            axis.setLabel(axis.labelText, color=foreground(dark))
-        self.bars.setOpts(brush=pg.mkBrush(*muted(dark)), pen=pg.mkPen(None))
-        self.marker.setPen(pg.mkPen(selection(dark), width=2))
-        self.marker.label.setColor(foreground(dark))
+            axis.setLabel(axis.labelText, color=palette(dark).foreground)
+        self.bars.setOpts(brush=pg.mkBrush(*palette(dark).muted), pen=pg.mkPen(None))
+        self.marker.setPen(pg.mkPen(palette(dark).selection, width=2))
+        self.marker.label.setColor(palette(dark).foreground)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from core.lesson import chain_rule as cr
-from gui.widgets import colors
+from gui.widgets.theme import Palette, follow_theme, hex_colour, palette
 
 RENDER_INTERVAL_MS = 100  # redraw at most ~10 times a second while training runs
 FUNCTION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
@@ -39,20 +39,6 @@ def number(x: float, digits: int = 4) -> str:
     return f"{sign}{mantissa:.{digits - 1}f}×10<sup>{exp}</sup>"
 
 
-def theme(dark: bool) -> dict:
-    """Return the colours the view's HTML uses on a dark or light background."""
-    if dark:
-        return dict(bg=colors.DARK_BACKGROUND, fg=(226, 229, 236), muted=(150, 156, 168),
-                    pos=colors.POSITIVE, neg=colors.NEGATIVE, ok=colors.SELECTION, bad=(255, 110, 110),
-                    rule=(70, 74, 86))
-    return dict(bg=colors.LIGHT_BACKGROUND, fg=(24, 26, 32), muted=(92, 98, 110), pos=(168, 84, 0),
-                neg=(20, 88, 178), ok=(20, 128, 60), bad=(190, 30, 30), rule=(200, 202, 210))
-
-
-def hexcolor(rgb) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*tuple(rgb))
-
-
 class ChainRuleView(QWidget):
     """Shows ∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a for the selected connection and the current example.
 
@@ -79,7 +65,7 @@ class ChainRuleView(QWidget):
         layout.addWidget(self._browser)
         self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
         self._timer.timeout.connect(self._render)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- inputs ----------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -111,12 +97,21 @@ class ChainRuleView(QWidget):
     def set_dark(self, dark: bool) -> None:
         """Switch between the dark and the light colour scheme."""
         self._dark = bool(dark)
-        t = theme(self._dark)
-        self._browser.setStyleSheet(f"QTextBrowser {{ background: {hexcolor(t['bg'])}; color: {hexcolor(t['fg'])};"
+        t = palette(self._dark)
+        self._browser.setStyleSheet(f"QTextBrowser {{ background: {hex_colour(t.background)}; color: {hex_colour(t.foreground)};"
                                     " border: none; padding: 6px; }")
         self._render()
 
     # -- what is shown (for the window and for tests) ------------------------------------
+    @property
+    def browser(self) -> QTextBrowser:
+        """Return the text on show (its links select connections)."""
+        return self._browser
+
+    def render_now(self) -> None:
+        """Redraw now rather than at the next throttled turn."""
+        self._render()
+
     def connections(self) -> tuple:
         """Return the selected connections, oldest first (at most two)."""
         return tuple(self._selected)
@@ -155,9 +150,9 @@ class ChainRuleView(QWidget):
         self._dirty = False
         self._chain = self._sensitivity = None
         snap = self._snap
-        t = theme(self._dark)
-        style = (f"<style>body {{ color: {hexcolor(t['fg'])}; }} td {{ padding: 2px 6px; }}"
-                 f" .m {{ color: {hexcolor(t['muted'])}; }} a {{ color: {hexcolor(t['fg'])}; }}</style>")
+        t = palette(self._dark)
+        style = (f"<style>body {{ color: {hex_colour(t.foreground)}; }} td {{ padding: 2px 6px; }}"
+                 f" .m {{ color: {hex_colour(t.muted)}; }} a {{ color: {hex_colour(t.foreground)}; }}</style>")
         if snap is None:
             self._browser.setHtml(style + "<p class='m'>No network yet.</p>")
             return
@@ -195,10 +190,10 @@ def _rounding_note(ours: float, theirs, ok: bool) -> str:
     return "<br><span class='m'>(the last digit differs only by the network's float32 rounding)</span>"
 
 
-def _coloured(x: float, t: dict, bold=False) -> str:
-    colour = t["pos"] if x > 0 else t["neg"] if x < 0 else t["fg"]
+def _coloured(x: float, t: Palette, bold=False) -> str:
+    colour = t.positive if x > 0 else t.negative if x < 0 else t.foreground
     text = number(x)
-    return f"<span style='color:{hexcolor(colour)};{'font-weight:bold;' if bold else ''}'>{text}</span>"
+    return f"<span style='color:{hex_colour(colour)};{'font-weight:bold;' if bold else ''}'>{text}</span>"
 
 
 def _w(c) -> str:
@@ -206,7 +201,7 @@ def _w(c) -> str:
     return f"w<sup>({c.weight_layer + 1})</sup><sub>{c.to},{c.from_}</sub>"
 
 
-def _header(snap, c, auto: bool, t: dict) -> str:
+def _header(snap, c, auto: bool, t: Palette) -> str:
     lo, hi = c.weight_layer, c.weight_layer + 1
     where = "output" if c.is_output else "hidden"
     cost = ("C = Σ<sub>j</sub> (a<sub>j</sub> − y<sub>j</sub>)²" if snap.cost == "quadratic"
@@ -223,7 +218,7 @@ def _header(snap, c, auto: bool, t: dict) -> str:
             f"{number(snap.example_cost)}.</span></p>{note}")
 
 
-def _factors(c, t: dict) -> str:
+def _factors(c, t: Palette) -> str:
     lo, hi, j, i = c.weight_layer, c.weight_layer + 1, c.to, c.from_
     z, a = f"z<sup>({hi})</sup><sub>{j}</sub>", f"a<sup>({hi})</sup><sub>{j}</sub>"
     rows = [(f"∂{z} / ∂{_w(c)}", f"a<sup>({lo})</sup><sub>{i}</sub>", c.dz_dw)]
@@ -239,14 +234,14 @@ def _factors(c, t: dict) -> str:
         else:
             each = "δ<sub>k</sub>" if c.terms[0].slope is None else "f′(z<sub>k</sub>) · ∂C/∂a<sub>k</sub>"
             rows.append((f"∂C / ∂{a}", f"Σ<sub>k</sub> w<sub>k,{j}</sub> · {each} (below)", c.dc_da))
-    line = f"border-top: 1px solid {hexcolor(t['rule'])};"
+    line = f"border-top: 1px solid {hex_colour(t.rule)};"
     slope = "the slope of its softmax output" if c.combined else f"the slope of {FUNCTION_NAMES.get(c.activation, c.activation)} at z"
     meaning = (f"How active the sending neuron is, times {slope}, times how much the cost cares about "
                f"this neuron's activation.")
     body = "".join(f"<tr><td>{lhs}</td><td class='m'>{rhs}</td><td align='right'>{_coloured(v, t)}</td></tr>"
                    for lhs, rhs, v in rows)
     ok = c.matches
-    mark = (f"<span style='color:{hexcolor(t['ok'] if ok else t['bad'])}; font-weight:bold;'>"
+    mark = (f"<span style='color:{hex_colour(t.good if ok else t.bad)}; font-weight:bold;'>"
             f"{'✓ equal' if ok else '✗ differs'}</span>")
     combined = ""
     if c.combined:
@@ -263,7 +258,7 @@ def _factors(c, t: dict) -> str:
             f"<p class='m'>{meaning}</p>{combined}")
 
 
-def _terms(c, t: dict) -> str:
+def _terms(c, t: Palette) -> str:
     hi, nxt, j = c.weight_layer + 1, c.weight_layer + 2, c.to
     folded = c.terms[0].slope is None
     head = ("<tr class='m'><td>k</td><td align='right'>w<sub>k,j</sub></td>"
@@ -280,7 +275,7 @@ def _terms(c, t: dict) -> str:
     span = 3 if folded else 4
     ok = c.backprop_dc_da is not None and abs(c.term_sum - c.backprop_dc_da) <= 1e-4 * (
         sum(abs(x.term) for x in c.terms) + 1e-12)
-    mark = f"<span style='color:{hexcolor(t['ok'] if ok else t['bad'])};'>{'✓' if ok else '✗'}</span>"
+    mark = f"<span style='color:{hex_colour(t.good if ok else t.bad)};'>{'✓' if ok else '✗'}</span>"
     return (f"<p><b>∂C/∂a<sup>({hi})</sup><sub>{j}</sub>, term by term</b><br>"
             f"<span class='m'>Neuron {j} of layer {hi} reaches the cost through every neuron k of layer {nxt}: "
             f"one term per outgoing connection (click k to follow it).</span></p>"
@@ -290,7 +285,7 @@ def _terms(c, t: dict) -> str:
             f"{_rounding_note(c.term_sum, c.backprop_dc_da, ok)}</p>")
 
 
-def _sensitivity(s, t: dict) -> str:
+def _sensitivity(s, t: Palette) -> str:
     if s is None:
         return ("<p class='m'><b>Sensitivity.</b> Select a second connection to compare how strongly the cost "
                 "reacts to each.</p>")

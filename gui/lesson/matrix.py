@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core import activations as act
-from gui.lesson.chain_rule import FUNCTION_NAMES, hexcolor, number, theme
+from gui.lesson.chain_rule import FUNCTION_NAMES, number
 from gui.lesson.matrix_plots import MatrixPlots
+from gui.widgets.theme import follow_theme, hex_colour, palette
 
 RENDER_INTERVAL_MS = 66  # redraw at most ~15 times a second while training runs
 
@@ -73,7 +74,7 @@ class MatrixView(QWidget):
         layout.addWidget(self._detail)
         self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
         self._timer.timeout.connect(self._render)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- inputs ------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -108,10 +109,27 @@ class MatrixView(QWidget):
     def set_dark(self, dark: bool) -> None:
         """Switch between the dark and the light colour scheme."""
         self._dark = bool(dark)
-        self._plots.set_dark(self._dark)
         self._render()
 
     # -- what is shown ------------------------------------------------------------------------
+    @property
+    def layer_box(self) -> QComboBox:
+        """Return the control that picks the weight layer."""
+        return self._chooser
+
+    @property
+    def detail(self) -> QLabel:
+        """Return the line that spells out the hovered or selected row."""
+        return self._detail
+
+    @property
+    def plots(self) -> MatrixPlots:
+        return self._plots
+
+    def render_now(self) -> None:
+        """Redraw now rather than at the next throttled turn."""
+        self._render()
+
     def layer(self) -> int:
         return self._layer
 
@@ -168,7 +186,7 @@ class MatrixView(QWidget):
 
     def _render(self):
         self._dirty = False
-        t = theme(self._dark)
+        t = palette(self._dark)
         products = self._compute()
         if products is None:
             self._formula.setText("No network yet.")
@@ -180,7 +198,7 @@ class MatrixView(QWidget):
             f"<b>a<sup>({hi})</sup> = {f}(W<sup>({hi})</sup> a<sup>({lo})</sup> + b<sup>({hi})</sup>)</b>"
             f" &nbsp; W is {n_out}×{n_in}")
         self._legend.setText(
-            f"<span style='color:{hexcolor(t['muted'])}'>Row j of W holds neuron j's weights; each input value "
+            f"<span style='color:{hex_colour(t.muted)}'>Row j of W holds neuron j's weights; each input value "
             f"sits above the column it multiplies. Orange +, blue −; activations black 0 → white 1. "
             f"Scroll over W to zoom, drag to pan.</span>")
         self._plots.show_values(products, self._activation_levels(products))

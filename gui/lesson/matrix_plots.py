@@ -9,8 +9,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from gui.widgets import colors
+from gui.widgets import colours
 from gui.widgets.plot_cache import cache_static_parts
+from gui.widgets.theme import follow_theme, palette
 
 GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)  # activations: black 0 → white 1
 COLUMNS = (("wa", "W a"), ("b", "+ b"), ("z", "= z"), ("a_out", "f(z)"))
@@ -92,7 +93,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         self._build()
         self.scene().sigMouseMoved.connect(self._moved)
         self.scene().sigMouseClicked.connect(self._clicked)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- structure (built once; a new layer only reconfigures it) ------------------------------
     def _build(self):
@@ -215,7 +216,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
     def show_values(self, p: dict, levels: tuple) -> None:
         """Colour every heat map from the layer's products; levels: grey limits for input and result."""
         lut = self._lut
-        self._scale = colors.symmetric_scale(p["w"])
+        self._scale = colours.symmetric_scale(p["w"])
         self._set(self._w_img, p["w"], (-self._scale, self._scale), lut)
         self._set(self._strip_img, p["a_in"][None, :], levels[0], GREY_LUT)
         vec_scale = float(np.abs(np.concatenate([p["wa"], p["b"], p["z"]])).max()) or 1.0
@@ -228,7 +229,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
                 cell_rgb = GREY_LUT[grey]
             else:
                 self._set(self._columns[key], values[:, None], (-vec_scale, vec_scale), lut)
-                cell_rgb = lut[colors.to_bins(values, vec_scale, len(lut))]
+                cell_rgb = lut[colours.to_bins(values, vec_scale, len(lut))]
             cells = [] if len(values) > MAX_CELL_TEXTS else [
                 (cell_text(float(v)), text_colour(rgb)) for v, rgb in zip(values, cell_rgb)]
             self._texts[key].set_cells(cells, 8.5 if len(values) <= 20 else 7.0)
@@ -253,7 +254,7 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         contributions = weights * p["a_in"]
         w_label.setText(f"neuron {row}'s weights", color=fg)
         self._set(w_item, weights.reshape(self._shape), (-self._scale, self._scale), self._lut)
-        s = colors.symmetric_scale(contributions, 99.5)
+        s = colours.symmetric_scale(contributions, 99.5)
         x_label.setText(f"× input: sum {cell_text(float(contributions.sum()))}", color=fg)
         self._set(x_item, contributions.reshape(self._shape), (-s, s), self._lut)
 
@@ -266,17 +267,23 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
                     rect.setRect(QRectF(0, row, rect.rect().width(), 1))
 
     # -- appearance --------------------------------------------------------------------------
+    @property
+    def weights_plot(self) -> pg.PlotItem:
+        """Return the plot of W (its view box holds one row per neuron)."""
+        return self._w
+
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
-        self._lut = colors.diverging_lut(257, colors.DARK_BACKGROUND if dark else colors.LIGHT_BACKGROUND)
+        self._lut = palette(dark).weight_lut(257)
         self._apply_colours()
 
     def _fg(self):
-        return (210, 214, 222) if self._dark else (40, 40, 40)
+        return palette(self._dark).plot_text
 
     def _apply_colours(self):
-        fg = self._fg()
-        self.setBackground(colors.DARK_BACKGROUND if self._dark else colors.LIGHT_BACKGROUND)
+        theme_colours = palette(self._dark)
+        fg = theme_colours.plot_text
+        self.setBackground(theme_colours.background)
         for item in self.ci.items:
             if isinstance(item, pg.PlotItem):
                 for name in ("left", "top", "bottom"):
@@ -285,8 +292,8 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
                     axis.setTextPen(pg.mkPen(fg))
         for label in [*self._titles.values(), *(part[0] for part in self._row_parts)]:
             label.setText(label.text, color=fg)
-        hover_pen = pg.mkPen((170, 170, 170) if self._dark else (90, 90, 90), width=1.5, style=Qt.DashLine)
-        chosen_pen = pg.mkPen(colors.SELECTION, width=2.5)
+        hover_pen = pg.mkPen(theme_colours.hover, width=1.5, style=Qt.DashLine)
+        chosen_pen = pg.mkPen(colours.SELECTION, width=2.5)  # the bright green on both backgrounds
         for hover, chosen in self._marks:
             hover.setPen(hover_pen)
             chosen.setPen(chosen_pen)

@@ -145,9 +145,6 @@ class PaintWeightsView(QWidget):
             self.index = int(index)
             self._show()
 
-    def set_dark(self, dark: bool) -> None:
-        self.canvas.set_dark(dark)
-
     # -- actions (the buttons call these; so can a tour or a test) --------------------------------
     def clear_weights(self) -> None:
         if self._paintable():

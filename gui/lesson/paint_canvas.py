@@ -7,7 +7,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from core.lesson.painting import brush_cells
-from gui.widgets import colors
+from gui.widgets import colours
+from gui.widgets.theme import follow_theme, palette
 
 CELL = 10  # screen pixels per weight
 
@@ -39,10 +40,11 @@ class WeightCanvas(QWidget):
         self._stroke = {}  # flat index → value, while a stroke is dragged
         self._anchor = self._corner = None  # (row, col) of a region being dragged
         self._dark = True
-        self._lut = colors.diverging_lut(257, colors.DARK_BACKGROUND)
+        self._lut = palette(True).weight_lut(257)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setMouseTracking(False)
         self._resize()
+        follow_theme(self)
 
     def _resize(self):
         self.setFixedSize(self.shape[1] * CELL + 1, self.shape[0] * CELL + 1)
@@ -64,7 +66,7 @@ class WeightCanvas(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
-        self._lut = colors.diverging_lut(257, colors.DARK_BACKGROUND if dark else colors.LIGHT_BACKGROUND)
+        self._lut = palette(dark).weight_lut(257)
         self.update()
 
     def shown_weights(self) -> np.ndarray:
@@ -129,7 +131,7 @@ class WeightCanvas(QWidget):
     # -- drawing -----------------------------------------------------------------------------
     def paintEvent(self, event):
         h, w = self.shape
-        rgb = np.ascontiguousarray(self._lut[colors.to_bins(self.shown_weights(), self.scale, len(self._lut))]
+        rgb = np.ascontiguousarray(self._lut[colours.to_bins(self.shown_weights(), self.scale, len(self._lut))]
                                    .reshape(h, w, 3))
         image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
         painter = QPainter(self)
@@ -143,6 +145,6 @@ class WeightCanvas(QWidget):
         if self._anchor is not None:
             (r0, c0), (r1, c1) = self._anchor, self._corner
             top, left, bottom, right = min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
-            painter.setPen(QPen(QColor(*colors.SELECTION), 2))
+            painter.setPen(QPen(QColor(*colours.SELECTION), 2))
             painter.drawRect(left * CELL, top * CELL, (right - left + 1) * CELL, (bottom - top + 1) * CELL)
         painter.end()

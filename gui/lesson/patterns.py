@@ -9,8 +9,8 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.lesson.patterns import compose, page_layout, shared_scale, tile_shape, weight_tiles
-from gui.widgets import colors
-from gui.widgets.support import hex_color, muted
+from gui.widgets import colours
+from gui.widgets.theme import follow_theme, palette
 
 RENDER_INTERVAL_MS = 100  # while training runs, the mosaic is redrawn at most ten times a second
 PAGE_SIZE = 64  # neurons on one page: 28×28 tiles stay big enough to read in a bottom dock
@@ -23,7 +23,7 @@ def mosaic_rgb(mosaic, scale: float, lut, gap_rgb, layout, background) -> np.nda
 
     The free places after the last tile of the last row take the background colour.
     """
-    rgb = lut[colors.to_bins(mosaic, scale, len(lut))]
+    rgb = lut[colours.to_bins(mosaic, scale, len(lut))]
     rgb[np.isnan(mosaic)] = gap_rgb
     used = layout.n_tiles % layout.columns
     if used:
@@ -101,7 +101,7 @@ class WeightPatternsView(QWidget):
         layout.addWidget(self._detail)
         self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
         self._timer.timeout.connect(self._render)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- inputs ------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -154,11 +154,10 @@ class WeightPatternsView(QWidget):
     def set_dark(self, dark: bool) -> None:
         """Switch between the dark and the light colour scheme."""
         self._dark = bool(dark)
-        background = colors.DARK_BACKGROUND if self._dark else colors.LIGHT_BACKGROUND
-        self._lut = colors.diverging_lut(257, background)
-        self._plot.setBackground(background)
-        self._marks[0].setPen(pg.mkPen(muted(self._dark), width=1.5, style=Qt.DashLine))
-        self._marks[1].setPen(pg.mkPen(colors.SELECTION, width=2.5))
+        self._lut = palette(self._dark).weight_lut(257)
+        self._plot.setBackground(palette(self._dark).background)
+        self._marks[0].setPen(pg.mkPen(palette(self._dark).muted, width=1.5, style=Qt.DashLine))
+        self._marks[1].setPen(pg.mkPen(colours.SELECTION, width=2.5))
         self._render()
 
     # -- what is shown -------------------------------------------------------------------------
@@ -232,7 +231,7 @@ class WeightPatternsView(QWidget):
         self._layout = layout
         self._scale = shared_scale(w)
         self.mosaic = compose(weight_tiles(w, image_shape), layout)
-        background = colors.DARK_BACKGROUND if self._dark else colors.LIGHT_BACKGROUND
+        background = palette(self._dark).background
         self._image.setImage(mosaic_rgb(self.mosaic, self._scale, self._lut, GAP_COLOUR[self._dark], layout,
                                         background),
                              autoLevels=False, levels=None)
@@ -248,7 +247,7 @@ class WeightPatternsView(QWidget):
         last = layout.first + layout.n_tiles - 1
         self._page_label.setText(f"{layout.first}–{last} of {w.shape[0]}")
         self._scale_label.setText(
-            f"<span style='color:{hex_color(muted(self._dark))}'>one colour scale for all: blue −{self._scale:.2g}"
+            f"<span style='color:{palette(self._dark).hex('muted')}'>one colour scale for all: blue −{self._scale:.2g}"
             f" … orange +{self._scale:.2g}</span>")
         self._update_marks()
         self._show_detail()

@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from core.lesson.probes import blank, caption, class_average, reading, rotated, shifted, uniform_noise
-from gui.widgets.support import grey_pixmap, hex_color, selection
+from gui.widgets.support import grey_pixmap
+from gui.widgets.theme import follow_theme, palette
 
 PREVIEW_SCALE = 4
 
@@ -80,6 +81,7 @@ class ProbesView(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.back_button, 0, Qt.AlignLeft)
         layout.addStretch(1)
+        follow_theme(self)
 
     def _spin(self, low, high, value, tip):
         spin = QSpinBox(self)
@@ -112,7 +114,7 @@ class ProbesView(QWidget):
         kind = self._sent[0]
         k, confidence = reading(snap.activations[-1])
         name = snap.class_names[k]
-        colour = hex_color(selection(self._dark))
+        colour = palette(self._dark).hex("selection")
         self.answer.setText(f'The network reads: <b style="color:{colour}">{name}</b> (output {confidence:.2f})')
         self.caption.setText(caption(kind, name, confidence, self.noun,
                                      self._base_answer if kind in ("shift", "rotate") else None))

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from core.lesson.neuron_stats import network_from
 from core.lesson.stumble import angles_by_batch_size, compare_step
-from gui.widgets import colors
+from gui.widgets import colours
 from gui.widgets.chart_style import RoomyAxis
-from gui.widgets.support import BackgroundRunner, background, foreground, hex_color, muted, style_plot
+from gui.widgets.support import BackgroundRunner, style_plot
+from gui.widgets.theme import follow_theme, hex_colour, palette
 
 TRUE_COLOUR = (120, 225, 255)  # the true gradient's arrow: light blue, apart from the surface's white path
-BATCH_COLOUR = colors.POSITIVE  # the mini-batch's arrow
+BATCH_COLOUR = colours.POSITIVE  # the mini-batch's arrow
 
 
 class ArrowPicture(QWidget):
@@ -38,7 +39,7 @@ class ArrowPicture(QWidget):
     def paintEvent(self, event):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.fillRect(self.rect(), QColor(*(colors.DARK_BACKGROUND if self.dark else colors.LIGHT_BACKGROUND)))
+        painter.fillRect(self.rect(), palette(self.dark).qcolor("background"))
         r = self.result
         if r is None or not math.isfinite(r.angle):
             return
@@ -53,7 +54,7 @@ class ArrowPicture(QWidget):
             tip = QPointF(origin.x() + length * math.cos(t), origin.y() - length * math.sin(t))
             self._arrow(painter, origin, tip, QColor(*colour))
             painter.drawText(tip + QPointF(6, -4 if angle else 14), text)
-        painter.setPen(QPen(QColor(*muted(self.dark)), 1))
+        painter.setPen(QPen(palette(self.dark).qcolor("muted"), 1))
         painter.drawText(QPointF(origin.x(), self.height() - 6), f"{r.angle:.1f}° apart")
 
     @staticmethod
@@ -95,7 +96,7 @@ class StumbleView(QWidget):
         self.numbers.setTextFormat(Qt.RichText)
         self.numbers.setWordWrap(True)
         self.arrows = ArrowPicture(self)
-        self.plot = pg.PlotWidget(background=background(True), axisItems={"left": RoomyAxis("left")})
+        self.plot = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
         self.plot.setFixedHeight(150)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
@@ -126,6 +127,7 @@ class StumbleView(QWidget):
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_result)
         self._runner.failed.connect(lambda message: self.status.setText(f"Could not compare: {message}"))
+        follow_theme(self)
 
     # -- inputs ------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -143,7 +145,7 @@ class StumbleView(QWidget):
     def set_dark(self, dark: bool) -> None:
         self._dark = self.arrows.dark = bool(dark)
         self.arrows.update()
-        self.plot.setBackground(background(self._dark))
+        self.plot.setBackground(palette(self._dark).background)
         style_plot(self.plot.getPlotItem(), self._dark)
 
     # -- the comparison ------------------------------------------------------------------------
@@ -175,18 +177,18 @@ class StumbleView(QWidget):
         self.compare_button.setEnabled(True)
         self.status.setText(f"Step {snap.step}: a batch of {len(snap.batch)} against all {r.n_examples:,} images,"
                             f" η = {r.learning_rate:g}.")
-        fg = colors.POSITIVE
+        fg = colours.POSITIVE
         self.numbers.setText(
             f"Angle between the two gradients: <b>{r.angle:.1f}°</b><br>"
             f"length: mini-batch {r.batch_norm:.3g}, all images {r.full_norm:.3g}<br>"
             f"Mean training cost before the step: {r.cost_before:.4f}<br>"
-            f"after the <span style='color:{hex_color(fg)}'>mini-batch</span> step:"
+            f"after the <span style='color:{hex_colour(fg)}'>mini-batch</span> step:"
             f" {r.cost_after_batch:.4f}<br>after a step along the"
-            f" <span style='color:{hex_color(TRUE_COLOUR)}'>true gradient</span>: {r.cost_after_full:.4f}")
+            f" <span style='color:{hex_colour(TRUE_COLOUR)}'>true gradient</span>: {r.cost_after_full:.4f}")
         self.arrows.set_result(r)
         sizes = np.array([a[0] for a in self.angles], dtype=float)
         self.curve.setData(sizes, [a[1] for a in self.angles])
         self.table.setText("  ".join(f"{int(s):,}: {m:.0f}°" for s, m, _ in self.angles)
                            + "  (mean of 5 random batches each)")
-        self.table.setStyleSheet(f"color: rgb{foreground(self._dark)}")
+        self.table.setStyleSheet(f"color: {palette(self._dark).hex('foreground')}")
         self.comparisonReady.emit(np.asarray(snap.batch_grad), r.full_grad)

@@ -6,8 +6,8 @@ from typing import Protocol, runtime_checkable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from gui.lesson.chain_rule import hexcolor, theme
 from gui.lesson.tour_steps import TourContext, TourStep, lesson_steps
+from gui.widgets.theme import follow_theme, hex_colour, palette
 
 # The panels the tour may open (names understood by TourHost.show_panel).
 PANELS = ("diagram", "training", "charts", "surface", "inspector", "sample", "batch", "draw", "chain_rule",
@@ -93,7 +93,7 @@ class GuidedTour(QWidget):
         layout.addWidget(self._text, 1)
         layout.addWidget(self._again)
         layout.addLayout(buttons)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- wiring ---------------------------------------------------------------------------------
     def set_host(self, host: TourHost) -> None:
@@ -113,6 +113,34 @@ class GuidedTour(QWidget):
         self._show_text()
 
     # -- navigation -----------------------------------------------------------------------------
+    @property
+    def chooser(self) -> QComboBox:
+        return self._chooser
+
+    @property
+    def counter(self) -> QLabel:
+        return self._counter
+
+    @property
+    def text_view(self) -> QTextBrowser:
+        return self._text
+
+    @property
+    def back_button(self) -> QPushButton:
+        return self._back
+
+    @property
+    def next_button(self) -> QPushButton:
+        return self._next
+
+    @property
+    def again_button(self) -> QPushButton:
+        return self._again
+
+    @property
+    def leave_button(self) -> QPushButton:
+        return self._leave
+
     def steps(self) -> list:
         return list(self._steps)
 
@@ -172,24 +200,23 @@ class GuidedTour(QWidget):
     def _show_text(self):
         if not hasattr(self, "_text"):
             return
-        t = theme(self._dark)
+        t = palette(self._dark)
         step, n = self.current_step(), len(self._steps)
-        muted, fg = hexcolor(t["muted"]), hexcolor(t["fg"])
+        muted, fg = hex_colour(t.muted), hex_colour(t.foreground)
         for i, s in enumerate(self._steps):  # titles can name the network's sizes
             self._chooser.setItemText(i, f"{i + 1}. {s.title}")
         self._chooser.setCurrentIndex(self._index)
         self._counter.setText(f"<span style='color:{muted}'>Step {self._index + 1} of {n}</span>")
         self._title.setText(f"<span style='font-size:13pt; font-weight:bold'>{step.title}</span>")
-        look_bg = (40, 46, 58) if self._dark else (232, 238, 248)
         note = ""
         if self.last_error is not None:
             note = (f"<p style='color:{muted}'>(Part of this step could not be set up: "
                     f"{type(self.last_error).__name__}: {self.last_error})</p>")
-        self._text.setStyleSheet(f"QTextBrowser {{ background: {hexcolor(t['bg'])}; color: {fg}; border: none; }}")
+        self._text.setStyleSheet(f"QTextBrowser {{ background: {hex_colour(t.background)}; color: {fg}; border: none; }}")
         self._text.document().setDefaultStyleSheet("p { line-height: 125%; } td { line-height: 120%; }")
         self._text.setHtml(
             f"<div style='font-size:10.5pt'>{step.body}</div>"
-            f"<table width='100%' cellpadding='8' style='margin-top:8px; background:{hexcolor(look_bg)}'>"
+            f"<table width='100%' cellpadding='8' style='margin-top:8px; background:{hex_colour(t.raised)}'>"
             f"<tr><td style='font-size:10pt'><b>What to look at</b><br>{step.look}</td></tr></table>{note}")
         self._back.setEnabled(self._index > 0)
         self._next.setText("Finish" if self._index == n - 1 else "Next ▶")

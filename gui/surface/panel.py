@@ -190,9 +190,6 @@ class SurfaceView(QWidget):
         else:
             self._set_status(f"{describe_parameter(self._snap.sizes, index)} chosen: click one more connection")
 
-    def set_dark(self, dark: bool):
-        self.plots.set_dark(dark)
-
     def show_step_arrows(self, batch_grad, full_grad) -> None:
         """Draw the last step's −∇C of its mini-batch and of all training images, projected on the plane."""
         self._step_grads = (batch_grad, full_grad)

@@ -13,9 +13,9 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 
 from core.landscape.contours import contour_levels, contour_segments
 from core.landscape.progressive import describe_step
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.plot_titles import wrapping_title
+from gui.widgets.theme import follow_theme, palette
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
 DESCENT = (255, 70, 90)  # the downhill arrow and the learning-rate step
@@ -87,7 +87,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.profile_now = pg.InfiniteLine(angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
         self.profile_step = pg.InfiniteLine(angle=90, pen=pg.mkPen(DESCENT, width=1, style=Qt.PenStyle.DashLine))
         self.profile_marks = pg.ScatterPlotItem(size=11)
-        for plot in (self.map, self.profile, self.colorbar):
+        for plot in (self.map, self.profile):
             cache_static_parts(plot)
         for item in (self.profile_now, self.profile_step, self.profile_marks):
             self.profile.addItem(item)
@@ -97,7 +97,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self.side_by_side = False
         self._arrange(False)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.set_dark(True)
+        follow_theme(self)
 
     def _arrange(self, side_by_side: bool) -> None:
         """Put the 1-D profile beside the map (a wide, short dock) or below it (a tall one)."""
@@ -184,8 +184,9 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
 
     def set_dark(self, dark: bool):
         self.dark = bool(dark)
-        self.setBackground(DARK_BACKGROUND if dark else LIGHT_BACKGROUND)
-        text = (220, 220, 220) if dark else (30, 30, 30)
+        colours = palette(dark)
+        self.setBackground(colours.background)
+        text = colours.foreground
         for plot in (self.map, self.profile):
             for name in ("left", "bottom"):
                 plot.getAxis(name).setPen(pg.mkPen(text))

@@ -19,6 +19,7 @@ from core.history.step_series import TrainingSeries
 from core.history.view_range import finite_bounds, sticky_range
 from gui.widgets.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis, layer_names
 from gui.widgets.plot_titles import shrinkable_title
+from gui.widgets.theme import follow_theme
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
@@ -124,8 +125,12 @@ class TrainingCharts(QWidget):
         self.window.valueChanged.connect(lambda _: (self._schedule(force=True), self._show_titles()))
         self.cost_plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._schedule())
         self.plots.scene().sigMouseMoved.connect(self._hover)
-        self.theme = ChartTheme(dark=True)
-        self.set_dark(True)
+        follow_theme(self)
+
+    @property
+    def side_by_side(self) -> bool:
+        """Return whether the three charts sit side by side (a short, wide dock) rather than stacked."""
+        return bool(self._wide)
 
     # -- data API -------------------------------------------------------------------------
     def append_steps(self, steps, costs, layer_grad_norms) -> None:
@@ -216,21 +221,21 @@ class TrainingCharts(QWidget):
         self._make_grad_curves()
 
     def set_dark(self, dark: bool) -> None:
-        self.theme = ChartTheme(dark)
-        self.plots.setBackground(self.theme.background)
+        self.pens = ChartTheme(dark)
+        self.plots.setBackground(self.pens.background)
         for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
-            self.theme.style_axes(plot)
-        self.raw_curve.setPen(self.theme.raw_cost_pen())
-        self.average_curve.setPen(self.theme.average_pen())
+            self.pens.style_axes(plot)
+        self.raw_curve.setPen(self.pens.raw_cost_pen())
+        self.average_curve.setPen(self.pens.average_pen())
         for split, curve in self.accuracy_curves.items():
-            colour = self.theme.split_colour(split)
+            colour = self.pens.split_colour(split)
             curve.setPen(pg.mkPen(colour, width=2))
             curve.setSymbolBrush(colour)
             curve.setSymbolPen(pg.mkPen(colour))
         for i, curve in enumerate(self.grad_curves):
-            curve.setPen(self.theme.layer_pen(i))
+            curve.setPen(self.pens.layer_pen(i))
         for cursor in self.cursors:
-            cursor.setPen(self.theme.cursor_pen())
+            cursor.setPen(self.pens.cursor_pen())
         self._show_titles()
 
     def resizeEvent(self, event):
@@ -256,14 +261,14 @@ class TrainingCharts(QWidget):
             self.cost_plot.setLabel("bottom", "step")
         else:
             self.cost_plot.setLabel("bottom", None)
-        if hasattr(self, "theme"):  # not during construction: set_dark writes the first titles
+        if hasattr(self, "pens"):  # not during construction: set_dark writes the first titles
             self._show_titles()
         # re-fit the rearranged grid to the view (it keeps the geometry of the old arrangement)
         QTimer.singleShot(0, lambda: self.plots.ci.setGeometry(QRectF(self.plots.rect())))
 
     def _show_titles(self):
         """Write each plot's title with the key to its curves (no legend box over the data)."""
-        theme = self.theme
+        theme = self.pens
         if self._wide:  # side by side: each key under its title, layers named briefly
             n = self.series.n_layers
             short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
@@ -438,7 +443,7 @@ class TrainingCharts(QWidget):
     def _make_grad_curves(self):
         for curve in self.grad_curves:
             self.grad_plot.removeItem(curve)
-        self.grad_curves = [self.grad_plot.plot(pen=self.theme.layer_pen(i)) for i in range(self.series.n_layers)]
+        self.grad_curves = [self.grad_plot.plot(pen=self.pens.layer_pen(i)) for i in range(self.series.n_layers)]
         self._show_titles()
         self._schedule(force=True)
 

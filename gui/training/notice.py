@@ -4,6 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
+from gui.widgets.theme import follow_theme, palette
+
 
 class RateNotice(QFrame):
     """Says the learning rate moved and why; Undo asks for the old rate back.
@@ -26,7 +28,7 @@ class RateNotice(QFrame):
         row.setContentsMargins(6, 4, 6, 4)
         row.addWidget(self.text, 1)
         row.addWidget(self.undo)
-        self.set_dark(True)
+        follow_theme(self)
         self.hide()
 
     def say(self, text: str, old_rate: float) -> None:
@@ -40,6 +42,7 @@ class RateNotice(QFrame):
             self.undoClicked.emit(self.old_rate)
 
     def set_dark(self, dark: bool) -> None:
-        border, background = ("#5a7ea0", "#1e2a36") if dark else ("#7aa0c8", "#eaf2fb")
+        colours = palette(dark)
+        border, background = colours.hex("notice_edge"), colours.hex("notice_fill")
         self.setStyleSheet(f"QFrame#rate_notice {{ border: 1px solid {border}; border-radius: 4px;"
                            f" background: {background}; }}")

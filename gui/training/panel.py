@@ -249,12 +249,6 @@ class TrainingPanel(QWidget):
         if event.type() == QEvent.Type.FontChange and hasattr(self, "step_button"):
             self._apply_button_fonts()
 
-    def set_dark(self, dark: bool) -> None:
-        self.divergence.set_dark(dark)
-        self.rate_notice.set_dark(dark)
-        self.live.set_dark(dark)
-        self.network.set_dark(dark)
-
     # -- accessors -------------------------------------------------------------------------
     @property
     def confirm(self):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.history.series import StepRate
+from gui.widgets.theme import follow_theme, palette
 
 BAR_STEPS = 1000  # resolution of the epoch progress bar
 
@@ -187,7 +188,7 @@ class DivergenceBox(QFrame):
         self.title.setFont(font)
         self.reset.clicked.connect(self.resetClicked)
         self.halve.clicked.connect(self.halveClicked)
-        self.set_dark(True)
+        follow_theme(self)
         self.hide()
 
     def show_message(self, message: str, learning_rate: float, smallest_rate: float,
@@ -202,7 +203,7 @@ class DivergenceBox(QFrame):
         self.show()
 
     def set_dark(self, dark: bool) -> None:
-        border, background, text = (("#e0785a", "#3a2222", "#ffd9cf") if dark
-                                     else ("#c0392b", "#fdecea", "#611a15"))
+        colours = palette(dark)
+        border, background, text = colours.hex("alert_edge"), colours.hex("alert_fill"), colours.hex("alert_text")
         self.setStyleSheet(f"QFrame#divergence {{ border: 1px solid {border}; border-radius: 4px;"
                            f" background: {background}; }} QFrame#divergence QLabel {{ color: {text}; }}")

@@ -12,6 +12,7 @@ from core.network import COSTS, NetworkError, parse_sizes
 from core.optimizers import OPTIMIZERS
 from core.trainer import BATCH_SIZE_RANGE, LEARNING_RATE_RANGE
 from gui.training.inputs import CheckedSpinBox, LogRateControl
+from gui.widgets.theme import follow_theme, palette
 
 LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam", "sigmoid": "sigmoid",
           "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
@@ -40,11 +41,11 @@ class ReasonLabel(QLabel):
     def __init__(self):
         super().__init__()
         self.setWordWrap(True)
-        self.set_dark(True)
+        follow_theme(self)
         self.hide()
 
     def set_dark(self, dark: bool) -> None:
-        self.setStyleSheet(f"color: {'#ff8a7a' if dark else '#b3261e'};")
+        self.setStyleSheet(f"color: {palette(dark).hex('bad')};")
 
     def say(self, reason: str | None) -> None:
         self.setText(reason or "")
@@ -97,9 +98,6 @@ class LiveSettings(QGroupBox):
                 self.batch_size.setValue(batch_size)
         if self._follows("optimizer", optimizer) and not self.optimizer.view().isVisible():
             set_combo(self.optimizer, optimizer)
-
-    def set_dark(self, dark: bool) -> None:
-        self.reason.set_dark(dark)
 
     def request_learning_rate(self, value: float) -> None:
         """Set the learning rate as if the learner had entered it."""
@@ -170,7 +168,7 @@ class NetworkSettings(QGroupBox):
         self.seed.valueChanged.connect(lambda _: self._edited("seed"))
         self.apply.clicked.connect(self.apply_staged)
         self.discard.clicked.connect(self.discard_staged)
-        self.set_dark(True)
+        follow_theme(self)
 
     # -- model → view ---------------------------------------------------------------------
     def show_network(self, sizes, activation: str, cost: str, seed: int) -> None:
@@ -214,7 +212,6 @@ class NetworkSettings(QGroupBox):
         self._update_status()
 
     def set_dark(self, dark: bool) -> None:
-        self.reason.set_dark(dark)
         self._dark = dark
         self._update_status()
 
@@ -257,7 +254,7 @@ class NetworkSettings(QGroupBox):
         self.apply.setEnabled(staged is not None and changed)
         self.discard.setEnabled(bool(self._touched))
         if changed:
-            colour = "#ffb74d" if self._dark else "#8a4b00"
+            colour = palette(self._dark).hex("warning")
             self.status.setText("Needs a new network: Apply builds it, and training starts again.")
             self.status.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.status.setVisible(changed)

@@ -6,8 +6,8 @@ import math
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFontMetricsF
 
-from gui.widgets.colors import DARK_BACKGROUND, LIGHT_BACKGROUND
 from gui.widgets.plot_cache import cache_static_parts
+from gui.widgets.theme import palette
 
 # Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), in the
 # order the gradient-norm curves take them; yellow last, as it is faint on white.
@@ -23,19 +23,18 @@ def layer_names(n_weight_layers: int) -> list:
 
 
 class ChartTheme:
-    """Pens and colours for one background."""
+    """The charts' pens, from the theme's palette for one background."""
 
     def __init__(self, dark: bool):
         self.dark = dark
-        self.background = QColor(*(DARK_BACKGROUND if dark else LIGHT_BACKGROUND))
-        self.foreground = QColor(*((205, 208, 214) if dark else (40, 40, 44)))
-        self.muted = QColor(*((130, 134, 142) if dark else (120, 120, 126)))
+        self.palette = palette(dark)
+        self.background = self.palette.qcolor("background")
+        self.foreground = self.palette.qcolor("plot_text")
+        self.muted = self.palette.qcolor("faint")
 
     def split_colour(self, split: str) -> QColor:
         # train blue, test orange: the two ends of the app's weight scale, easy to tell apart
-        if split == "train":
-            return QColor(*((86, 180, 233) if self.dark else (0, 114, 178)))
-        return QColor(*((240, 160, 40) if self.dark else (213, 94, 0)))
+        return self.palette.qcolor("train" if split == "train" else "test")
 
     def raw_cost_pen(self):
         colour = QColor(self.muted)
@@ -44,7 +43,7 @@ class ChartTheme:
 
     def average_pen(self):
         # the one wide pen: wide polylines are slow to stroke, so this curve gets fewer points
-        return pg.mkPen(QColor(*((255, 190, 60) if self.dark else (200, 90, 0))), width=2)
+        return pg.mkPen(self.palette.qcolor("average"), width=2)
 
     def layer_pen(self, layer: int):
         return pg.mkPen(QColor(*LAYER_COLOURS[layer % len(LAYER_COLOURS)]), width=2)

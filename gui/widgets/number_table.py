@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from gui.widgets.support import muted, sign_colors
+from gui.widgets.theme import follow_theme, palette
 
 NUMBER_ROOM = "-0.0000000"  # as wide as fmt() gets (e.g. "+0.0005119", "-1.234e-05")
 
@@ -25,7 +25,7 @@ def set_text(label: QLabel, text: str) -> None:
 class NumberTable(QWidget):
     """Rows of plain-text cells under fixed headers; a cell may be coloured by the sign of its number."""
 
-    def __init__(self, headers, max_rows: int, dark: bool = True, parent=None, wide_rows=()):
+    def __init__(self, headers, max_rows: int, parent=None, wide_rows=()):
         """wide_rows: rows whose first cell spans every column but the last (a sum of "the
         other 779 terms" with no wᵢ or aᵢ), so its long name does not widen the first column."""
         super().__init__(parent)
@@ -62,9 +62,9 @@ class NumberTable(QWidget):
                 row.append(label)
             self.cells.append(row)
         grid.setColumnStretch(len(headers), 1)  # keep the numbers together on the left
-        self._dark = dark
+        self._dark = True
         self._shown_rows = max_rows
-        self.set_dark(dark)
+        follow_theme(self)
 
     def set_rows(self, rows) -> None:
         """Show rows of cells, each cell a text or a (text, sign) pair (sign −1, 0 or +1 colours it)."""
@@ -90,17 +90,17 @@ class NumberTable(QWidget):
         if sign not in (1, -1):
             label.setPalette(QPalette())  # an empty palette inherits the window's text colour
             return
-        negative, positive = sign_colors(self._dark)
-        palette = QPalette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(*(positive if sign == 1 else negative)))
-        label.setPalette(palette)
+        colours = palette(self._dark)
+        qt_palette = QPalette()
+        qt_palette.setColor(QPalette.ColorRole.WindowText, QColor(*(colours.positive if sign == 1 else colours.negative)))
+        label.setPalette(qt_palette)
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
         for label in self.headers:
-            palette = label.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(*muted(dark)))
-            label.setPalette(palette)
+            qt_palette = label.palette()
+            qt_palette.setColor(QPalette.ColorRole.WindowText, QColor(*palette(dark).muted))
+            label.setPalette(qt_palette)
         for row in self.cells:
             for label in row:
                 self._colour(label, label.property("sign"))

@@ -1,7 +1,7 @@
 """Small pieces the inspector, sample, mini-batch and drawing views share.
 
 A throttle that keeps `set_snapshot` cheap, a runner that does heavy read-only work on a
-thread pool (newest request wins), the theme's colours, and NumPy → QPixmap conversion.
+thread pool (newest request wins), plot styling, and NumPy → QPixmap conversion.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
-from gui.widgets import colors
 from gui.widgets.plot_cache import cache_static_parts
+from gui.widgets.theme import palette
 
 
 class Throttle(QObject):
@@ -125,34 +125,6 @@ class BackgroundRunner(QObject):
             self.failed.emit(message)
 
 
-# -- theme -----------------------------------------------------------------------------------
-def background(dark: bool) -> tuple:
-    return colors.DARK_BACKGROUND if dark else colors.LIGHT_BACKGROUND
-
-
-def foreground(dark: bool) -> tuple:
-    return (225, 228, 235) if dark else (30, 32, 38)
-
-
-def muted(dark: bool) -> tuple:
-    return (150, 155, 165) if dark else (105, 110, 120)
-
-
-def sign_colors(dark: bool) -> tuple:
-    """Return (negative, positive) text colours of the weight scale, legible on the background."""
-    if dark:
-        return colors.NEGATIVE, colors.POSITIVE
-    return colors.NEGATIVE_MID, (170, 85, 10)
-
-
-def selection(dark: bool) -> tuple:
-    return colors.SELECTION if dark else (20, 150, 60)
-
-
-def hex_color(rgb) -> str:
-    return QColor(*rgb).name()
-
-
 def fmt(value: float, digits: int = 4) -> str:
     """Return a number with its sign and `digits` significant digits (e.g. +0.1234, -2.5e-05)."""
     return f"{value:+.{digits}g}"
@@ -172,15 +144,16 @@ def nice_scale(value: float) -> float:
 
 def style_plot(plot: pg.PlotItem, dark: bool) -> None:
     """Give a pyqtgraph plot item the theme's axis and text colours."""
-    pen = pg.mkPen(muted(dark))
+    colours = palette(dark)
+    pen = pg.mkPen(colours.muted)
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(pen)
-        axis.setTextPen(pg.mkPen(foreground(dark)))
+        axis.setTextPen(pg.mkPen(colours.foreground))
         # ticks say the values as they are: for a range within ±1, pyqtgraph would write them in
         # thousandths and append "(x0.001)" to the label, which a narrow axis cuts off
         axis.enableAutoSIPrefix(False)
-    plot.titleLabel.setText(plot.titleLabel.text, color=hex_color(foreground(dark)))
+    plot.titleLabel.setText(plot.titleLabel.text, color=colours.hex("foreground"))
     cache_static_parts(plot)
 
 

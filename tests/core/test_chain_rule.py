@@ -223,7 +223,7 @@ def test_following_a_term_selects_the_connection_one_layer_up(view, qtbot):
     view.set_snapshot(snap)
     view.select_connection(1, 2, 3)
     with qtbot.waitSignal(view.connectionSelected) as blocker:
-        view._browser.anchorClicked.emit(QUrl("conn:2:1:2"))
+        view.browser.anchorClicked.emit(QUrl("conn:2:1:2"))
     assert blocker.args == [2, 1, 2]
     assert view.chain().weight_layer == 2 and view.connections()[-1] == (2, 1, 2)
 
@@ -241,10 +241,10 @@ def test_view_without_selection_or_label(view):
     view.set_snapshot(snap)
     view.select_connection(0, 7, 19)  # out of range for this network: ignored
     assert view.connections() == ()
-    view._render()
+    view.render_now()
     assert view.chain().to == label and view.chain().is_output  # the strongest into the answer
     view.set_snapshot(make_snapshot(net, x, None))
-    view._render()
+    view.render_now()
     assert view.chain() is None and "no label" in view.text()
 
 

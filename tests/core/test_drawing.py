@@ -131,5 +131,5 @@ def test_a_network_without_28x28_inputs_gets_no_drawings(draw_view, qtbot):
     sent = []
     draw_view.inputDrawn.connect(sent.append)
     drag(draw_view.canvas, [(50, 50), (200, 200), (220, 220)])
-    draw_view._throttle.flush()
+    draw_view.send_now()
     assert sent == [] and "cannot be fed" in draw_view.reading.text()

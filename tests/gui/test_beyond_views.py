@@ -227,10 +227,10 @@ def test_compare_view_plots_runs_and_stops_its_thread_on_close(qtbot, mnist):
     view.epochs.setValue(200)
     view.show()
     view.run()
-    thread = view._thread
-    qtbot.waitUntil(lambda: len(view._runs) == 2 and len(view._runs[0].epochs) >= 2, timeout=20000)
+    thread = view.worker_thread
+    qtbot.waitUntil(lambda: len(view.runs) == 2 and len(view.runs[0].epochs) >= 2, timeout=20000)
     assert view.is_running and not view.run_button.isEnabled()
-    assert [r.config.name for r in view._runs] == ["sigmoid + quadratic, η = 3",
+    assert [r.config.name for r in view.runs] == ["sigmoid + quadratic, η = 3",
                                                     "relu + cross-entropy (softmax), η = 0.1"]
     view.close()
     assert not thread.isRunning() and not view.is_running
@@ -242,8 +242,8 @@ def test_a_compare_view_deleted_mid_run_stops_its_thread(qtbot, mnist):
     view.set_dataset(mnist.subset(2000, 200))
     view.epochs.setValue(200)
     view.run()
-    thread = view._thread
-    qtbot.waitUntil(lambda: len(view._runs) == 2, timeout=20000)
+    thread = view.worker_thread
+    qtbot.waitUntil(lambda: len(view.runs) == 2, timeout=20000)
     view.deleteLater()
     qtbot.waitUntil(lambda: thread.isFinished(), timeout=20000)
 

@@ -296,3 +296,20 @@ def test_at_1280_by_800_the_panels_in_view_need_no_sideways_scrolling(controller
             assert bar.maximum() == 0, f"{name}: {bar.maximum()} px to scroll sideways"
     legend = window.diagram.legend.explanation
     assert legend.height() >= legend.heightForWidth(legend.width())  # its last line is not cut
+
+
+def test_the_light_palette_reaches_every_plot_in_the_window(controller, window):
+    import pyqtgraph as pg
+
+    from gui.widgets.theme import DARK, LIGHT
+
+    def plot_backgrounds():
+        views = [v for v in window.findChildren(pg.GraphicsView) if v is not window.diagram.canvas]
+        return {v.backgroundBrush().color().name() for v in views}, len(views)
+
+    backgrounds, n_plots = plot_backgrounds()
+    assert n_plots >= 5 and backgrounds == {DARK.hex("background")}
+    controller.actions.set_dark(False)  # View ▸ Dark palette, unchecked
+    assert not window.dark and not window.diagram.canvas.dark
+    assert plot_backgrounds()[0] == {LIGHT.hex("background")}
+    assert window.diagram.canvas.edge_item.fill == LIGHT.qcolor("background")

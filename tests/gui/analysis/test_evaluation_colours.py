@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gui.analysis.evaluation_parts import ConfusionGrid
-from gui.widgets.colors import NEGATIVE, POSITIVE
+from gui.widgets.colours import NEGATIVE, POSITIVE
 
 
 def hue(rgb) -> float:

@@ -121,7 +121,7 @@ def test_clicking_a_connection_emits_it(qtbot, view):
 
 
 def test_tooltips_carry_the_right_values(qtbot, view):
-    snap = view._snap
+    snap = view.snapshot
     text = view.tooltip_at(view.neuron_pos(2, 3))
     assert "Hidden layer 2, neuron 3" in text
     assert f"a = {snap.activations[2][3]:.4f}" in text
@@ -157,7 +157,7 @@ def test_strongest_keeps_exactly_k_per_neuron(view):
     for layer in range(3):
         shown = view.visible_edges(layer)
         assert (shown.sum(axis=1) == 3).all()
-        w = np.abs(view._snap.weights[layer])
+        w = np.abs(view.snapshot.weights[layer])
         top = np.argsort(w, axis=1)[:, -3:]
         assert all(set(np.flatnonzero(shown[j])) == set(top[j]) for j in range(len(w)))
 
@@ -175,14 +175,14 @@ def test_selected_shows_only_the_selected_neurons_connections(view):
 def test_contributions_leave_out_the_dark_pixels(view):
     view.set_mode("contributions")
     view.update_now()
-    dark = view._snap.activations[0] == 0
+    dark = view.snapshot.activations[0] == 0
     shown = view.visible_edges(0)
     assert dark.any() and not shown[:, dark].any()
     assert shown[:, ~dark].mean() > 0.99  # a lit pixel sends something along (nearly) every line
 
 
 def test_gradient_colouring_uses_the_examples_gradient(view):
-    snap = view._snap
+    snap = view.snapshot
     view.set_colour_by("gradients")
     view.update_now()
     grads = snap.grad_views(snap.example_grad)[0]
@@ -259,7 +259,7 @@ def test_a_diverged_networks_nan_and_inf_get_defined_colours():
     import warnings
 
     from gui.diagram.style import GREY_LEVELS, grey_fill
-    from gui.widgets.colors import to_bins
+    from gui.widgets.colours import to_bins
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # casting NaN to an int warns, and gives an arbitrary bin

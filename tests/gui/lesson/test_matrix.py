@@ -48,28 +48,28 @@ def test_result_equals_the_layers_activations(view, sizes, activation, cost):
 def test_layer_chooser_follows_the_architecture(view):
     net, snap = snapshot((30, 8, 6, 4, 5))
     view.set_snapshot(snap)
-    assert view._chooser.count() == 4
-    view._chooser.setCurrentIndex(2)
+    assert view.layer_box.count() == 4
+    view.layer_box.setCurrentIndex(2)
     assert view.layer() == 2 and view.result().shape == (4,)
     view.set_layer(7)  # no such layer: ignored
     assert view.layer() == 2
     net, small = snapshot((30, 5, 5))
     view.set_snapshot(small)
-    assert view._chooser.count() == 2 and view.layer() == 1
+    assert view.layer_box.count() == 2 and view.layer() == 1
     np.testing.assert_allclose(view.result(), small.activations[2], rtol=1e-5, atol=1e-6)
 
 
 def row_scene_position(view, row, box=None):
     """Return the scene position of the middle of a row of W (or of a column's view box)."""
     QApplication.processEvents()  # let a rebuilt layout settle before mapping
-    box = box or view._plots._w.vb
+    box = box or view.plots.weights_plot.vb
     x = box.viewRange()[0]
     return box.mapViewToScene(QPointF(sum(x) / 2, row + 0.5))
 
 
 def row_position(view, row, box=None):
     """Return the viewport position of the middle of a row of W (or of a column's view box)."""
-    return view._plots.mapFromScene(row_scene_position(view, row, box))
+    return view.plots.mapFromScene(row_scene_position(view, row, box))
 
 
 def test_hovering_a_row_names_its_neuron(view, qtbot):
@@ -78,15 +78,15 @@ def test_hovering_a_row_names_its_neuron(view, qtbot):
     view.set_layer(1)
     # The scene reports pointer moves through this signal; emitting it stands in for the
     # pointer (a real move is not delivered if the cursor already sits there from another test).
-    moved = view._plots.scene().sigMouseMoved
+    moved = view.plots.scene().sigMouseMoved
     with qtbot.waitSignal(view.neuronHovered) as blocker:
         moved.emit(row_scene_position(view, 5))
     assert blocker.args == [2, 5]
-    column = view._plots.getItem(1, 3)  # the "= z" column's view box shares the rows
+    column = view.plots.getItem(1, 3)  # the "= z" column's view box shares the rows
     with qtbot.waitSignal(view.neuronHovered) as blocker:
         moved.emit(row_scene_position(view, 9, column))
     assert blocker.args == [2, 9]
-    assert "Neuron 9 of layer 2" in view._detail.text()
+    assert "Neuron 9 of layer 2" in view.detail.text()
     with qtbot.waitSignal(view.neuronHovered) as blocker:
         moved.emit(QPointF(-10, -10))  # off the matrix
     assert blocker.args == [2, -1]
@@ -101,7 +101,7 @@ def test_clicking_a_row_selects_its_neuron(view, qtbot):
     net, snap = snapshot()
     view.set_snapshot(snap)
     with qtbot.waitSignal(view.neuronSelected) as blocker:
-        qtbot.mouseClick(view._plots.viewport(), Qt.LeftButton, pos=row_position(view, 12))
+        qtbot.mouseClick(view.plots.viewport(), Qt.LeftButton, pos=row_position(view, 12))
     assert blocker.args == [1, 12]
 
 
@@ -111,7 +111,7 @@ def test_a_row_of_the_first_layer_shows_as_an_image(view):
     view.set_selected_neuron(1, 7)
     np.testing.assert_allclose(view.row_image(), np.asarray(snap.weights[0][7]).reshape(28, 28))
     view.set_selected_neuron(2, 3)  # another layer's neuron: no row of this matrix
-    assert "Hover" in view._detail.text()
+    assert "Hover" in view.detail.text()
     view.set_layer(1)
     assert view.row_image() is None  # 16 inputs are not an image
 
@@ -123,5 +123,5 @@ def test_new_snapshots_and_themes(view):
     net.params[:] *= 0.5
     second = make_snapshot(net, snap.activations[0], 3)
     view.set_snapshot(second)
-    view._render()  # the throttled redraw, now
+    view.render_now()  # the throttled redraw, now
     np.testing.assert_allclose(view.result(), second.activations[1], rtol=1e-5, atol=1e-6)

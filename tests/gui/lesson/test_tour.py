@@ -133,7 +133,7 @@ def test_showing_the_tour_starts_at_the_first_step(tour):
     widget.show()
     assert widget.is_running() and widget.current_index() == 0
     check(host, widget.current_step())
-    assert "Step 1 of 11" in widget._counter.text()
+    assert "Step 1 of 11" in widget.counter.text()
 
 
 def test_next_and_back_navigate_and_set_up(tour, qtbot):
@@ -141,21 +141,21 @@ def test_next_and_back_navigate_and_set_up(tour, qtbot):
     widget.start()
     for i in range(1, 11):
         with qtbot.waitSignal(widget.stepChanged) as blocker:
-            widget._next.click()
+            widget.next_button.click()
         assert blocker.args == [i] and widget.current_index() == i
         check(host, widget.current_step())
         assert widget.last_error is None
-    assert widget._next.text() == "Finish"
-    widget._back.click()
+    assert widget.next_button.text() == "Finish"
+    widget.back_button.click()
     assert widget.current_index() == 9
     check(host, widget.current_step())
     for _ in range(12):
-        widget._back.click()
-    assert widget.current_index() == 0 and not widget._back.isEnabled()
+        widget.back_button.click()
+    assert widget.current_index() == 0 and not widget.back_button.isEnabled()
     widget.go_to(40)
     assert widget.current_index() == 10
     with qtbot.waitSignal(widget.finished):
-        widget._next.click()  # "Finish"
+        widget.next_button.click()  # "Finish"
     assert not widget.is_running()
 
 
@@ -165,7 +165,7 @@ def test_leaving_midway_keeps_the_app_as_it_is(tour, qtbot):
     widget.next()
     calls, state = len(host.calls), dict(host.state)
     with qtbot.waitSignal(widget.finished):
-        widget._leave.click()
+        widget.leave_button.click()
     assert not widget.is_running()
     assert len(host.calls) == calls and host.state == state  # leaving changes nothing
     host.paused = False  # the learner goes on using the app: the tour does not interfere
@@ -177,10 +177,10 @@ def test_leaving_midway_keeps_the_app_as_it_is(tour, qtbot):
 def test_step_list_jumps_and_again_reapplies(tour):
     widget, host = tour
     widget.start()
-    widget._chooser.activated.emit(6)
+    widget.chooser.activated.emit(6)
     assert widget.current_index() == 6 and host.state["colour_by"] == "gradients"
     host.state["colour_by"] = "values"  # the learner changed it
-    widget._again.click()
+    widget.again_button.click()
     assert host.state["colour_by"] == "gradients"
 
 
@@ -197,10 +197,10 @@ def test_snapshot_adapts_neurons_without_reapplying(tour):
     assert len(host.calls) == calls
     widget.go_to(1)
     assert host.neuron == (1, 3)
-    assert "tanh squashes" in widget._text.toPlainText()
+    assert "tanh squashes" in widget.text_view.toPlainText()
     widget.go_to(3)
     assert host.neuron == (2, 8)  # the current example's digit
-    assert "picture of the digit 8" in widget._text.toPlainText()
+    assert "picture of the digit 8" in widget.text_view.toPlainText()
 
 
 def test_a_host_without_a_panel_does_not_end_the_tour(tour):
@@ -213,6 +213,6 @@ def test_a_host_without_a_panel_does_not_end_the_tour(tour):
     widget.start(1)
     assert isinstance(widget.last_error, KeyError)
     assert host.state["diagram_mode"] == "selected"  # the calls after the failing one were still made
-    assert "could not be set up" in widget._text.toPlainText()
+    assert "could not be set up" in widget.text_view.toPlainText()
     widget.next()  # still navigable
     assert widget.current_index() == 2

@@ -8,6 +8,7 @@ from core.landscape.planes import parameter_index
 from core.network import Network
 from core.snapshot import make_snapshot
 from gui.surface.panel import SurfaceView
+from gui.widgets.theme import theme
 
 SIZES = (16, 6, 10)
 
@@ -162,7 +163,8 @@ def test_pausing_or_stepping_by_hand_recomputes_for_the_new_point(qtbot, view, s
 
 def test_log_scale_manual_extent_and_light_theme(qtbot, view, small):
     _, _, snap, _ = small
-    view.set_dark(False)
+    theme().set_dark(False)
+    assert not view.plots.dark
     view.log_box.setChecked(True)
     view.extent_box.setCurrentIndex(1)
     view.half_width_box.setValue(0.5)

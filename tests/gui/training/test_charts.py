@@ -242,7 +242,7 @@ def test_side_by_side_charts_fit_a_narrow_dock(charts, qtbot):
     charts.redraw()
     qtbot.wait(50)
     width = charts.plots.viewport().width()
-    assert charts._wide
+    assert charts.side_by_side
     right = charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).right()
     assert right <= width + 0.5
     assert charts.grad_plot.mapRectToScene(charts.grad_plot.boundingRect()).width() > 100

@@ -11,6 +11,7 @@ from core.snapshot import make_snapshot
 from gui.training.inputs import DEFAULT_SPEED, SPEEDS, round_significant
 from gui.training.keys import TrainingKeys
 from gui.training.panel import TrainingPanel
+from gui.widgets.theme import theme
 
 SIGNALS = ("playRequested", "pauseRequested", "stepRequested", "stepEpochRequested", "resetRequested",
            "learningRateChanged", "batchSizeChanged", "optimizerChanged", "speedChanged", "rebuildRequested")
@@ -317,8 +318,8 @@ def test_compact_mode_shows_only_play_step_and_progress(panel):
 
 
 def test_dark_and_light_keep_the_controls(panel):
-    panel.set_dark(False)
-    panel.set_dark(True)
+    theme().set_dark(False)
+    theme().set_dark(True)
     assert "color" in panel.network.reason.styleSheet()
 
 
