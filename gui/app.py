@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import threading
 
 from core.threads import limit_blas_threads
 
@@ -73,28 +72,6 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def load_dataset_in_background(folder):
-    """Start reading the dataset (the folder's, else the embedded MNIST) on a thread; return a Future of it.
-
-    Unpacking it (zlib, which lets go of the interpreter lock) then overlaps with importing Qt
-    and the window's modules: 0.3–0.6 s less before the window shows on a two-core machine.
-    """
-    from concurrent.futures import Future
-
-    future = Future()
-
-    def load():
-        from core.data import load_idx_dataset, load_mnist
-
-        try:
-            future.set_result(load_idx_dataset(folder) if folder else load_mnist())
-        except BaseException as exc:  # handed to the caller, which says what went wrong
-            future.set_exception(exc)
-
-    threading.Thread(target=load, name="dataset-loader", daemon=True).start()
-    return future
 
 
 def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, settings=None, persist=True):
@@ -172,12 +149,11 @@ def run(argv) -> int:
         return 1
     limit_blas_threads(1)
     sys.setswitchinterval(SWITCH_INTERVAL)
-    dataset_future = load_dataset_in_background(args.data)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from core.data import DatasetError
+    from core.data import DatasetError, load_idx_dataset, load_mnist
 
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
@@ -196,7 +172,7 @@ def run(argv) -> int:
     theme().set_dark(not args.light)
     theme().apply(app)
     try:
-        dataset = dataset_future.result()
+        dataset = load_idx_dataset(args.data) if args.data else load_mnist()
     except DatasetError as exc:
         QMessageBox.critical(None, "Cannot open the dataset", str(exc))
         return 2

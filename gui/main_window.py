@@ -28,7 +28,7 @@ APP_TITLE = "Neural Network Explorer"
 DIAGRAM_KEEPS = 440  # px of the window's height a bottom panel brought forward leaves to the diagram
 SIDE_PANELS_GROWING = ("inspector",)  # brought forward, these take SIDE_SHARE of their column
 SIDE_SHARE = 0.62
-DIAGRAM_MIN_HEIGHT = 300  # px: never a thumbnail, whatever the docks around it ask
+DIAGRAM_MIN_HEIGHT = 200  # px: never a thumbnail, whatever the docks around it ask (fits a 640×360 window)
 
 
 class PanelScroller(QScrollArea):

@@ -4,8 +4,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from superqt.utils import qthrottled
 
 from core.lesson import chain_rule as cr
 from gui.widgets.theme import Palette, follow_theme, hex_colour, palette
@@ -63,8 +64,8 @@ class ChainRuleView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._browser)
-        self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
-        self._timer.timeout.connect(self._render)
+        # at most one redraw per interval, at its end, however many snapshots arrive
+        self._render_soon = qthrottled(self._render, RENDER_INTERVAL_MS, leading=False, parent=self)
         follow_theme(self)
 
     # -- inputs ----------------------------------------------------------------------------
@@ -136,8 +137,8 @@ class ChainRuleView(QWidget):
 
     def _schedule(self):
         self._dirty = True
-        if self.isVisible() and not self._timer.isActive():
-            self._timer.start()
+        if self.isVisible():
+            self._render_soon()
 
     def _follow_link(self, url: QUrl):
         parts = url.toString().split(":")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from superqt.utils import qthrottled
 
 from core import activations as act
 from gui.lesson.chain_rule import FUNCTION_NAMES, number
@@ -72,8 +73,8 @@ class MatrixView(QWidget):
         layout.addWidget(self._legend)
         layout.addWidget(self._plots, 1)
         layout.addWidget(self._detail)
-        self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
-        self._timer.timeout.connect(self._render)
+        # at most one redraw per interval, at its end, however many snapshots arrive
+        self._render_soon = qthrottled(self._render, RENDER_INTERVAL_MS, leading=False, parent=self)
         follow_theme(self)
 
     # -- inputs ------------------------------------------------------------------------------
@@ -91,8 +92,8 @@ class MatrixView(QWidget):
             self._set_layer_now(self._layer)
         else:
             self._dirty = True
-            if self.isVisible() and not self._timer.isActive():
-                self._timer.start()
+            if self.isVisible():
+                self._render_soon()
 
     def set_layer(self, weight_layer: int) -> None:
         """Show weight layer `weight_layer` (neuron layer weight_layer → weight_layer + 1)."""

@@ -109,7 +109,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         for k in range(2):
             grid.setRowStretchFactor(k, 0)
             grid.setColumnStretchFactor(k, 0)
-        if side_by_side:
+        if side_by_side:  # one row that takes all the height, two columns that share the width
+            grid.setRowStretchFactor(0, 1)
             grid.setColumnStretchFactor(0, 1)
             grid.setColumnStretchFactor(1, 1)
         else:
@@ -138,6 +139,9 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         path = np.asarray(path)
         self.path.setData(path[:, 0], path[:, 1])
         self.start.setData([path[0, 0]], [path[0, 1]])
+        # "start" above its mark, or below it when the mark is in the upper half (the title is above)
+        upper = len(self.betas) and path[0, 1] > 0.5 * (float(self.betas[0]) + float(self.betas[-1]))
+        self.start_text.setAnchor((0, 0) if upper else (0, 1))
         self.start_text.setPos(path[0, 0], path[0, 1])
         self.start_text.setVisible(len(path) > 1)
         self.current.setData([0.0], [0.0])

@@ -66,6 +66,7 @@ class EngineWorker(QObject):
         # the first frame comes from the initial network, before the engine has even started
         self.mailbox.put(initial_snapshot(dataset, **self._settings))
         self._handle = None
+        self._early = []  # commands sent before start(): applied, in order, once the engine runs
         self._crash = ""
         self._signals = {"diverged": self.diverged, "error": self.error, "failed": self.failed, "saved": self.saved,
                          "loaded": self.loaded, "rebuilt": self.rebuilt, "running": self.runningChanged,
@@ -85,6 +86,9 @@ class EngineWorker(QObject):
         """Start the engine process (returns at once; its first snapshot follows)."""
         if self._handle is None:
             self._handle = EngineHandle(self._dataset, self._settings)
+            for name, args in self._early:
+                self._handle.send(name, *args)
+            self._early.clear()
             self._timer.start(POLL_MS)
 
     def stop(self):
@@ -146,7 +150,9 @@ class EngineWorker(QObject):
 
     # -- commands --------------------------------------------------------------------------------
     def _send(self, name, *args):
-        if self._handle is not None:
+        if self._handle is None:
+            self._early.append((name, args))
+        else:
             self._handle.send(name, *args)
 
     def play(self):

@@ -259,3 +259,19 @@ def test_selection_survives_new_snapshots_but_not_a_new_architecture(view):
     assert view.connections() == ()
     view.set_dark(False)
     assert view.chain() is not None
+
+
+def test_snapshots_arriving_fast_are_drawn_once_at_the_end_of_the_interval(view, qtbot):
+    net, x, label, snap = example((20, 7, 6, 3), "sigmoid", "quadratic")
+    view.set_snapshot(snap)
+    view.select_connection(2, label, 4)  # drawn at once
+    first = view.chain()
+    later = []
+    for scale in (0.9, 0.8, 0.7):
+        net.params[:] *= scale
+        later.append(make_snapshot(net, x, label))
+        view.set_snapshot(later[-1])
+    assert view.chain() is first  # nothing redrawn yet: the redraw waits for the interval's end
+    qtbot.waitUntil(lambda: view.chain() is not first, timeout=2000)
+    newest = cr.chain_rule(later[-1], 2, label, 4)
+    assert view.chain().product == pytest.approx(newest.product)

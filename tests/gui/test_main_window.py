@@ -229,6 +229,7 @@ from gui.app import open_window
 c = open_window(load_mnist().subset(3000, 500), restore_settings=False, offer_restore=False,
                 settings=QSettings(sys.argv[1], QSettings.IniFormat))
 c.view.show()
+c.view.panels["training"].set_speed(0)  # mid-run at full speed (Play starts at a watchable pace)
 c.play()
 def close():
     print("step", c.latest().step)

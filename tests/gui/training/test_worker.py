@@ -326,3 +326,17 @@ def test_a_switched_off_neuron_stays_off_while_training_until_undone(qtbot, work
 def test_the_engine_worker_offers_every_signal_and_command_of_the_thread_worker():
     own = {name for name in vars(TrainingWorker) if not name.startswith("_")} - {"run", "staticMetaObject"}
     assert own - set(dir(EngineWorker)) == set()
+
+
+@pytest.mark.parametrize("kind", [TrainingWorker, EngineWorker], ids=["thread", "process"])
+def test_commands_sent_before_the_start_are_applied_in_order_once_it_runs(qtbot, kind):
+    w = kind(tiny_dataset(n_train=400, n_test=60), sizes=(64, 12, 4), seed=1, learning_rate=1.0, batch_size=10)
+    w.set_learning_rate(0.25)
+    w.step(3)
+    w.start()
+    try:
+        snap = settle(qtbot, w, lambda s: s.step == 3)
+        assert snap.learning_rate == 0.25
+    finally:
+        w.stop()
+        assert w.wait(5000)
