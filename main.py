@@ -20,6 +20,10 @@ def main(argv=None) -> int:
         from core.train_cli import main as train
 
         return train(argv[1:])
+    if argv and argv[0] == "record":
+        from gui.record_cli import main as record
+
+        return record(argv[1:])
     from gui.app import run
 
     return run(argv)

@@ -54,7 +54,7 @@ def check_remembered(raw: dict, n_inputs: int, n_classes: int, source: str = "se
             else:
                 out[key] = checks[key](raw[key])
         except validation.InputError as exc:
-            notices.append(f"{source}: the remembered {name} was dropped ({exc.detail}); the default is used.")
+            notices.append(f"{source}: the remembered setting for {name} was dropped ({exc.detail}); the default is used.")
     return out, notices
 
 

@@ -11,6 +11,7 @@ from core.data import DatasetError, load_idx_dataset, load_mnist
 from gui.clicker import CLICKER_HELP, Clicker
 from gui.panels import PANELS
 from gui.presentation import Presenter
+from gui.recording import RecordingControl
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
@@ -87,6 +88,7 @@ class WindowActions:
         self._action(export, "Charts as image…", lambda: self.export_widget(self.w.panels["charts"], "charts"))
         self._action(export, "Whole window as image…", lambda: self.export_widget(self.w, "window"))
         self._action(export, "Training history as CSV…", self.export_history)
+        self.recording = RecordingControl(self.w, self.controller, m, [(p.name, p.title) for p in PANELS])
         m.addSeparator()
         self._action(m, "&Quit", self.w.close, QKeySequence.Quit)
 

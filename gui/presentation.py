@@ -58,6 +58,7 @@ class Presenter(QObject):
         self.on = False
         self._base_font = base_font()
         self._saved_state = None
+        self._diagram_min = 0
         self.room = None  # (width, height) to present in instead of the full screen (tests, recordings)
         self._user = {mode: float(settings.value(f"view/type_{mode}", 1.0)) for mode in ("normal", "presentation")}
         if self._user["normal"] != 1.0:
@@ -118,6 +119,9 @@ class Presenter(QObject):
             w.diagram.toolbar.setVisible(not tiny)
             w.statusBar().setVisible(not tiny)
             w.timeline.setVisible(not tiny)
+            # the normal window keeps the diagram from shrinking to a thumbnail; here it is all there is
+            self._diagram_min = w.diagram.minimumHeight()
+            w.diagram.setMinimumHeight(0)
             self._apply_type()
             if self.room is None:
                 w.showFullScreen()
@@ -133,6 +137,7 @@ class Presenter(QObject):
             w.diagram.toolbar.show()
             w.statusBar().show()
             w.timeline.show()
+            w.diagram.setMinimumHeight(self._diagram_min)
             if self.room is None:
                 w.showNormal()
             if self._saved_state is not None:
@@ -150,6 +155,8 @@ class Presenter(QObject):
         w = self.w
         if not self.on:
             return
+        if self.room is not None and (w.width(), w.height()) != tuple(self.room):
+            w.resize(*self.room)  # the first resize came before the mode's smaller minimum sizes took effect
         training, panel = w.docks["training"], w.docks[w.presentation_panel]
         if not training.isVisible():
             return

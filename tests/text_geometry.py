@@ -168,6 +168,12 @@ def _axis_texts(axis: pg.AxisItem) -> list:
     return [(text, QRectF(rect)) for rect, _flags, text in specs[2]]
 
 
+def _inked(text_item) -> QRectF:
+    """Return a QGraphicsTextItem's rectangle without its document's blank margin."""
+    m = text_item.document().documentMargin()
+    return text_item.boundingRect().adjusted(m, m, -m, -m)
+
+
 def plot_texts(window: QWidget) -> list:
     """Return the Texts drawn inside the window's visible pyqtgraph views."""
     texts = []
@@ -190,11 +196,11 @@ def plot_texts(window: QWidget) -> list:
                 for text, rect in _axis_texts(item):
                     add(f"axis tick of {type(view.parentWidget()).__name__}", text, item, rect)
             elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
-                add("TextItem", item.textItem.toPlainText(), item.textItem, item.textItem.boundingRect())
+                add("TextItem", item.textItem.toPlainText(), item.textItem, _inked(item.textItem))
             elif isinstance(item, pg.LabelItem) and item.text:
                 inner = item.item
                 if inner.toPlainText().strip():
-                    add("LabelItem", inner.toPlainText(), inner, inner.boundingRect())
+                    add("LabelItem", inner.toPlainText(), inner, _inked(inner))
             elif hasattr(item, "text_boxes"):
                 for text, font, box in item.text_boxes():
                     mapped = to_view.mapRect(item.mapRectToScene(box))

@@ -109,7 +109,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         for k in range(2):
             grid.setRowStretchFactor(k, 0)
             grid.setColumnStretchFactor(k, 0)
-        if side_by_side:
+        if side_by_side:  # one row that takes all the height, two columns that share the width
+            grid.setRowStretchFactor(0, 1)
             grid.setColumnStretchFactor(0, 1)
             grid.setColumnStretchFactor(1, 1)
         else:

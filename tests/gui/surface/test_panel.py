@@ -251,3 +251,16 @@ def test_in_a_wide_short_dock_the_profile_stands_beside_the_map(qtbot):
     plots.resize(500, 600)  # a tall dock: below it
     qtbot.waitUntil(lambda: not plots.side_by_side)
     assert plots.profile.geometry().top() >= plots.map.geometry().bottom() - 1
+
+
+def test_side_by_side_the_plots_take_the_whole_height(qtbot):
+    from gui.surface.plots import SurfacePlots
+
+    plots = SurfacePlots()
+    qtbot.addWidget(plots)
+    plots.resize(1000, 320)  # the cost surface brought forward at 1920×1080
+    plots.show()
+    qtbot.waitUntil(lambda: plots.side_by_side)
+    qtbot.wait(50)
+    assert plots.map.geometry().height() > 0.8 * plots.height()
+    assert plots.profile.geometry().height() > 0.8 * plots.height()
