@@ -113,8 +113,8 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(lambda visible, name=spec.name: self._panel_shown(name, visible))
             if hasattr(widget, "set_dataset"):
                 widget.set_dataset(self.dataset)
-            if hasattr(widget, "panel_title"):
-                dock.setWindowTitle(widget.panel_title())
+            if hasattr(getattr(type(widget), "panel_class", type(widget)), "panel_title"):  # not hasattr(widget):
+                dock.setWindowTitle(widget.panel_title())  # asking any lazy stand-in would build its panel
         self._arrange_docks()
 
     def _arrange_docks(self):
@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "set_dataset"):
                 widget.set_dataset(dataset)
         for name, widget in self.panels.items():
-            if hasattr(widget, "panel_title"):  # e.g. "Draw a digit" becomes "Draw an input"
+            if hasattr(getattr(type(widget), "panel_class", type(widget)), "panel_title"):  # "Draw an input"
                 self.docks[name].setWindowTitle(widget.panel_title())
 
     def show_panel(self, name: str):
