@@ -4,7 +4,7 @@
 
 Each run launches `main.py --fresh` (or the standalone app with --bundle) with
 NN_EXPLORER_STARTUP_PROBE set: the app prints when it reached each stage of its start-up
-and exits right after the window's first paint (gui/first_paint.py). Times are seconds from
+and exits right after the window's first paint (gui/desktop/first_paint.py). Times are seconds from
 the launch, medians over the runs. Settings go to a temporary folder (the learner's own are
 untouched) and bytecode to a cache folder of this script's own (PYTHONPYCACHEPREFIX).
 

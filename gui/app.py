@@ -116,7 +116,7 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
 
 def run(argv) -> int:
     """Open the main window (or take a screenshot) and return the exit status."""
-    from gui.first_paint import mark
+    from gui.desktop.first_paint import mark
 
     mark("started")
     p = build_parser()
@@ -138,10 +138,10 @@ def run(argv) -> int:
         print(f"nn-explorer {version()}")
         return 0
     if args.install_desktop_entry or args.uninstall_desktop_entry:
-        from gui.desktop_entry import run_install
+        from gui.desktop.entry import run_install
 
         return run_install(uninstall=args.uninstall_desktop_entry)
-    from gui.platform_check import platform_problem, qt_running
+    from gui.desktop.platform_check import platform_problem, qt_running
 
     problem = None if qt_running() else platform_problem()
     if problem:  # Qt would abort inside QApplication(): say what to install instead
@@ -158,9 +158,9 @@ def run(argv) -> int:
     QCoreApplication.setOrganizationName("nn-explorer")
     QCoreApplication.setApplicationName("Neural Network Explorer")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from gui import excepthook
-    from gui.app_icon import set_app_icon
-    from gui.first_paint import quit_after_first_paint
+    from gui.desktop import excepthook
+    from gui.desktop.first_paint import quit_after_first_paint
+    from gui.desktop.icon import set_app_icon
 
     excepthook.install()
     set_app_icon(app)

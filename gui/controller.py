@@ -359,7 +359,7 @@ class Controller(QObject):
 
     def _on_engine_died(self, message):
         """Say that training stopped and offer to carry on from the snapshot the window holds."""
-        from gui.engine_dialog import offer_restart
+        from gui.desktop.engine_dialog import offer_restart
 
         self.view.show_message("The training engine stopped: the window keeps its last snapshot", 0)
         offer_restart(self.view, message, self.worker.mailbox.peek().step, self.restart_engine)

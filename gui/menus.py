@@ -8,10 +8,10 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.data import DatasetError, load_idx_dataset, load_mnist
-from gui.clicker import CLICKER_HELP, Clicker
+from gui.lecture.clicker import CLICKER_HELP, Clicker
+from gui.lecture.presentation import Presenter
+from gui.lecture.recording import RecordingControl
 from gui.panels import PANELS
-from gui.presentation import Presenter
-from gui.recording import RecordingControl
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,

@@ -61,7 +61,7 @@ def record(path, steps: int, fps: float, size, what: str) -> int:
     from core.data import load_mnist
     from core.recording import ClipWriter
     from gui.app import open_window
-    from gui.recording import frame_of, step_caption
+    from gui.lecture.recording import frame_of, step_caption
     from gui.screenshot import _pump
     from gui.widgets.theme import apply_theme
 

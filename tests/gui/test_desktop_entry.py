@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gui.desktop_entry import data_home, desktop_entry, install_desktop_entry, quote_exec_arg, uninstall_desktop_entry
+from gui.desktop.entry import data_home, desktop_entry, install_desktop_entry, quote_exec_arg, uninstall_desktop_entry
 from resources import ICON_SIZES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -91,7 +91,7 @@ def test_closing_the_window_ends_the_engine_within_two_seconds(controller, qtbot
 
 @pytest.mark.qt_no_exception_capture
 def test_an_uncaught_exception_in_the_window_shows_a_message_and_the_app_goes_on(qtbot):
-    from gui import excepthook
+    from gui.desktop import excepthook
 
     old = sys.excepthook
     excepthook.install()

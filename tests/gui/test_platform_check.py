@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gui.platform_check import (
+from gui.desktop.platform_check import (
     missing_library,
     packages_paragraph,
     platform_problem,

@@ -3,7 +3,7 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
-from gui.presentation import mode_scale, step_user_scale
+from gui.lecture.presentation import mode_scale, step_user_scale
 
 
 def test_the_mode_type_follows_the_screen_height():

@@ -39,7 +39,7 @@ def launch_command(argv0: str | None = None) -> list:
     if Path(argv0).name == APP_ID and Path(argv0).is_file():
         return [str(Path(argv0).resolve())]
     installed = shutil.which(APP_ID)
-    main_py = Path(__file__).resolve().parent.parent / "main.py"
+    main_py = Path(__file__).resolve().parents[2] / "main.py"
     if installed and not main_py.is_file():
         return [installed]
     return [sys.executable, str(main_py)]

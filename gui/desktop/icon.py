@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication, QIcon
 
-from gui.desktop_entry import APP_ID
+from gui.desktop.entry import APP_ID
 from resources import ICON_SIZES, icon_png
 
 
