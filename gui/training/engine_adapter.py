@@ -8,9 +8,9 @@ interpreter lock, and a crash there cannot take the window down.
 """
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from core.commands import SessionCommands
 from core.engine.handle import EngineHandle
 from core.engine.initial import initial_snapshot
 from core.remembered import settle_settings
@@ -19,7 +19,7 @@ from gui.training.feeds import Mailbox
 POLL_MS = 16
 
 
-class EngineWorker(QObject):
+class EngineWorker(SessionCommands, QObject):
     """Runs training in the engine process; the window's only way to change the network.
 
     Signals:
@@ -155,88 +155,14 @@ class EngineWorker(QObject):
         else:
             self._handle.send(name, *args)
 
-    def play(self):
-        self._send("play")
-
-    def pause(self):
-        self._send("pause")
-
-    def step(self, n: int = 1):
-        self._send("step", int(n))
-
-    def step_epoch(self):
-        self._send("step_epoch")
-
-    def reset(self, seed=None):
-        self._send("reset", seed)
-
-    def set_learning_rate(self, lr: float):
-        self._send("set_learning_rate", float(lr))
-
-    def set_batch_size(self, n: int):
-        self._send("set_batch_size", int(n))
-
-    def set_optimizer(self, name: str):
-        self._send("set_optimizer", str(name))
-
-    def set_speed(self, steps_per_second: float):
-        self._send("set_speed", float(steps_per_second))
-
-    def rebuild(self, hidden, activation, cost, seed):
-        self._send("rebuild", tuple(int(n) for n in hidden), activation, cost, int(seed))
-
-    def evaluate(self):
-        self._send("evaluate")
-
-    def show_example(self, split: str, index: int):
-        self._send("show_example", split, int(index))
-
-    def follow_batch(self, follow: bool = True):
-        if follow:
-            self._send("show_example", "batch", 0)
-
-    def show_input(self, x):
-        self._send("show_example", "drawn", np.array(x, dtype=np.float32).reshape(-1))
-
-    def request_trajectory(self):
-        self._send("request_trajectory")
-
-    def save(self, path):
-        self._send("save", str(path))
-
-    def load(self, path):
-        self._send("load", str(path))
-
     def set_dataset(self, dataset):
         self._dataset = dataset
         if self._handle is not None:
             self._handle.set_dataset(dataset)
 
-    def apply_edit(self, edit):
-        """Apply a core.lesson.edits.Edit to the live network (undoable)."""
-        self._send("apply_edit", edit)
-
-    def undo_edit(self):
-        self._send("undo_edit")
-
-    def redo_edit(self):
-        self._send("redo_edit")
-
-    def resume_from(self, step: int):
-        """Rewind training to a recorded step of the trajectory and go on from there."""
-        self._send("resume_from", int(step))
-
-    def export_history(self, path):
-        """Write the training history (cost per step, accuracy per epoch) as CSV."""
-        self._send("export_history", str(path))
-
     def ping(self, token: int = 0):
         """Ask the engine to answer (signal `answered`) once it has applied the commands sent so far."""
         self._send("ping", int(token))
-
-    def call(self, fn):
-        """Run fn(trainer) in the engine between steps; fn must be picklable (a module-level function)."""
-        self._send("call", fn)
 
 
 class _NoFeed:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import queue
 import time
 
-import numpy as np
 from PySide6.QtCore import QThread, Signal
 
+from core.commands import SessionCommands
 from core.session import TrainingSession
 from core.threads import limit_blas_threads
 from gui.training.feeds import Mailbox, StepFeed
@@ -27,7 +27,7 @@ from gui.training.feeds import Mailbox, StepFeed
 GUI_WAIT_LIMIT = 0.05  # s: the longest a step waits for a busy GUI thread
 
 
-class TrainingWorker(QThread):
+class TrainingWorker(SessionCommands, QThread):
     """Runs training on its own thread; the only code that changes the network.
 
     Signals:
@@ -94,79 +94,6 @@ class TrainingWorker(QThread):
     def _send(self, name, *args):
         self._commands.put((name, args))
 
-    def play(self):
-        self._send("play")
-
-    def pause(self):
-        self._send("pause")
-
-    def step(self, n: int = 1):
-        self._send("step", int(n))
-
-    def step_epoch(self):
-        self._send("step_epoch")
-
-    def reset(self, seed=None):
-        self._send("reset", seed)
-
-    def set_learning_rate(self, lr: float):
-        self._send("set_learning_rate", float(lr))
-
-    def set_batch_size(self, n: int):
-        self._send("set_batch_size", int(n))
-
-    def set_optimizer(self, name: str):
-        self._send("set_optimizer", str(name))
-
-    def set_speed(self, steps_per_second: float):
-        self._send("set_speed", float(steps_per_second))
-
-    def rebuild(self, hidden, activation, cost, seed):
-        self._send("rebuild", tuple(int(n) for n in hidden), activation, cost, int(seed))
-
-    def evaluate(self):
-        self._send("evaluate")
-
-    def show_example(self, split: str, index: int):
-        self._send("show_example", split, int(index))
-
-    def follow_batch(self, follow: bool = True):
-        if follow:
-            self._send("show_example", "batch", 0)
-
-    def show_input(self, x):
-        self._send("show_example", "drawn", np.array(x, dtype=np.float32).reshape(-1))
-
-    def request_trajectory(self):
-        self._send("request_trajectory")
-
-    def save(self, path):
-        self._send("save", str(path))
-
-    def load(self, path):
-        self._send("load", str(path))
-
-    def set_dataset(self, dataset):
-        self._send("set_dataset", dataset)
-
-    def apply_edit(self, edit):
-        """Apply a core.lesson.edits.Edit to the live network (undoable)."""
-        self._send("apply_edit", edit)
-
-    def undo_edit(self):
-        self._send("undo_edit")
-
-    def redo_edit(self):
-        self._send("redo_edit")
-
-    def resume_from(self, step: int):
-        """Rewind training to a recorded step of the trajectory and go on from there."""
-        self._send("resume_from", int(step))
-
-    def export_history(self, path):
-        """Write the training history (cost per step, accuracy per epoch) as CSV."""
-        self._send("export_history", str(path))
-
     def yield_to(self, gui_idle) -> None:
         """Let training wait (briefly) while the GUI thread is busy, before each step.
 
@@ -175,10 +102,6 @@ class TrainingWorker(QThread):
         its event loop sleeps, so a frame runs at full speed and training fills the gaps.
         """
         self._gui_idle = gui_idle
-
-    def call(self, fn):
-        """Run fn(trainer) on the worker thread between steps (for tests and rare tools)."""
-        self._send("call", fn)
 
     def stop(self):
         """Ask the thread to finish after the current step (then `wait()` for it)."""
