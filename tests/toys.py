@@ -7,6 +7,7 @@ from core.snapshot import make_snapshot
 from core.trainer import Trainer
 
 CLASSES = ("NW", "NE", "SW", "SE")
+SIZES = (64, 12, 4)  # the small network of the session tests
 
 
 def tiny_dataset(n_train=250, n_test=50, seed=0):
@@ -54,3 +55,12 @@ def snapshot(net, ds, split="train", index=0, trainer=None, before=None, x=None,
     label = int(ds.labels(split)[index])
     return make_snapshot(net, ds.images(split)[index], label, example_split=split, example_index=index,
                          **progress)
+
+
+def run(session, limit=10_000):
+    """Train while the session wants steps, as a front end's loop does; return the steps trained."""
+    n = 0
+    while session.busy and n < limit:
+        session.train_one()
+        n += 1
+    return n

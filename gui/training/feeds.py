@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
+
+from core.engine.ring import FeedBatch
 
 
 class Mailbox:
@@ -35,18 +36,6 @@ class Mailbox:
         """Return the newest value, taken or not."""
         with self._lock:
             return self._value
-
-
-@dataclass(frozen=True)
-class FeedBatch:
-    """Per-step records and evaluations gathered since the last drain."""
-
-    steps: np.ndarray  # (n,) int
-    costs: np.ndarray  # (n,)
-    grad_norms: np.ndarray  # (n, L) gradient norm of each weight layer
-    evaluations: list  # dicts: split, epoch, step, accuracy, cost
-    cleared: bool  # the run was reset or replaced: drop what was charted before
-    truncated: tuple | None = None  # (step, epoch): training resumed there; drop what was charted after
 
 
 class StepFeed:

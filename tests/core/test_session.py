@@ -3,29 +3,12 @@ import pickle
 
 import numpy as np
 import pytest
-from toys import tiny_dataset
+from toys import SIZES, run, tiny_dataset
 
 from core.lesson.edits import SetBias, SwitchOff
 from core.network import Network
 from core.session import Event, TrainingSession
 from core.trainer import Trainer
-
-SIZES = (64, 12, 4)
-
-
-@pytest.fixture
-def session():
-    return TrainingSession(tiny_dataset(n_train=400, n_test=60), sizes=SIZES, seed=1, learning_rate=1.0,
-                           batch_size=10)
-
-
-def run(session, limit=10_000):
-    """Train while the session wants steps, as a front end's loop does; return the steps trained."""
-    n = 0
-    while session.busy and n < limit:
-        session.train_one()
-        n += 1
-    return n
 
 
 def kinds(events):

@@ -1,25 +1,9 @@
 """The session never dies silently, always starts, and brings a run's whole record back from a file."""
 import numpy as np
 import pytest
-from toys import tiny_dataset
+from toys import SIZES, run, tiny_dataset
 
 from core.session import TrainingSession
-
-SIZES = (64, 12, 4)
-
-
-@pytest.fixture
-def session():
-    return TrainingSession(tiny_dataset(n_train=400, n_test=60), sizes=SIZES, seed=1, learning_rate=1.0,
-                           batch_size=10)
-
-
-def run(session, limit=10_000):
-    n = 0
-    while session.busy and n < limit:
-        session.train_one()
-        n += 1
-    return n
 
 
 def events_of(session, kind):
