@@ -84,6 +84,27 @@ class Presenter(QObject):
         self.settings.setValue(f"view/type_{mode}", self._user[mode])
         self._apply_type()
 
+    def user_scales(self) -> dict:
+        """Return the presenter's own type factor for each mode ("normal", "presentation")."""
+        return dict(self._user)
+
+    def set_user_scales(self, scales: dict) -> None:
+        """Use and remember these type factors (a scene's); modes not given keep theirs."""
+        for mode in self._user:
+            if mode in scales:
+                self._user[mode] = float(scales[mode])
+                self.settings.setValue(f"view/type_{mode}", self._user[mode])
+        self._apply_type()
+
+    def normal_layout(self):
+        """Return the layout leaving presentation mode goes back to (None when not presenting)."""
+        return self._saved_state if self.on else None
+
+    def set_normal_layout(self, state) -> None:
+        """While presenting, make leaving the mode go back to this layout (saveState(2) bytes)."""
+        if self.on:
+            self._saved_state = state
+
     def _apply_type(self) -> None:
         font = QFont(self._base_font)
         size = self._base_font.pointSizeF() if self._base_font.pointSizeF() > 0 else 9.0
