@@ -25,7 +25,7 @@ def all_steps(ctx: TourContext) -> list:
 
 @runtime_checkable
 class TourHost(Protocol):
-    """What the tour asks of the app (the controller, gui/controller.py, implements it)."""
+    """What the tour asks of the app (the controller, gui/controller/tour_host.py, implements it)."""
 
     def pause(self) -> None: ...
     def step(self, n: int) -> None: ...
