@@ -56,9 +56,7 @@ class SceneKeeper(QObject):
         self._opening = None  # (path, SceneView) waiting for the engine's load
         controller.saved.connect(self._on_saved)
         controller.loaded.connect(self._on_loaded)
-        refused = getattr(controller, "refused", None)
-        if refused is not None:  # a refused save or load: nothing more follows it
-            refused.connect(self._on_refused)
+        controller.refused.connect(self._on_refused)  # a refused save or load: nothing more follows it
 
     # -- what the window shows ------------------------------------------------------------------
     def gather(self) -> SceneView:
@@ -200,9 +198,9 @@ class SceneKeeper(QObject):
                 sample.follow.setChecked(False)
         source, index = view.example
         if source == "drawn":
-            self.controller.worker.show_input(view.drawn_input)
+            self.controller.show_input(view.drawn_input)
         elif source == "batch":
-            self.controller.worker.follow_batch(True)
+            self.controller.follow_batch()
         else:
             self.controller.show_example(source, index)
 

@@ -220,3 +220,17 @@ def test_when_the_engine_refuses_the_network_nothing_else_is_applied(app, qtbot,
     assert "vanished.nnscene" in c.warnings[0]
     qtbot.wait(100)
     assert_unchanged(before, c)
+
+
+def test_a_drawn_digit_on_show_comes_back(app, qtbot, tmp_path):
+    c = app
+    drawn = np.zeros(784, np.float32)
+    drawn[300:340] = 1.0
+    c.show_input(drawn)
+    qtbot.waitUntil(lambda: c.latest().example_split == "drawn", timeout=5000)
+    path = tmp_path / "drawn.nnscene"
+    save_scene(qtbot, c, path)
+    show_example(qtbot, c, "test", 4)
+    open_scene(qtbot, c, path)
+    qtbot.waitUntil(lambda: c.latest().example_split == "drawn", timeout=5000)
+    assert np.allclose(c.latest().activations[0], drawn)
