@@ -146,6 +146,7 @@ class Presenter(QObject):
             self._apply_type()
             if self.room is None:
                 w.showFullScreen()
+                QTimer.singleShot(0, self.fit_to_screen)
             else:
                 w.resize(*self.room)
             QTimer.singleShot(150, self._size_docks)
@@ -171,6 +172,26 @@ class Presenter(QObject):
             QTimer.singleShot(0, self._size_docks)
         return False
 
+    def fit_to_screen(self) -> bool:
+        """Bring the full-screen window back to its screen's size if it grew past it; return whether it had to.
+
+        Entering full screen while the normal layout was still sharing out a larger window (at
+        200 % scaling the screen has half as many logical pixels) left it wider than the
+        screen, its right edge out of sight. Full screen covers the whole screen (taskbars
+        included), so the screen's geometry is the size to fit.
+        """
+        w = self.w
+        if not self.on or self.room is not None:
+            return False
+        screen = w.screen() or QApplication.primaryScreen()
+        target = screen.geometry()
+        if target.contains(w.geometry()):
+            return False
+        w.setGeometry(target)
+        if not w.isFullScreen():  # a platform may take a new geometry as leaving full screen
+            w.showFullScreen()
+        return True
+
     def _size_docks(self) -> None:
         """Give the side column the width its type needs (at most a third); the diagram the rest."""
         w = self.w
@@ -178,6 +199,8 @@ class Presenter(QObject):
             return
         if self.room is not None and (w.width(), w.height()) != tuple(self.room):
             w.resize(*self.room)  # the first resize came before the mode's smaller minimum sizes took effect
+        else:
+            self.fit_to_screen()
         training, panel = w.docks["training"], w.docks[w.presentation_panel]
         if not training.isVisible():
             return
