@@ -11,6 +11,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from gui.widgets.plot_type import BASE_FONT_PROPERTY, scale_plot_captions
+
 MODE_SCALE = 1.6  # the presentation type at the reference height…
 REFERENCE_HEIGHT = 800  # …of logical pixels
 MODE_SCALE_RANGE = (0.9, 2.2)
@@ -36,10 +38,10 @@ def step_user_scale(user: float, direction: int) -> float:
 def base_font() -> QFont:
     """Return the application's font as it was before any type size was applied (kept on the app)."""
     app = QApplication.instance()
-    kept = app.property("base_font")
+    kept = app.property(BASE_FONT_PROPERTY)
     if not isinstance(kept, QFont):
         kept = QFont(app.font())
-        app.setProperty("base_font", kept)
+        app.setProperty(BASE_FONT_PROPERTY, kept)
     return QFont(kept)
 
 
@@ -61,6 +63,8 @@ class Presenter(QObject):
         self._diagram_min = 0
         self.room = None  # (width, height) to present in instead of the full screen (tests, recordings)
         self._user = {mode: float(settings.value(f"view/type_{mode}", 1.0)) for mode in ("normal", "presentation")}
+        # a panel built (or first shown) after the type changed sizes its plots' captions then
+        window.panelShown.connect(lambda name: QTimer.singleShot(0, self, lambda: self._scale_captions(window.docks[name])))
         if self._user["normal"] != 1.0:
             self._apply_type()
 
@@ -110,6 +114,11 @@ class Presenter(QObject):
         size = self._base_font.pointSizeF() if self._base_font.pointSizeF() > 0 else 9.0
         font.setPointSizeF(size * self.type_scale())
         QApplication.instance().setFont(font)
+        # the plots' tick labels follow the application font; their axis labels and titles are told
+        QTimer.singleShot(0, self, lambda: self._scale_captions(self.w))
+
+    def _scale_captions(self, widget) -> None:
+        scale_plot_captions(widget, self.type_scale())
 
     # -- the mode -------------------------------------------------------------------------------
     def set_on(self, on: bool) -> None:

@@ -175,3 +175,20 @@ def test_full_screen_at_200_percent_scaling_stays_within_the_screen(tmp_path):
     assert result["ratio"] == 2 and result["full"]
     x, y, width, height = result["window"]
     assert (x, y) == (0, 0) and [width, height] == result["screen"], result
+
+
+def test_the_plots_captions_follow_the_type_size(make_window, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    axis = window.panels["charts"].accuracy_plot.getAxis("left")  # "accuracy %"
+    surface = window.panels["surface"]  # out of view until brought forward: built later, at the new size
+    _shortcut_action(window, "Ctrl+=").trigger()
+    _shortcut_action(window, "Ctrl+=").trigger()
+    size = QApplication.font().pointSizeF()
+    qtbot.waitUntil(lambda: axis.label.font().pointSizeF() == pytest.approx(size))
+    window.show_panel("surface")
+    qtbot.waitUntil(lambda: surface.plots.map.getAxis("bottom").label.font().pointSizeF() == pytest.approx(size))
+    _shortcut_action(window, "Ctrl+0").trigger()
+    qtbot.waitUntil(lambda: axis.label.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF()))
+    assert QApplication.font().pointSizeF() < size
