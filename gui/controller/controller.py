@@ -36,6 +36,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         architectureChosen(object, str, str, int): the learner rebuilt the network (hidden, activation, cost, seed).
         saved(str): a checkpoint was written to this path.
         loaded(str): a checkpoint was opened from this path.
+        refused(str): the worker refused a command (this message); nothing changed.
     """
 
     neuronSelected = Signal(int, int)
@@ -43,6 +44,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
     architectureChosen = Signal(object, str, str, int)
     saved = Signal(str)
     loaded = Signal(str)
+    refused = Signal(str)
 
     def __init__(self, view, worker, parent=None):
         super().__init__(parent)
@@ -257,6 +259,14 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
 
     def show_example(self, split: str, index: int):
         self.worker.show_example(split, index)
+
+    def show_input(self, x):
+        """Show a drawn input (n_inputs values in [0, 1]) instead of an example of the dataset."""
+        self.worker.show_input(x)
+
+    def follow_batch(self):
+        """Show the first example of each mini-batch trained on again."""
+        self.worker.follow_batch(True)
 
     def reset(self, seed=None):
         self.time_travel.leave()

@@ -39,6 +39,7 @@ class WorkerReportsMixin:
         self.view.show_message("Training paused: the run collapsed", 10000)
 
     def _on_error(self, message):
+        self.refused.emit(message)
         self.view.show_message(message, 10000)
         self.view.warn(message)
 

@@ -169,6 +169,14 @@ class GuidedTour(QWidget):
         self._show_text()
         self.stepChanged.emit(self._index)
 
+    def resume_at(self, index: int) -> None:
+        """Show step `index` as running without setting the app up for it (it is already set up: a scene)."""
+        self._started = True
+        self._index = max(0, min(int(index), len(self._steps) - 1))
+        self.last_error = None
+        self._show_text()
+        self.stepChanged.emit(self._index)
+
     def next(self) -> None:
         """Go to the next step; after the last one, finish."""
         if self._index + 1 < len(self._steps):
