@@ -129,14 +129,14 @@ class SnapshotRecipe:
     sizes: tuple
     activation: str
     cost: str
-    params: np.ndarray  # (P,) a copy of every parameter
+    params: np.ndarray  # (P,) a copy of every parameter (its dtype is the network's)
     x: np.ndarray  # the example, as make_snapshot takes it
     label: int | None
     progress: dict  # make_snapshot's keyword arguments (step, epoch, batch_grad, …); arrays are copies
 
     def make(self) -> Snapshot:
         """Return the Snapshot of this recipe."""
-        net = Network(self.sizes, self.activation, self.cost, params=self.params)
+        net = Network(self.sizes, self.activation, self.cost, dtype=self.params.dtype, params=self.params)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging network's picture is shown, not refused
             return make_snapshot(net, self.x, self.label, **self.progress)
 

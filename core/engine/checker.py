@@ -7,7 +7,7 @@ NumPy calls fought over one interpreter lock, and the steps trained during a che
 as long (2.4× also the check); in a process of its own, neither slows the other. So the
 parent starts this process next to the engine and hands the two ends of one pipe.
 
-Engine → checker: (dataset descriptor, (sizes, activation, cost), parameters, check_epoch's
+Engine → checker: (dataset descriptor, (sizes, activation, cost, dtype), parameters, check_epoch's
 keyword arguments), or None to end. Checker → engine: "ready" once, then an EpochCheck or a
 message (str) for each job, in order. `CheckerClient` is the engine's end: it has the
 interface of `core.epoch_check.InlineChecks` and falls back to checking in line while the
@@ -42,15 +42,14 @@ def checker_main(conn, parent_pid: int) -> None:
             job = conn.recv()
             if job is None:
                 return
-            descriptor, (sizes, activation, cost), params, check = job
+            descriptor, (sizes, activation, cost, dtype), params, check = job
             try:
                 if attached is None or attached[0] != descriptor["segment"]:
                     dataset, segment = attach_dataset(descriptor)
                     if attached is not None:
                         attached[2].close()
                     attached = (descriptor["segment"], dataset, segment)
-                net = Network(sizes, activation, cost)
-                net.set_params(params)
+                net = Network(sizes, activation, cost, dtype=dtype, params=params)
                 result = check_epoch(net, attached[1], **check)
             except Exception as exc:  # told to the engine, which says so; the checker goes on
                 result = f"The check at step {check.get('step')} failed: {type(exc).__name__}: {exc}"
@@ -78,13 +77,17 @@ class CheckerClient(InlineChecks):
     def pending(self) -> int:
         return self._sent + super().pending
 
-    def submit(self, net, dataset, **check) -> None:
-        if not self._ready:
+    def checker_ready(self) -> bool:
+        """Return whether checks go to the checker process (it has started and not died)."""
+        if not self._ready and not self._conn.closed:
             self._receive(block=False)
-        descriptor = self._descriptor_of(dataset) if self._ready else None
+        return self._ready
+
+    def submit(self, net, dataset, **check) -> None:
+        descriptor = self._descriptor_of(dataset) if self.checker_ready() else None
         if descriptor is not None:
             try:
-                self._conn.send((descriptor, (net.sizes, net.activation, net.cost), net.params, check))
+                self._conn.send((descriptor, (net.sizes, net.activation, net.cost, net.dtype.str), net.params, check))
                 self._sent += 1
                 return
             except (OSError, ValueError):
