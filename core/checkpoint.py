@@ -78,10 +78,7 @@ def remove_stale_temporaries(folder, name_pattern="*.npz", age=limits.STALE_TEMP
 
 
 def save_checkpoint(path, net: Network, trainer=None, dataset=None) -> Path:
-    """Write net (and the trainer's state and whole record, if given) to path atomically.
-
-    The folder must exist: a save never creates folders the user did not ask for.
-    """
+    """Write net (and the trainer's state and whole record, if given) to path atomically (see write_atomically)."""
     path = Path(path)
     seed = net.seed if isinstance(net.seed, (int, np.integer)) else 0
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION),
@@ -100,15 +97,24 @@ def save_checkpoint(path, net: Network, trainer=None, dataset=None) -> Path:
         arrays.update(record_arrays(trainer))
     if any(a.dtype.hasobject for a in arrays.values()):  # np.savez would pickle it; no reader would accept it
         raise CheckpointError("a value cannot be stored without pickling", path)
+    return write_atomically(path, lambda handle: np.savez(handle, **arrays))
+
+
+def write_atomically(path, write, error=CheckpointError) -> Path:
+    """Call write(handle) on a temporary file beside path, then put it in path's place; return path.
+
+    The folder must exist: a save never creates folders the user did not ask for.
+    """
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise CheckpointError(f"could not save: the folder {folder} does not exist", path)
+        raise error(f"could not save: the folder {folder} does not exist", path)
     remove_stale_temporaries(folder, path.name)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
+                write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -116,7 +122,7 @@ def save_checkpoint(path, net: Network, trainer=None, dataset=None) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise CheckpointError(f"could not save: {exc.strerror or exc}", path) from None
+        raise error(f"could not save: {exc.strerror or exc}", path) from None
     return path
 
 

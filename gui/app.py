@@ -1,4 +1,4 @@
-"""Start the window: `python main.py [--screenshot FILE --steps N --size WxH] [--data FOLDER]`."""
+"""Start the window: `python main.py [FILE] [--screenshot FILE --steps N --size WxH] [--data FOLDER]`."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,8 @@ SWITCH_INTERVAL = 0.002
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="Neural Network Explorer: watch a small network learn "
                                 "to read handwritten digits. `main.py train --help` trains headless.")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="open this scene (.nnscene) or network (.npz) once the window is up")
     p.add_argument("--data", metavar="FOLDER", help="open a folder of the four IDX files instead of the embedded MNIST")
     p.add_argument("--light", action="store_true", help="start with the light palette")
     p.add_argument("--screenshot", metavar="FILE", help="train --steps mini-batches, save a PNG of the window, exit")
@@ -127,6 +129,8 @@ def run(argv) -> int:
         p.error(str(exc))
     if args.steps < 0:
         p.error("--steps must be ≥ 0")
+    if args.file and args.screenshot:
+        p.error("a FILE to open cannot be combined with --screenshot")
     from gui.panels import PANEL_NAMES
 
     unknown = [name for name in args.panel if name not in ("diagram", *PANEL_NAMES)]
@@ -179,8 +183,8 @@ def run(argv) -> int:
     fresh = bool(args.fresh or args.screenshot)
     # a screenshot run is not a session: it neither restores nor overwrites the learner's own
     mark("data_loaded")
-    controller = open_window(dataset, dark=not args.light, restore_settings=not fresh, offer_restore=not fresh,
-                             persist=not args.screenshot)
+    controller = open_window(dataset, dark=not args.light, restore_settings=not fresh,
+                             offer_restore=not fresh and not args.file, persist=not args.screenshot)
     window = controller.view
     mark("window_built")
     if args.screenshot:
@@ -202,4 +206,8 @@ def run(argv) -> int:
             window.move(x, y)
         window.show()
     quit_after_first_paint(app, window)
+    if args.file:  # once the window is up: a refused file is said in a dialog over it
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(300, lambda: controller.actions.open_network(args.file))
     return app.exec()

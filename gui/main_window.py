@@ -1,7 +1,7 @@
 """The main window: the network diagram in the centre, dockable panels around it.
 
 It keeps the docks, their layout, presentation and appearance; what the panels show and
-what their intents do is the controller's (gui/controller.py), which reaches the window
+what their intents do is the controller's (gui/controller/), which reaches the window
 through `diagram`, `panels`, `timeline`, `status`, the methods under "what the controller
 needs" and the signals `panelShown` and `closing`.
 """

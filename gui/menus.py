@@ -12,6 +12,7 @@ from gui.lecture.clicker import CLICKER_HELP, Clicker
 from gui.lecture.presentation import Presenter
 from gui.lecture.recording import RecordingControl
 from gui.panels import PANELS
+from gui.scene import SceneKeeper, is_scene_file
 
 ABOUT = """<h3>Neural Network Explorer</h3>
 <p>Watch a small neural network learn to read handwritten digits, one mini-batch at a time,
@@ -54,6 +55,7 @@ class WindowActions:
         self._training_menu(bar.addMenu("&Training"))
         self._view_menu(bar.addMenu("&View"))
         self._help_menu(bar.addMenu("&Help"))
+        self.scenes = SceneKeeper(window, controller, self.presenter)
 
     @property
     def session(self):
@@ -77,6 +79,9 @@ class WindowActions:
         self.refresh_recent()
         self._action(m, "&Save network", self.save_network, QKeySequence.Save)
         self._action(m, "Save network &as…", self.save_network_as, "Ctrl+Shift+S")
+        m.addSeparator()
+        self._action(m, "Open s&cene…", self.open_scene)
+        self._action(m, "Save sc&ene…", self.save_scene)
         m.addSeparator()
         self._action(m, "Open &dataset folder…", self.open_dataset, "Ctrl+Shift+O")
         self._action(m, "Use the embedded &MNIST", self.use_mnist)
@@ -132,6 +137,7 @@ class WindowActions:
         self.clicker = Clicker(self.w, self.w.panels["tour"], lambda: self.presenter.on,
                                lambda: self.w.panel_visible("tour"))
         self.presenter.changed.connect(lambda _: self.clicker.refresh())
+        self.presenter.changed.connect(self.presentation_action.setChecked)  # a scene may change the mode too
         self.w.docks["tour"].visibilityChanged.connect(lambda _: self.clicker.refresh())
 
     def _help_menu(self, m):
@@ -153,12 +159,36 @@ class WindowActions:
     def open_network(self, path=None):
         if not path:
             path, _ = QFileDialog.getOpenFileName(self.w, "Open network", self.session.dialog_folder(),
-                                                  "Networks (*.npz)")
+                                                  "Networks and scenes (*.npz *.nnscene)")
+            if path:
+                self.session.remember_folder(path)
+        if path and is_scene_file(path):
+            self.scenes.open(path)
+        elif path:
+            self.network_path = path
+            self.controller.load(path)
+
+    def open_scene(self, path=None):
+        """Open a scene: its network, and the window as it was when the scene was saved."""
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open scene", self.session.dialog_folder(),
+                                                  "Scenes (*.nnscene)")
             if path:
                 self.session.remember_folder(path)
         if path:
-            self.network_path = path
-            self.controller.load(path)
+            self.scenes.open(path)
+
+    def save_scene(self, path=None):
+        """Save the network and the window's moment (layout, selection, panels, example, tour step) as one file."""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self.w, "Save scene", self.session.dialog_path("scene.nnscene"),
+                                                  "Scenes (*.nnscene)")
+            if path:
+                self.session.remember_folder(path)
+        if path:
+            if not is_scene_file(path):
+                path += ".nnscene"
+            self.scenes.save(path)
 
     def save_network(self):
         if self.network_path:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from core import validation
 from core.checkpoint import remove_stale_temporaries
 from core.remembered import KEYS, check_remembered
+from core.scene import is_scene_part
 
 AUTOSAVE_MINUTES = 3
 LATEST_TIMESTAMP = 4_102_444_800  # 2100-01-01: later "times" are corrupt, and localtime may refuse them
@@ -140,6 +141,8 @@ class Session:
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
 
     def on_saved(self, path):
+        if is_scene_part(path):  # the network half of a scene being saved: the scene says when it is
+            return
         if Path(path) != self.autosave_path():
             self.add_recent(path)
             self.window.show_message(f"Saved {path}", 5000)

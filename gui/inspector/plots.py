@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from core import activations as act
 from core.history.series import nice_ceiling
 from gui.widgets import colours
+from gui.widgets.plot_type import set_plot_title
 from gui.widgets.support import nice_scale, style_plot
 from gui.widgets.theme import follow_theme, palette
 
@@ -159,7 +160,7 @@ class ActivationCurve(pg.PlotWidget):
                 self.setXRange(-reach, reach, padding=0.02)
                 self.setYRange(frame[2], frame[3], padding=0.08)
                 title = "a = softmax(z), other outputs held fixed" if function == "softmax" else f"a = {function}(z)"
-                self.getPlotItem().setTitle(title, color=palette(self._dark).foreground, size="9pt")
+                set_plot_title(self, title, 9, color=palette(self._dark).foreground)
         self.guide.setValue(z)
         self.point.setData([z], [a], brush=pg.mkBrush(*palette(self._dark).selection), pen=pg.mkPen(None))
 

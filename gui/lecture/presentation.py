@@ -11,6 +11,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from gui.widgets.plot_type import BASE_FONT_PROPERTY, scale_plot_captions
+
 MODE_SCALE = 1.6  # the presentation type at the reference height…
 REFERENCE_HEIGHT = 800  # …of logical pixels
 MODE_SCALE_RANGE = (0.9, 2.2)
@@ -36,10 +38,10 @@ def step_user_scale(user: float, direction: int) -> float:
 def base_font() -> QFont:
     """Return the application's font as it was before any type size was applied (kept on the app)."""
     app = QApplication.instance()
-    kept = app.property("base_font")
+    kept = app.property(BASE_FONT_PROPERTY)
     if not isinstance(kept, QFont):
         kept = QFont(app.font())
-        app.setProperty("base_font", kept)
+        app.setProperty(BASE_FONT_PROPERTY, kept)
     return QFont(kept)
 
 
@@ -61,6 +63,8 @@ class Presenter(QObject):
         self._diagram_min = 0
         self.room = None  # (width, height) to present in instead of the full screen (tests, recordings)
         self._user = {mode: float(settings.value(f"view/type_{mode}", 1.0)) for mode in ("normal", "presentation")}
+        # a panel built (or first shown) after the type changed sizes its plots' captions then
+        window.panelShown.connect(lambda name: QTimer.singleShot(0, self, lambda: self._scale_captions(window.docks[name])))
         if self._user["normal"] != 1.0:
             self._apply_type()
 
@@ -84,11 +88,37 @@ class Presenter(QObject):
         self.settings.setValue(f"view/type_{mode}", self._user[mode])
         self._apply_type()
 
+    def user_scales(self) -> dict:
+        """Return the presenter's own type factor for each mode ("normal", "presentation")."""
+        return dict(self._user)
+
+    def set_user_scales(self, scales: dict) -> None:
+        """Use and remember these type factors (a scene's); modes not given keep theirs."""
+        for mode in self._user:
+            if mode in scales:
+                self._user[mode] = float(scales[mode])
+                self.settings.setValue(f"view/type_{mode}", self._user[mode])
+        self._apply_type()
+
+    def normal_layout(self):
+        """Return the layout leaving presentation mode goes back to (None when not presenting)."""
+        return self._saved_state if self.on else None
+
+    def set_normal_layout(self, state) -> None:
+        """While presenting, make leaving the mode go back to this layout (saveState(2) bytes)."""
+        if self.on:
+            self._saved_state = state
+
     def _apply_type(self) -> None:
         font = QFont(self._base_font)
         size = self._base_font.pointSizeF() if self._base_font.pointSizeF() > 0 else 9.0
         font.setPointSizeF(size * self.type_scale())
         QApplication.instance().setFont(font)
+        # the plots' tick labels follow the application font; their axis labels and titles are told
+        QTimer.singleShot(0, self, lambda: self._scale_captions(self.w))
+
+    def _scale_captions(self, widget) -> None:
+        scale_plot_captions(widget, self.type_scale())
 
     # -- the mode -------------------------------------------------------------------------------
     def set_on(self, on: bool) -> None:
@@ -125,6 +155,7 @@ class Presenter(QObject):
             self._apply_type()
             if self.room is None:
                 w.showFullScreen()
+                QTimer.singleShot(0, self.fit_to_screen)
             else:
                 w.resize(*self.room)
             QTimer.singleShot(150, self._size_docks)
@@ -150,6 +181,26 @@ class Presenter(QObject):
             QTimer.singleShot(0, self._size_docks)
         return False
 
+    def fit_to_screen(self) -> bool:
+        """Bring the full-screen window back to its screen's size if it grew past it; return whether it had to.
+
+        Entering full screen while the normal layout was still sharing out a larger window (at
+        200 % scaling the screen has half as many logical pixels) left it wider than the
+        screen, its right edge out of sight. Full screen covers the whole screen (taskbars
+        included), so the screen's geometry is the size to fit.
+        """
+        w = self.w
+        if not self.on or self.room is not None:
+            return False
+        screen = w.screen() or QApplication.primaryScreen()
+        target = screen.geometry()
+        if target.contains(w.geometry()):
+            return False
+        w.setGeometry(target)
+        if not w.isFullScreen():  # a platform may take a new geometry as leaving full screen
+            w.showFullScreen()
+        return True
+
     def _size_docks(self) -> None:
         """Give the side column the width its type needs (at most a third); the diagram the rest."""
         w = self.w
@@ -157,6 +208,8 @@ class Presenter(QObject):
             return
         if self.room is not None and (w.width(), w.height()) != tuple(self.room):
             w.resize(*self.room)  # the first resize came before the mode's smaller minimum sizes took effect
+        else:
+            self.fit_to_screen()
         training, panel = w.docks["training"], w.docks[w.presentation_panel]
         if not training.isVisible():
             return

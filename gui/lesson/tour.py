@@ -25,7 +25,7 @@ def all_steps(ctx: TourContext) -> list:
 
 @runtime_checkable
 class TourHost(Protocol):
-    """What the tour asks of the app (the controller, gui/controller.py, implements it)."""
+    """What the tour asks of the app (the controller, gui/controller/tour_host.py, implements it)."""
 
     def pause(self) -> None: ...
     def step(self, n: int) -> None: ...
@@ -166,6 +166,14 @@ class GuidedTour(QWidget):
         self._started = True
         self._index = max(0, min(int(index), len(self._steps) - 1))
         self._apply()
+        self._show_text()
+        self.stepChanged.emit(self._index)
+
+    def resume_at(self, index: int) -> None:
+        """Show step `index` as running without setting the app up for it (it is already set up: a scene)."""
+        self._started = True
+        self._index = max(0, min(int(index), len(self._steps) - 1))
+        self.last_error = None
         self._show_text()
         self.stepChanged.emit(self._index)
 

@@ -15,6 +15,7 @@ from core.landscape.contours import contour_levels, contour_segments
 from core.landscape.progressive import describe_step
 from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.plot_titles import wrapping_title
+from gui.widgets.plot_type import set_plot_title
 from gui.widgets.theme import follow_theme, palette
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
@@ -167,7 +168,7 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
 
     def _set_title(self):
         steps = "; dashed: the last step's, orange its mini-batch's, blue all images'" if self._step_slopes else ""
-        self.map.setTitle(f"arrow: downhill, −∇C at the current point{self._share}{steps}", size="9pt")
+        set_plot_title(self.map, f"arrow: downhill, −∇C at the current point{self._share}{steps}", 9)
 
     def set_profile(self, steps, costs, learning_rate):
         """Show C(θ₀ − t·∇C) with the current cost and where one learning-rate step lands."""
@@ -181,8 +182,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
             self.profile_step.setValue(learning_rate)
             marks.append({"pos": (learning_rate, landed), "brush": DESCENT, "symbol": "star"})
             verdict = describe_step(steps, costs, learning_rate)
-            self.profile.setTitle(f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g}, {verdict}",
-                                  size="9pt")
+            set_plot_title(self.profile, f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g}, {verdict}",
+                           9)
         self.profile_step.setVisible(learning_rate > 0)
         self.profile_marks.setData(marks)
 

@@ -131,3 +131,64 @@ def test_the_clicker_works_in_the_tour_without_presentation_mode(make_window, qt
     tour.leave()
     qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
     assert tour.current_index() == 4 and not tour.is_running()
+
+
+FULL_SCREEN_AT_200 = """
+import json
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+QStandardPaths.setTestModeEnabled(True)
+from core.data import load_mnist
+from gui.app import open_window
+c = open_window(load_mnist().subset(500, 100), restore_settings=False, offer_restore=False,
+                settings=QSettings(SETTINGS, QSettings.IniFormat), persist=False)
+w = c.view
+w.show()
+result = {}
+def report():
+    screen = w.screen().geometry()
+    result.update(ratio=w.devicePixelRatio(), screen=[screen.width(), screen.height()],
+                  window=[w.x(), w.y(), w.width(), w.height()], full=w.isFullScreen())
+    app.quit()
+QTimer.singleShot(100, c.actions.presentation_action.trigger)  # F11 while the first layout is still settling
+QTimer.singleShot(2500, report)
+app.exec()
+c.shutdown()
+print(json.dumps(result))
+"""
+
+
+def test_full_screen_at_200_percent_scaling_stays_within_the_screen(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2", PYTHONPATH=str(root))
+    code = FULL_SCREEN_AT_200.replace("SETTINGS", repr(str(tmp_path / "settings.ini")))
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ratio"] == 2 and result["full"]
+    x, y, width, height = result["window"]
+    assert (x, y) == (0, 0) and [width, height] == result["screen"], result
+
+
+def test_the_plots_captions_follow_the_type_size(make_window, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    axis = window.panels["charts"].accuracy_plot.getAxis("left")  # "accuracy %"
+    surface = window.panels["surface"]  # out of view until brought forward: built later, at the new size
+    _shortcut_action(window, "Ctrl+=").trigger()
+    _shortcut_action(window, "Ctrl+=").trigger()
+    size = QApplication.font().pointSizeF()
+    qtbot.waitUntil(lambda: axis.label.font().pointSizeF() == pytest.approx(size))
+    window.show_panel("surface")
+    qtbot.waitUntil(lambda: surface.plots.map.getAxis("bottom").label.font().pointSizeF() == pytest.approx(size))
+    _shortcut_action(window, "Ctrl+0").trigger()
+    qtbot.waitUntil(lambda: axis.label.font().pointSizeF() == pytest.approx(QApplication.font().pointSizeF()))
+    assert QApplication.font().pointSizeF() < size

@@ -1,9 +1,10 @@
 """The controller: the one place where the window's intents become training commands.
 
 It owns the training worker, the selected neuron, the marked connections and time travel
-(a recorded step shown instead of the live network). Its frame loop (60 Hz) takes the
-newest snapshot from the worker's mailbox and hands it to the visible panels only; hidden
-panels catch up when they are shown. It is also the host the guided tour drives.
+(a recorded step shown instead of the live network, time_travel.py). Its frame loop (60 Hz)
+takes the newest snapshot from the worker's mailbox and hands it to the visible panels only;
+hidden panels catch up when they are shown. It is also the host the guided tour drives
+(tour_host.py), and tells the learner what the worker reports (worker_reports.py).
 
 The window (a `MainWindow`, or a stand-in in tests) keeps the docks and the look; the
 controller reaches it only through `diagram`, `panels`, `timeline`, `status` and a few
@@ -15,18 +16,18 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
 from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QTimer, Signal
 
-from core.snapshot import recorded_snapshot
+from gui.controller.time_travel import TimeTravel
+from gui.controller.tour_host import TourHostMixin
+from gui.controller.worker_reports import WorkerReportsMixin
 from gui.frame_budget import FrameBudget
-from gui.widgets.fault_box import show_fault
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
 
 
-class Controller(QObject):
+class Controller(TourHostMixin, WorkerReportsMixin, QObject):
     """Turns intents into worker commands and worker results into what the window shows.
 
     Signals:
@@ -35,6 +36,7 @@ class Controller(QObject):
         architectureChosen(object, str, str, int): the learner rebuilt the network (hidden, activation, cost, seed).
         saved(str): a checkpoint was written to this path.
         loaded(str): a checkpoint was opened from this path.
+        refused(str): the worker refused a command (this message); nothing changed.
     """
 
     neuronSelected = Signal(int, int)
@@ -42,6 +44,7 @@ class Controller(QObject):
     architectureChosen = Signal(object, str, str, int)
     saved = Signal(str)
     loaded = Signal(str)
+    refused = Signal(str)
 
     def __init__(self, view, worker, parent=None):
         super().__init__(parent)
@@ -54,10 +57,7 @@ class Controller(QObject):
         self._selected = None  # (layer, index)
         self._marked = []  # the last two connections chosen (the surface's two-weight plane)
         self._shown = None  # the snapshot the panels show now
-        self._historic = None  # a snapshot from the timeline, shown instead of live ones
-        self._trajectory = (np.zeros(0, np.int64), None)
-        self._trajectory_samples = None
-        self._trajectory_asked_at = 0  # the live step the trajectory was last asked for
+        self.time_travel = TimeTravel(view, worker, self._show)
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
         self._gui_idle = threading.Event()
@@ -113,20 +113,13 @@ class Controller(QObject):
         tp.speedChanged.connect(w.set_speed)
         tp.rebuildRequested.connect(self.rebuild)
         w.set_speed(tp.speed_setting())
-        w.diverged.connect(self._on_diverged)
-        w.collapsed.connect(self._on_collapsed)
-        w.error.connect(self._on_error)
-        w.failed.connect(self._on_failed)
+        self._connect_reports()
         w.rebuilt.connect(self._on_rebuilt)
-        w.trajectoryReady.connect(self._on_trajectory)
+        w.trajectoryReady.connect(self.time_travel.take)
         w.runningChanged.connect(lambda running: running or w.request_trajectory())
         w.resumed.connect(lambda step: w.request_trajectory())
-        w.edited.connect(lambda what, acc: v.show_message(
-            f"Edit: {what} — test accuracy now {acc:.2%} (Ctrl+Z undoes)", 8000))
         w.saved.connect(self.saved)
         w.loaded.connect(self.loaded)
-        if hasattr(w, "engineDied"):  # training in a process of its own
-            w.engineDied.connect(self._on_engine_died)
 
         v.diagram.neuronSelected.connect(self.select_neuron)
         v.diagram.connectionSelected.connect(self.select_connection)
@@ -167,11 +160,6 @@ class Controller(QObject):
         """Return the snapshot the panels show now (a recorded one while time travelling), or None."""
         return self._shown
 
-    @property
-    def trajectory(self):
-        """The recorded steps (K,) and parameter rows (K, P) the timeline offers (rows None before any)."""
-        return self._trajectory
-
     # -- the frame ---------------------------------------------------------------------------
     def frame(self):
         """Drain the feed into the charts and show the newest snapshot if one is due."""
@@ -194,8 +182,8 @@ class Controller(QObject):
         if snap is not None:
             self.view.status.update_snapshot(snap)
             self.view.timeline.set_live_step(snap.step)
-            self._after_hand_steps(snap)
-            if self._historic is None:
+            self.time_travel.after_hand_steps(snap)
+            if not self.time_travel.active:
                 self._show(snap)
             if snap.running:
                 self._budget.shown(time.monotonic())
@@ -204,18 +192,6 @@ class Controller(QObject):
 
     def _feed_charts(self, feed):
         self.view.panels["charts"].take_feed(feed)
-
-    def _after_hand_steps(self, snap):
-        """Ask for the trajectory once steps taken by hand (→, Step N, Step epoch) are done.
-
-        Play asks for it when it stops; without this the timeline had nothing to offer in
-        the step-by-step flow.
-        """
-        if snap.running or snap.extra.get("pending") or snap.step == self._trajectory_asked_at:
-            return
-        self._trajectory_asked_at = snap.step
-        if snap.step > 0:
-            self.worker.request_trajectory()
 
     def _show(self, snap):
         """Hand a snapshot to the diagram and every visible panel.
@@ -284,18 +260,26 @@ class Controller(QObject):
     def show_example(self, split: str, index: int):
         self.worker.show_example(split, index)
 
+    def show_input(self, x):
+        """Show a drawn input (n_inputs values in [0, 1]) instead of an example of the dataset."""
+        self.worker.show_input(x)
+
+    def follow_batch(self):
+        """Show the first example of each mini-batch trained on again."""
+        self.worker.follow_batch(True)
+
     def reset(self, seed=None):
-        self._leave_history()
+        self.time_travel.leave()
         self.worker.reset(seed)
 
     def rebuild(self, hidden, activation, cost, seed):
-        self._leave_history()
+        self.time_travel.leave()
         self.worker.rebuild(hidden, activation, cost, seed)
         self.architectureChosen.emit(tuple(hidden), activation, cost, int(seed))
 
     def open_dataset(self, dataset):
         """Switch to another dataset: a new network fitted to its inputs and classes."""
-        self._leave_history()
+        self.time_travel.leave()
         self.worker.set_dataset(dataset)
         self.view.set_dataset(dataset)
 
@@ -320,101 +304,32 @@ class Controller(QObject):
     def export_history(self, path):
         self.worker.export_history(path)
 
-    # -- time travel -------------------------------------------------------------------------
+    # -- time travel (gui/controller/time_travel.py) ----------------------------------------
+    @property
+    def trajectory(self):
+        """The recorded steps (K,) and parameter rows (K, P) the timeline offers (rows None before any)."""
+        return self.time_travel.trajectory
+
     def show_history_step(self, step: int, row: int):
         """Show the network as recorded at trajectory row `row` (step `step`), read-only."""
-        rows, samples = self._trajectory[1], self._trajectory_samples
-        if rows is None or not 0 <= row < len(rows):
-            return
-        seen = samples[row] if samples is not None and row < len(samples) else None
-        self._historic = recorded_snapshot(self.latest(), rows[row], step, seen, len(self.view.dataset.train_labels))
-        self._show(self._historic)
+        self.time_travel.show_step(step, row)
 
     def is_historic(self) -> bool:
         """Whether a recorded step is shown instead of the live network."""
-        return self._historic is not None
-
-    def _leave_history(self):
-        if self._historic is not None:
-            self._historic = None
-            self._show(self.latest())
+        return self.time_travel.active
 
     def back_to_live(self):
-        self._leave_history()
+        self.time_travel.leave()
 
     def resume_from(self, step: int):
-        self._leave_history()
+        self.time_travel.leave()
         self.worker.resume_from(step)
 
-    def _on_trajectory(self, steps, rows, samples):
-        self._trajectory = (steps, rows)
-        self._trajectory_samples = samples  # samples seen at each row: time travel's counters
-        self.view.panels["surface"].set_trajectory(steps, rows)
-        self.view.timeline.set_steps(steps)
-
-    # -- worker events -----------------------------------------------------------------------
-    def _on_diverged(self, message):
-        self.view.panels["training"].show_divergence(message)
-        self.view.show_message("Training paused: the cost diverged", 10000)
-
-    def _on_engine_died(self, message):
-        """Say that training stopped and offer to carry on from the snapshot the window holds."""
-        from gui.desktop.engine_dialog import offer_restart
-
-        self.view.show_message("The training engine stopped: the window keeps its last snapshot", 0)
-        offer_restart(self.view, message, self.worker.mailbox.peek().step, self.restart_engine)
-
-    def restart_engine(self):
-        """Start a new engine from the newest snapshot the window holds."""
-        self.worker.restart()
-        self.view.show_message(f"Training engine restarted at step {self.worker.mailbox.peek().step}", 8000)
-
-    def _on_collapsed(self, message):
-        self.view.panels["training"].show_collapse(message)
-        self.view.show_message("Training paused: the run collapsed", 10000)
-
-    def _on_error(self, message):
-        self.view.show_message(message, 10000)
-        self.view.warn(message)
-
-    def _on_failed(self, message, details):
-        self.view.show_message("Training paused: something went wrong (see the message)", 10000)
-        self.fault_box = show_fault(self.view, message, details)
-
+    # -- worker events (the rest: gui/controller/worker_reports.py) --------------------------
     def _on_rebuilt(self):
         self._selected = None
         self._marked = []
         self.view.diagram.set_marked_connections([])
-        self._trajectory = (np.zeros(0, np.int64), None)
+        self.time_travel.forget()
         sizes = self.latest().sizes
         self.select_neuron(1 if len(sizes) > 1 else 0, 0)
-
-    # -- tour host ---------------------------------------------------------------------------
-    def pause(self):
-        self.worker.pause()
-
-    def step(self, n: int = 1):
-        self.worker.step(n)
-
-    def is_paused(self) -> bool:
-        return not self.latest().running
-
-    def show_panel(self, name: str):
-        self.view.show_panel(name)
-
-    def visible_panels(self) -> set:
-        return self.view.visible_panels()
-
-    def set_diagram_mode(self, mode: str):
-        self.view.diagram.set_mode(mode)
-
-    def set_colour_by(self, what: str):
-        self.view.diagram.set_colour_by(what)
-
-    def set_surface_plane(self, kind: str):
-        self.view.show_panel("surface")
-        self.view.panels["surface"].set_plane_kind(kind)
-
-    def set_pace(self, steps_per_second: float):
-        """Let Play run at this many steps a second (0: as fast as possible), as the speed control would."""
-        self.view.panels["training"].set_speed(steps_per_second)

@@ -1,4 +1,4 @@
-"""The controller against stand-in views and a stand-in worker: selection, time travel, events, frames."""
+"""The controller (gui/controller/) against stand-in views and a stand-in worker: selection, time travel, events, frames, the tour host."""
 from unittest.mock import MagicMock
 
 import numpy as np
