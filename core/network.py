@@ -52,10 +52,11 @@ class Network:
     sizes: neurons per layer, input first, e.g. (784, 16, 16, 10).
     activation: hidden-layer activation ("sigmoid", "tanh", "relu", "leaky_relu").
     cost: "quadratic" (sigmoid outputs, C = Σⱼ (aⱼ − yⱼ)²) or "cross_entropy" (softmax outputs).
+    params: a flat parameter vector to start from, instead of the seeded random start.
     """
 
     def __init__(self, sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic",
-                 seed=0, dtype=np.float32):
+                 seed=0, dtype=np.float32, params=None):
         sizes = validate_sizes(sizes)  # before anything is allocated, and 784.5 is not 784
         if activation not in act.HIDDEN_ACTIVATIONS:
             raise NetworkError(f"unknown activation {activation!r}; choose from {', '.join(act.HIDDEN_ACTIVATIONS)}")
@@ -72,7 +73,10 @@ class Network:
         self.params = np.zeros(self.layout[-1][2], dtype=self.dtype)
         self.weights, self.biases = self.views(self.params)
         self.seed = seed
-        self.initialize(seed)
+        if params is None:
+            self.initialize(seed)
+        else:  # given: no random start is drawn (a big network's costs a millisecond)
+            self.set_params(params)
 
     # -- parameters ---------------------------------------------------------------------
     @property

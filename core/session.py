@@ -7,7 +7,7 @@ until `take_events()` when no `report` is given. `publish()` returns a fresh Sna
 reports it as a "snapshot" event.
 
 Event kinds and their args:
-    snapshot (Snapshot,)            a new picture of the network to show
+    snapshot (Snapshot,)            a new picture of the network to show (a SnapshotRecipe if make_snapshots is off)
     step (step, cost, grad_norms)   one mini-batch was trained (grad_norms: one per weight layer)
     evaluation (dict,)              split, epoch, step, accuracy, cost
     feed_cleared ()                 the run was reset or replaced: drop what was charted before
@@ -29,22 +29,21 @@ import contextlib
 import math
 import time
 import traceback
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from core.checkpoint import CheckpointError, load_checkpoint, resume_record, save_checkpoint
+from core.epoch_check import EpochCheck, InlineChecks, evaluate_splits
 from core.history.csv_export import write_history_csv
 from core.lesson.edits import EditError
 from core.lesson.live_edits import LiveEdits
-from core.lesson.sensible import check_collapse
 from core.network import Network, NetworkError
 from core.remembered import settle_settings
-from core.snapshot import Snapshot, make_snapshot
+from core.snapshot import Snapshot, SnapshotRecipe
 from core.trainer import Trainer
 
 PUBLISH_PERIOD = 1 / 20  # seconds between snapshots while training runs (the GUI shows ≤ 10 Hz then)
-TRAIN_ACCURACY_SAMPLE = 10_000  # training examples the per-epoch training accuracy is measured on
 TRAJECTORY_BYTES = 64 << 20  # memory for the recorded trajectory (cost surface, timeline)
 
 # the commands `apply` accepts: the names of the command methods below
@@ -57,8 +56,7 @@ COMMANDS = frozenset({
 COMMAND_ERRORS = (ValueError, NetworkError, CheckpointError, EditError)
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """Something the session reports: `kind` names it, `args` carry plain data (see the module doc)."""
 
     kind: str
@@ -76,8 +74,12 @@ class TrainingSession:
     """Owns the Trainer; the only code that changes the network. Every argument is picklable."""
 
     def __init__(self, dataset, sizes=None, activation="sigmoid", cost="quadratic", seed=0,
-                 learning_rate=3.0, batch_size=100, optimizer="sgd", report=None):
+                 learning_rate=3.0, batch_size=100, optimizer="sgd", report=None, epoch_checks=None,
+                 make_snapshots=True):
         self.report = report  # callable(Event), or None: events wait for take_events()
+        # what checks each epoch's end; the engine's run in a process of their own while training goes on
+        self._epoch_checks = epoch_checks if epoch_checks is not None else InlineChecks()
+        self._make_snapshots = make_snapshots  # False: "snapshot" events carry SnapshotRecipes
         self._events = []
         self._dataset = dataset
         settings, self.notices = settle_settings(dataset, sizes=sizes, activation=activation, cost=cost, seed=seed,
@@ -136,6 +138,7 @@ class TrainingSession:
         if name not in COMMANDS:
             raise KeyError(f"no such command: {name}")
         try:
+            self._settle()  # every command sees the checks of the epochs trained so far
             getattr(self, name)(*args)
         except COMMAND_ERRORS as exc:
             self._emit("error", str(exc))
@@ -368,7 +371,11 @@ class TrainingSession:
             self._fail(f"Training step {self._trainer.step_count + 1} failed", exc)
 
     def _train_one(self) -> None:
-        tr = self._trainer
+        tr, checks = self._trainer, self._epoch_checks
+        if checks.pending:
+            self._take_checks(checks.ready())
+            if not self.busy:  # a check found the run collapsed
+                return
         rec = tr.step()
         self._edits.hold(tr.net.params)
         if self._pending > 0:
@@ -383,24 +390,41 @@ class TrainingSession:
             return
         self._emit("step", rec.step, rec.cost, tr.layer_grad_norms())
         if rec.epoch_finished:
-            self._evaluate()
-            reason = check_collapse(tr.net, self._dataset.inputs("test"), self._accuracy["test"],
-                                    tr.optimizer_name, tr.learning_rate, tr.steps_per_epoch)
-            if reason is not None:
-                self._halt()
-                self._emit("collapsed", reason)
+            check = dict(epoch=tr.epoch + tr.epoch_progress, step=tr.step_count, optimizer=tr.optimizer_name,
+                         learning_rate=tr.learning_rate, steps_per_epoch=tr.steps_per_epoch)
+            checks.submit(tr.net.copy(), self._dataset, **check)
+            self._take_checks(checks.ready())
+        if not self.busy:
+            self._settle()  # the picture at a pause includes the last epoch's check
         if not self.busy or time.perf_counter() - self._last_publish >= PUBLISH_PERIOD:
             self.publish()
 
+    def _settle(self) -> None:
+        """Apply the epoch checks still running (waiting for them)."""
+        if self._epoch_checks.pending:
+            self._take_checks(self._epoch_checks.wait())
+
+    def _take_checks(self, checks: list[EpochCheck]) -> None:
+        for check in checks:
+            self._record_evaluations(check.evaluations, check.epoch, check.step)
+            if check.collapse is not None:
+                self._halt()
+                self._emit("collapsed", check.collapse)
+
     def _evaluate(self):
         tr = self._trainer
-        for split in ("train", "test"):
-            # the training accuracy on a fixed sample: the whole set would cost a third of an epoch
-            ev = tr.evaluate(split, limit=TRAIN_ACCURACY_SAMPLE if split == "train" else None)
-            self._accuracy[split] = ev.accuracy
-            self._emit("evaluation", dict(split=split, epoch=tr.epoch + tr.epoch_progress, step=tr.step_count,
-                                          accuracy=ev.accuracy, cost=ev.cost))
-        self._accuracy_step = tr.step_count
+        self._record_evaluations(evaluate_splits(tr.net, self._dataset), tr.epoch + tr.epoch_progress, tr.step_count)
+
+    def _record_evaluations(self, evaluations, epoch: float, step: int) -> None:
+        for ev in evaluations:
+            self._trainer.history.record_accuracy(ev.split, epoch, step, ev.accuracy, ev.cost)
+            self._accuracy[ev.split] = ev.accuracy
+            self._emit("evaluation", dict(split=ev.split, epoch=epoch, step=step, accuracy=ev.accuracy, cost=ev.cost))
+        self._accuracy_step = step
+
+    def close(self) -> None:
+        """Let go of what checks the epochs (the session is not used after this)."""
+        self._epoch_checks.close()
 
     def current_example(self):
         """Return (x, label, split, index) of the example the snapshot shows."""
@@ -416,28 +440,37 @@ class TrainingSession:
             index = value
         return ds.images(split)[index], int(ds.labels(split)[index]), split, index
 
-    def publish(self) -> Snapshot:
-        """Return a Snapshot of the network now (and report it as a "snapshot" event)."""
+    def recipe(self) -> SnapshotRecipe:
+        """Return what a Snapshot of the network now is made from (copies: training may go on)."""
         tr, net = self._trainer, self._trainer.net
         x, label, split, index = self.current_example()
         rec = tr.last_record
         stepped = rec is not None and not rec.diverged
-        with np.errstate(over="ignore", invalid="ignore"):
-            snap = make_snapshot(
-                net, x, label, example_split=split, example_index=index,
-                class_names=tuple(self._dataset.class_names), image_shape=tuple(self._dataset.image_shape),
-                step=tr.step_count, epoch=tr.epoch, epoch_progress=tr.epoch_progress,
-                samples_seen=tr.samples_seen, steps_per_epoch=tr.steps_per_epoch,
-                last_cost=rec.cost if rec is not None else None,
-                batch=rec.batch if stepped else None,
-                batch_grad=tr.last_gradient if stepped else None,
-                batch_params=tr.params_before_last_step if stepped else None,
-                layer_grad_norms=tuple(tr.layer_grad_norms()) if stepped else (),
-                learning_rate=tr.current_learning_rate(), batch_size=tr.batch_size,
-                optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
-                train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
-                extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
-                       "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
+        progress = dict(
+            example_split=split, example_index=index,
+            class_names=tuple(self._dataset.class_names), image_shape=tuple(self._dataset.image_shape),
+            step=tr.step_count, epoch=tr.epoch, epoch_progress=tr.epoch_progress,
+            samples_seen=tr.samples_seen, steps_per_epoch=tr.steps_per_epoch,
+            last_cost=rec.cost if rec is not None else None,
+            batch=rec.batch.copy() if stepped else None,
+            batch_grad=tr.last_gradient.copy() if stepped else None,
+            batch_params=tr.params_before_last_step.copy() if stepped else None,
+            layer_grad_norms=tuple(tr.layer_grad_norms()) if stepped else (),
+            learning_rate=tr.current_learning_rate(), batch_size=tr.batch_size,
+            optimizer=tr.optimizer_name, test_accuracy=self._accuracy["test"],
+            train_accuracy=self._accuracy["train"], running=self._running, seed=tr.seed,
+            extra={"base_learning_rate": tr.learning_rate, "speed": self._speed,
+                   "pending": self._pending, "time": time.monotonic(), "accuracy_step": self._accuracy_step})
+        return SnapshotRecipe(net.sizes, net.activation, net.cost, net.params.copy(), np.array(x), label, progress)
+
+    def publish(self) -> Snapshot | SnapshotRecipe:
+        """Report the network now as a "snapshot" event, and return what it carries.
+
+        That is a Snapshot, or its recipe when the session was made with make_snapshots=False
+        (a training process hands recipes over, and the window makes the Snapshots it shows).
+        """
+        recipe = self.recipe()
+        made = recipe.make() if self._make_snapshots else recipe
         self._last_publish = time.perf_counter()
-        self._emit("snapshot", snap)
-        return snap
+        self._emit("snapshot", made)
+        return made

@@ -117,6 +117,30 @@ def make_snapshot(net: Network, x, label=None, *, params=None, **progress) -> Sn
         nudges=nudges, example_grad=example_grad, **progress)
 
 
+@dataclass(frozen=True)
+class SnapshotRecipe:
+    """What a Snapshot is made from: `make()` runs the example through and freezes it all.
+
+    Taking a recipe is a few copies; making the Snapshot is a forward and backward pass of
+    the example as well. A training process hands recipes over and the window makes the
+    Snapshots it shows, so training never pays for the pictures nobody looks at twice.
+    """
+
+    sizes: tuple
+    activation: str
+    cost: str
+    params: np.ndarray  # (P,) a copy of every parameter (its dtype is the network's)
+    x: np.ndarray  # the example, as make_snapshot takes it
+    label: int | None
+    progress: dict  # make_snapshot's keyword arguments (step, epoch, batch_grad, …); arrays are copies
+
+    def make(self) -> Snapshot:
+        """Return the Snapshot of this recipe."""
+        net = Network(self.sizes, self.activation, self.cost, dtype=self.params.dtype, params=self.params)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging network's picture is shown, not refused
+            return make_snapshot(net, self.x, self.label, **self.progress)
+
+
 def recorded_snapshot(live: Snapshot, params, step: int, samples_seen=None, n_train=None) -> Snapshot:
     """Return a Snapshot of the recorded parameters `params` at `step`, showing live's example and settings.
 

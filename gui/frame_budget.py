@@ -15,6 +15,7 @@ SHORTEST = 1 / 60  # s between live snapshots when the GUI thread has time to sp
 LONGEST = 1 / 5  # s: never fewer than five snapshots a second
 SHARE = 0.5  # of the wall clock, the GUI thread's busy time the period aims for
 GROWTH = 1.25  # factor the period changes by at each snapshot
+SLACK = 0.004  # s: a frame tick may come this much early (the 16 ms timer against a 1/60 s period)
 
 
 class FrameBudget:
@@ -31,7 +32,8 @@ class FrameBudget:
         self._last = None  # (wall, GUI CPU) at the last snapshot shown
 
     def due(self, now: float) -> bool:
-        return self._last is None or now - self._last[0] >= self.period
+        # with no slack, a 16 ms tick missed a 16.7 ms period and every other frame went without
+        return self._last is None or now - self._last[0] >= self.period - SLACK
 
     def shown(self, now: float) -> None:
         cpu = self._clock()

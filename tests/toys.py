@@ -3,7 +3,7 @@ import numpy as np
 
 from core.data import Dataset
 from core.network import Network
-from core.snapshot import make_snapshot
+from core.snapshot import SnapshotRecipe
 from core.trainer import Trainer
 
 CLASSES = ("NW", "NE", "SW", "SE")
@@ -45,16 +45,22 @@ def trained(ds, sizes=(64, 6, 5, 4), steps=5, batch_size=16, cost="quadratic", a
 
 def snapshot(net, ds, split="train", index=0, trainer=None, before=None, x=None, **extra):
     """Return a Snapshot of net showing example (split, index), or the drawn input x."""
+    return recipe(net, ds, split, index, trainer, before, x, **extra).make()
+
+
+def recipe(net, ds, split="train", index=0, trainer=None, before=None, x=None, **extra) -> SnapshotRecipe:
+    """Return the SnapshotRecipe of snapshot(...) with the same arguments."""
     progress = dict(class_names=ds.class_names, image_shape=ds.image_shape, **extra)
     if trainer is not None:
         rec = trainer.last_record
-        progress.update(step=trainer.step_count, batch=rec.batch, batch_grad=trainer.last_gradient.copy(),
+        progress.update(step=trainer.step_count, batch=rec.batch.copy(), batch_grad=trainer.last_gradient.copy(),
                         batch_params=before, batch_size=trainer.batch_size, optimizer=trainer.optimizer_name)
     if x is not None:
-        return make_snapshot(net, x, None, example_split="drawn", example_index=-1, **progress)
-    label = int(ds.labels(split)[index])
-    return make_snapshot(net, ds.images(split)[index], label, example_split=split, example_index=index,
-                         **progress)
+        progress.update(example_split="drawn", example_index=-1)
+        return SnapshotRecipe(net.sizes, net.activation, net.cost, net.params.copy(), np.asarray(x), None, progress)
+    progress.update(example_split=split, example_index=index)
+    return SnapshotRecipe(net.sizes, net.activation, net.cost, net.params.copy(), ds.images(split)[index],
+                          int(ds.labels(split)[index]), progress)
 
 
 def run(session, limit=10_000):

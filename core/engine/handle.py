@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from core.engine.checker import checker_main
 from core.engine.process import engine_main
 from core.engine.ring import StepRing
 from core.engine.shared_data import share_dataset
@@ -21,6 +22,7 @@ from core.engine.snapshot_codec import record_to_snapshot
 SESSION = "core.session:TrainingSession"
 CLOSE_TIMEOUT = 1.5  # s: how long a closing engine may take to finish its step before it is killed
 KILL_WAIT = 5.0  # s: the longest to wait for a killed engine to be reaped
+CHECKER_WAIT = 0.4  # s: the checker ends as soon as the engine's end of its pipe closes; past this it is killed
 
 
 class EngineHandle:
@@ -45,11 +47,18 @@ class EngineHandle:
 
     def _start(self, restore=None):
         self._conn, child_end = self._context.Pipe()
+        engine_end, checker_end = self._context.Pipe()  # the engine's line to its epoch checker
         self.process = self._context.Process(
             target=engine_main, name="nn-explorer-engine", daemon=True,
-            args=(child_end, os.getpid(), self._data_descriptor, self.ring.name, self._factory, self._settings))
+            args=(child_end, os.getpid(), self._data_descriptor, self.ring.name, self._factory, self._settings,
+                  engine_end))
         self.process.start()
-        child_end.close()  # only the engine holds it now: its exit closes the pipe for us
+        self.checker = self._context.Process(target=checker_main, name="nn-explorer-checker", daemon=True,
+                                             args=(checker_end, os.getpid()))
+        self.checker.start()
+        # only the children hold these now: the engine's exit closes our pipe, and the checker's
+        for end in (child_end, engine_end, checker_end):
+            end.close()
         self._dead_reported, self.exitcode = False, None
         if restore is not None:
             self.send("restore", *restore)
@@ -181,8 +190,18 @@ class EngineHandle:
             self.process.join(KILL_WAIT)
         self._receive()  # segments it announced but we had not read of yet, so they are removed too
         self._conn.close()
+        self._stop_checker()
         self.exitcode = self.process.exitcode
         self._remove_engine_segments()
+
+    def _stop_checker(self) -> None:
+        """End the checker (it ends by itself once the engine's end of its pipe closes)."""
+        self.checker.join(CHECKER_WAIT)
+        if self.checker.is_alive():
+            self.checker.kill()
+            self.checker.join(KILL_WAIT)
+        with contextlib.suppress(ValueError):
+            self.checker.close()
 
     def _remove_engine_segments(self):
         for outbox in (self._snapshots, self._trajectory):

@@ -16,17 +16,20 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import select
 import time
 import traceback
 
+from core.engine.checker import CheckerClient
 from core.engine.ring import StepRing
 from core.engine.shared_data import attach_dataset
 from core.engine.slots import SharedSlots
-from core.engine.snapshot_codec import record_bytes, snapshot_to_record
+from core.engine.snapshot_codec import recipe_to_record, record_bytes
 
 PUBLISH_PERIOD = 1 / 60  # seconds between snapshots at full speed: a new picture every frame
 SHOW_EVERY_STEP_UP_TO = 20.0  # steps/s: at these speeds every step gets a snapshot
 IDLE_POLL = 0.25  # s: how often an idle engine looks whether its parent is still there
+BURST = 0.002  # s: at full speed, commands are read between bursts of steps this long, not after every step
 
 
 class Outbox:
@@ -36,9 +39,9 @@ class Outbox:
         self._send, self._kind, self._slots = send, kind, slots
         self.segment = None
 
-    def write(self, meta, arrays, size_hint: int) -> None:
+    def write(self, meta, arrays) -> None:
         if self.segment is None or not self.segment.write(meta, arrays):
-            old, self.segment = self.segment, SharedSlots(slot_bytes=2 * size_hint, slots=self._slots)
+            old, self.segment = self.segment, SharedSlots(slot_bytes=2 * record_bytes(arrays), slots=self._slots)
             self.segment.write(meta, arrays)
             self._send((self._kind, (self.segment.name,)))
             if old is not None:  # the parent keeps its mapping until it has moved over
@@ -60,9 +63,9 @@ def load_factory(path: str):
 class Engine:
     """The loop of the engine process (see the module docstring)."""
 
-    def __init__(self, conn, parent_pid, dataset_descriptor, ring_name, factory, settings):
+    def __init__(self, conn, parent_pid, dataset_descriptor, ring_name, factory, settings, checker_conn=None):
         self.conn, self.parent_pid = conn, parent_pid
-        self.datasets = []  # (Dataset, segment): kept mapped as long as the engine lives
+        self.datasets = []  # (Dataset, segment, descriptor): kept mapped as long as the engine lives
         self.ring = StepRing(ring_name)
         self.snapshots = Outbox(conn.send, "snapshots", slots=2)
         self.trajectories = Outbox(conn.send, "trajectory", slots=1)
@@ -70,24 +73,32 @@ class Engine:
         self.published = False
         self.next_due = 0.0
         self.quit = False
+        self._commands = select.poll()  # made once: Connection.poll(0) builds a selector on every call
+        self._commands.register(conn.fileno(), select.POLLIN)
+        # the window makes the Snapshots from recipes: training only copies what they are made of
+        settings = dict(settings, make_snapshots=False)
+        if checker_conn is not None:  # each epoch's check runs in the checker process meanwhile
+            settings["epoch_checks"] = CheckerClient(checker_conn, self.descriptor_of)
         self.session = load_factory(factory)(self.dataset(dataset_descriptor), report=self.on_event, **settings)
 
     def dataset(self, descriptor):
         ds, segment = attach_dataset(descriptor)
-        self.datasets.append((ds, segment))
+        self.datasets.append((ds, segment, descriptor))
         self.conn.send(("attached", (descriptor["segment"],)))
         return ds
 
+    def descriptor_of(self, dataset) -> dict | None:
+        """Return the shared-memory descriptor of a dataset this engine mapped (None for another)."""
+        return next((d for ds, _, d in self.datasets if ds is dataset), None)
+
     # -- events out ----------------------------------------------------------------------------
     def on_event(self, event):
-        kind, args = event.kind, event.args
-        if kind == "snapshot":
-            snap = args[0]
-            meta, arrays = snapshot_to_record(snap)
-            self.snapshots.write(meta, arrays, record_bytes(snap))
-            self.last_publish, self.published = time.perf_counter(), True
-        elif kind == "step":
+        kind, args = event
+        if kind == "step":  # first: one a step
             self.ring.append(*args)
+        elif kind == "snapshot":
+            self.snapshots.write(*recipe_to_record(args[0]))
+            self.last_publish, self.published = time.perf_counter(), True
         elif kind == "evaluation":
             self.ring.add_evaluation(**args[0])
         elif kind == "feed_cleared":
@@ -96,8 +107,7 @@ class Engine:
             self.ring.truncate_after(*args)
         elif kind == "trajectory":
             steps, rows, samples = args
-            self.trajectories.write({}, {"steps": steps, "rows": rows, "samples": samples},
-                                    steps.nbytes + rows.nbytes + samples.nbytes + 4096)
+            self.trajectories.write({}, {"steps": steps, "rows": rows, "samples": samples})
             self.conn.send(("trajectory_ready", (self.trajectories.segment.published,)))
         else:
             self.conn.send((kind, tuple(args)))
@@ -136,7 +146,7 @@ class Engine:
     def receive(self, timeout: float) -> bool:
         """Apply the commands waiting (waiting up to timeout for one); return False to stop."""
         try:
-            if not self.conn.poll(timeout):
+            if not self._commands.poll(int(timeout * 1000 + 0.999)):
                 return self.parent_alive()
             while True:
                 self.handle(self.conn.recv())
@@ -171,7 +181,10 @@ class Engine:
                 return
             if wait > 0 or not self.session.busy:
                 continue  # a command may have changed the plan: look again
-            self.train_one()
+            if self.session.running and not self.session.speed:
+                self.train_burst()
+            else:
+                self.train_one()
 
     def train_one(self) -> None:
         speed = self.session.speed if self.session.running else 0.0
@@ -183,20 +196,34 @@ class Engine:
         if not self.published and (slow or time.perf_counter() - self.last_publish >= PUBLISH_PERIOD):
             self.session.publish()
 
+    def train_burst(self) -> None:
+        """Train at full speed for BURST seconds: the loop of `train_one` with nothing a paced step needs."""
+        session, clock = self.session, time.perf_counter
+        end = clock() + BURST
+        while True:
+            self.published = False
+            session.train_one()
+            now = clock()
+            if not self.published and now - self.last_publish >= PUBLISH_PERIOD:
+                session.publish()
+            if now >= end or not session.running:
+                return
+
     def close(self) -> None:
+        self.session.close()
         self.snapshots.close()
         self.trajectories.close()
         self.ring.close()
 
 
-def engine_main(conn, parent_pid, dataset_descriptor, ring_name, factory, settings) -> None:
+def engine_main(conn, parent_pid, dataset_descriptor, ring_name, factory, settings, checker_conn=None) -> None:
     """Run the engine until it is told to quit or its parent goes (the process's target)."""
     from core.threads import limit_blas_threads
 
     limit_blas_threads(1)
     engine = None
     try:
-        engine = Engine(conn, parent_pid, dataset_descriptor, ring_name, factory, settings)
+        engine = Engine(conn, parent_pid, dataset_descriptor, ring_name, factory, settings, checker_conn)
         engine.run()
     except BaseException:  # noqa: BLE001 - tell the window why before going
         with contextlib.suppress(OSError, ValueError):
@@ -206,3 +233,5 @@ def engine_main(conn, parent_pid, dataset_descriptor, ring_name, factory, settin
         if engine is not None:
             engine.close()
         conn.close()
+        if checker_conn is not None:  # the checker sees the pipe close and ends too
+            checker_conn.close()

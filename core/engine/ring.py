@@ -54,6 +54,9 @@ class StepRing:
         self.name = self.shm.name
         self.capacity = int(self._head[1])
         self._rows = np.ndarray((self.capacity, WIDTH), np.float64, self.shm.buf, HEADER)
+        # the writer's way in, cell by cell: a memoryview's item stores cost half a NumPy slice's
+        self._cells = self.shm.buf[HEADER:HEADER + self.capacity * WIDTH * 8].cast("d")
+        self._count = self.shm.buf[16:24].cast("q")
         self._read = int(self._head[2])  # a reader starts at the rows written from now on
         self.lost = 0  # rows a slow reader missed
 
@@ -69,14 +72,15 @@ class StepRing:
         self._head[2] = count + 1
 
     def append(self, step: int, cost: float, grad_norms) -> None:
-        # written in place (one call per step on the training loop: no temporary row)
-        count = int(self._head[2])
-        row = self._rows[count % self.capacity]
+        # written in place, cell by cell (one call per step on the training loop: ~0.5 µs)
+        cells, count = self._cells, self._count[0]
+        at = (count % self.capacity) * WIDTH
         n = min(len(grad_norms), MAX_LAYERS)
-        row[:4] = (STEP, step, cost, n)
-        row[4:4 + n] = grad_norms[:n]
+        cells[at], cells[at + 1], cells[at + 2], cells[at + 3] = STEP, step, cost, n
+        for i in range(n):
+            cells[at + 4 + i] = grad_norms[i]
         _fence()
-        self._head[2] = count + 1
+        self._count[0] = count + 1
 
     def add_evaluation(self, split: str, epoch: float, step: int, accuracy: float, cost: float) -> None:
         row = np.full(WIDTH, np.nan)
@@ -143,5 +147,7 @@ class StepRing:
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:
         self._head = self._rows = None
+        self._cells.release()
+        self._count.release()
         with contextlib.suppress(BufferError):  # a view still alive: the mapping goes at exit
             self.shm.close()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -12,9 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStyle,
-    QStyleOptionProgressBar,
-    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +29,10 @@ def rate_text(rate: float | None) -> str:
 
 
 class EpochBar(QWidget):
-    """A progress bar drawn by the style, that only repaints with the next frame.
+    """A progress bar that only repaints with the next frame, drawn in a few plain strokes.
 
-    (QProgressBar.setValue repaints at once whenever its text changes: ~2 ms, every snapshot.)
+    (QProgressBar.setValue repaints at once whenever its text changes, and the style's
+    progress bar took 1–2 ms a paint: at 30 snapshots a second, a twentieth of the GUI thread.)
     """
 
     def __init__(self, parent=None):
@@ -61,15 +59,24 @@ class EpochBar(QWidget):
         return QSize(60, self.sizeHint().height())
 
     def paintEvent(self, event):
-        option = QStyleOptionProgressBar()
-        option.initFrom(self)
-        option.state |= QStyle.StateFlag.State_Horizontal
-        option.minimum, option.maximum = 0, BAR_STEPS
-        option.progress = round(self._fraction * BAR_STEPS)
-        option.text, option.textVisible = self._text, True
-        option.textAlignment = Qt.AlignmentFlag.AlignCenter
-        painter = QStylePainter(self)
-        painter.drawControl(QStyle.ControlElement.CE_ProgressBar, option)
+        pal = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        frame = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(pal.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(frame, 3, 3)
+        done = QRectF(frame.x(), frame.y(), round(frame.width() * self._fraction * BAR_STEPS) / BAR_STEPS,
+                      frame.height())
+        painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
+        painter.drawRoundedRect(done, 3, 3)
+        # the text in the highlight's own colour where the bar has reached, as a style draws it
+        for clip, role in ((done, QPalette.ColorRole.HighlightedText),
+                           (QRectF(done.right(), frame.y(), frame.right() - done.right(), frame.height()),
+                            QPalette.ColorRole.Text)):
+            painter.setClipRect(clip)
+            painter.setPen(pal.color(role))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
 
 
 class ProgressDisplay(QWidget):

@@ -129,29 +129,25 @@ def children(pid) -> list:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to find the engine process")
-def test_when_the_app_is_killed_its_engine_exits_by_itself(tmp_path):
+def test_when_the_app_is_killed_its_engine_and_checker_exit_by_themselves(tmp_path):
     app = subprocess.Popen([sys.executable, "main.py", "--screenshot", str(tmp_path / "x.png"), "--steps", "1000000"],
                            cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        def engine():
-            for pid in children(app.pid):
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-                if b"spawn_main" in cmdline:
-                    return pid
-            return None
+        def spawned():  # the engine and its epoch checker
+            return [pid for pid in children(app.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
         end = time.monotonic() + 60
-        while engine() is None and time.monotonic() < end:
+        while len(spawned()) < 2 and time.monotonic() < end:
             time.sleep(0.05)
-        pid = engine()
-        assert pid is not None
+        pids = spawned()
+        assert len(pids) == 2
         time.sleep(1.0)  # training
         app.kill()
         app.wait(10)
         end = time.monotonic() + 3
-        while not gone(pid) and time.monotonic() < end:
+        while not all(gone(pid) for pid in pids) and time.monotonic() < end:
             time.sleep(0.02)
-        assert gone(pid)
+        assert all(gone(pid) for pid in pids)
     finally:
         app.kill()

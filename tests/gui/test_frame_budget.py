@@ -33,6 +33,13 @@ def test_an_idle_gui_shows_snapshots_at_the_shortest_period():
     assert 40 <= shown <= 51  # ~10 a second (ticks round each period up to the next 1/60 s)
 
 
+def test_an_idle_gui_shows_a_snapshot_at_every_tick_of_the_16_ms_frame_timer():
+    clock = FakeClock()
+    budget = FrameBudget(clock=clock)  # the shortest period: 1/60 s
+    shown = run(budget, clock, busy_share=0.05, seconds=2, tick=0.016)
+    assert shown == 125  # every tick of 2 s, not every other one
+
+
 def test_a_busy_gui_stretches_the_period_up_to_the_longest():
     clock = FakeClock()
     budget = FrameBudget(shortest=0.1, longest=0.5, share=0.2, clock=clock)

@@ -65,10 +65,12 @@ def test_a_killed_engine_is_noticed_within_a_second_and_restarts_from_a_snapshot
     assert wait(lambda: (s := handle.newest()) is not None and s.step == 5 and setattr(handle, "kept", s) is None, 10)
     kept = handle.kept
     engine_segments = set(handle._segments)
+    checker = handle.checker.pid
     os.kill(handle.process.pid, signal.SIGKILL)
     killed = time.monotonic()
     events = events_until(handle, "died", timeout=5)
     assert time.monotonic() - killed < 1.0
+    assert wait(lambda: gone(checker), 3.0)  # its checker saw the pipe close and went too
     assert dict(events)["died"] == (-signal.SIGKILL,)
     assert not any((SHM / n).exists() for n in engine_segments)  # its segments went with it
     handle.restart(kept)
@@ -99,12 +101,12 @@ def test_an_engine_that_exits_hands_its_traceback_on(handle):
 def test_closing_ends_even_a_hung_engine_within_two_seconds_and_removes_every_segment(handle):
     handle.send("call", sleep_forever)
     time.sleep(0.3)
-    pid, names = handle.process.pid, segments(handle)
+    pid, checker, names = handle.process.pid, handle.checker.pid, segments(handle)
     assert len(names) >= 3  # the ring, the dataset, the snapshots
     start = time.monotonic()
     handle.close()
     assert time.monotonic() - start < 2.0
-    assert gone(pid)
+    assert gone(pid) and gone(checker)
     assert not any((SHM / n).exists() for n in names)
 
 
@@ -120,7 +122,7 @@ def test_the_engine_exits_by_itself_when_its_parent_is_killed(tmp_path):
             while h.newest() is None:
                 time.sleep(0.01)
             h.send("play")
-            print(h.process.pid, h.ring.name, flush=True)
+            print(h.process.pid, h.checker.pid, h.ring.name, flush=True)
             time.sleep(600)
     """)
     (tmp_path / "parent.py").write_text(script)
@@ -128,11 +130,11 @@ def test_the_engine_exits_by_itself_when_its_parent_is_killed(tmp_path):
     parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py"), str(root), str(root / "tests")],
                               stdout=subprocess.PIPE, text=True)
     try:
-        pid, ring = parent.stdout.readline().split()
-        assert not gone(int(pid))
+        pid, checker, ring = parent.stdout.readline().split()
+        assert not gone(int(pid)) and not gone(int(checker))
         parent.kill()
         parent.wait(5)
-        assert wait(lambda: gone(int(pid)), 3.0)
+        assert wait(lambda: gone(int(pid)) and gone(int(checker)), 3.0)
         assert wait(lambda: not (SHM / ring).exists(), 5.0)  # the resource tracker removes the parent's
     finally:
         parent.kill()

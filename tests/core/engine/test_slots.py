@@ -1,4 +1,4 @@
-"""Shared-memory records: a round trip of a whole Snapshot, and no torn read under a racing writer."""
+"""Shared-memory records: a round trip of a whole snapshot recipe, and no torn read under a racing writer."""
 import multiprocessing
 import time
 from dataclasses import fields
@@ -6,10 +6,10 @@ from dataclasses import fields
 import numpy as np
 import pytest
 from engine_toys import rewrite_forever
-from toys import snapshot, tiny_dataset, trained
+from toys import recipe, tiny_dataset, trained
 
 from core.engine.slots import SharedSlots, TornRead
-from core.engine.snapshot_codec import record_bytes, record_to_snapshot, snapshot_to_record
+from core.engine.snapshot_codec import recipe_to_record, record_bytes, record_to_recipe, record_to_snapshot
 
 
 @pytest.fixture
@@ -36,18 +36,22 @@ def same(a, b):
     return a == b
 
 
-def test_a_snapshot_comes_back_whole_and_read_only(segment):
+def test_a_recipe_comes_back_whole_and_makes_the_same_snapshot_read_only(segment):
     ds = tiny_dataset()
     net, tr, before = trained(ds)
-    snap = snapshot(net, ds, trainer=tr, before=before, running=True, extra={"time": 2.5, "odd": float("inf")})
-    writer = segment(slot_bytes=record_bytes(snap))
+    sent = recipe(net, ds, trainer=tr, before=before, running=True, extra={"time": 2.5, "odd": float("inf")})
+    writer = segment(slot_bytes=record_bytes(recipe_to_record(sent)[1]))
     reader = SharedSlots(writer.name)
     assert reader.read() is None
-    assert writer.write(*snapshot_to_record(snap))
+    assert writer.write(*recipe_to_record(sent))
     number, meta, arrays = reader.read()
-    back = record_to_snapshot(meta, arrays)
+    came = record_to_recipe(meta, arrays)
+    for f in fields(sent):
+        assert same(getattr(sent, f.name), getattr(came, f.name)), f.name
+    snap, back = sent.make(), record_to_snapshot(meta, arrays)
     for f in fields(snap):
         assert same(getattr(snap, f.name), getattr(back, f.name)), f.name
+    assert back.batch is not None and back.example_grad is not None and back.step == tr.step_count
     assert not back.params.flags.writeable and not back.weights[0].flags.writeable
     assert np.shares_memory(back.weights[0], back.params)
     assert number == 1 and reader.read_new() is None
@@ -57,12 +61,12 @@ def test_a_snapshot_comes_back_whole_and_read_only(segment):
 def test_a_drawn_example_without_a_label_round_trips(segment):
     ds = tiny_dataset()
     net, _, _ = trained(ds)
-    snap = snapshot(net, ds, x=np.linspace(0, 1, 64))
-    writer = segment(slot_bytes=record_bytes(snap))
-    writer.write(*snapshot_to_record(snap))
+    sent = recipe(net, ds, x=np.linspace(0, 1, 64))
+    writer = segment(slot_bytes=record_bytes(recipe_to_record(sent)[1]))
+    writer.write(*recipe_to_record(sent))
     back = record_to_snapshot(*writer.read()[1:])
     assert back.label is None and back.nudges is None and back.example_grad is None
-    assert same(back.activations, snap.activations)
+    assert same(back.activations, sent.make().activations)
 
 
 def test_a_record_too_large_is_refused_and_the_old_one_kept(segment):
@@ -120,8 +124,8 @@ def test_the_stress_test_catches_torn_reads_when_the_seqlock_check_is_skipped(se
 def test_numpy_values_among_the_facts_cross_as_plain_numbers(segment):
     ds = tiny_dataset()
     net, _, _ = trained(ds)
-    snap = snapshot(net, ds, extra={"probe": np.arange(3), "count": np.int64(4), "rate": np.float32(0.5)})
-    writer = segment(slot_bytes=record_bytes(snap))
-    assert writer.write(*snapshot_to_record(snap))
+    sent = recipe(net, ds, extra={"probe": np.arange(3), "count": np.int64(4), "rate": np.float32(0.5)})
+    writer = segment(slot_bytes=record_bytes(recipe_to_record(sent)[1]))
+    assert writer.write(*recipe_to_record(sent))
     back = record_to_snapshot(*writer.read()[1:])
     assert back.extra == {"probe": (0, 1, 2), "count": 4, "rate": 0.5}
