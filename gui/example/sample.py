@@ -23,9 +23,10 @@ from superqt.utils import signals_blocked
 
 from core.lesson.neuron_stats import cost_terms, network_from, next_misclassified
 from gui.widgets.chart_style import RoomyAxis
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, style_plot
+from gui.widgets.support import Throttle, grey_pixmap, style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
