@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qdebounced
 
 from core.landscape.planes import describe_parameter, parameter_index, steepest_weights
 from gui.surface.job import Latest, SurfaceJob, SurfaceRequest, SurfaceSignals
@@ -86,8 +87,7 @@ class SurfaceView(QWidget):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one grid at a time: the machine also trains and draws
         self._build()
-        self._settings_timer = QTimer(self, singleShot=True, interval=SETTINGS_DELAY_MS)
-        self._settings_timer.timeout.connect(self.recompute)
+        self._recompute_soon = qdebounced(self.recompute, SETTINGS_DELAY_MS, parent=self)  # settings come in bursts
         self._trajectory_timer = QTimer(self, singleShot=True, interval=TRAJECTORY_WAIT_MS)
         self._trajectory_timer.timeout.connect(self._start)
 
@@ -233,7 +233,7 @@ class SurfaceView(QWidget):
     # -- requests --------------------------------------------------------------------------------------
     def recompute(self):
         """Ask for the trajectory, then compute the surface for the current snapshot and settings."""
-        self._settings_timer.stop()
+        self._recompute_soon.cancel()
         if self._snap is None or self._dataset is None:
             self._set_status("Waiting for a network and a dataset")
             return
@@ -243,7 +243,7 @@ class SurfaceView(QWidget):
 
     def _settings_changed(self, *_):
         self._update_enabled()
-        self._settings_timer.start()
+        self._recompute_soon()
 
     def _update_enabled(self):
         self.seed_box.setEnabled(self.plane_kind() in ("random", "pca"))
