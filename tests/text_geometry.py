@@ -75,10 +75,11 @@ def _label_problem(label: QLabel):
     if label.wordWrap():
         if rich:
             doc = QTextDocument()
+            doc.setDocumentMargin(0)  # as QLabel lays its rich text out: a margin would narrow the lines
             doc.setDefaultFont(label.font())
             doc.setHtml(text)
             doc.setTextWidth(area.width())
-            need = doc.size().height() - 2 * doc.documentMargin()
+            need = doc.size().height()
         else:
             need = QFontMetricsF(label.font()).boundingRect(area, int(Qt.TextFlag.TextWordWrap), text).height()
         return area, (f"needs {need:.0f} px of height, has {area.height():.0f}" if need > area.height() + SLACK else None)
@@ -231,11 +232,24 @@ def diagram_texts(diagram) -> list:
     return out
 
 
+def labels_on(diagram) -> list:
+    """Return the Texts of the labels the diagram widget holds itself (the first-start hint), as whole boxes."""
+    return [Text(f"QLabel {label.objectName()}".strip(), label.text()[:40], _window_rect(label, label.rect()), QRectF())
+            for label in diagram.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if _shown(label) and label.text()]
+
+
 def problems_in(window: QWidget, diagram=None) -> list:
-    """Return a description of every cut, stray or overlapping text in the window (empty: none)."""
+    """Return a description of every cut, stray, covered or overlapping text in the window (empty: none)."""
     problems = []
     widget_texts(window, problems)
-    drawn = plot_texts(window) + (diagram_texts(diagram) if diagram is not None else [])
+    painted = diagram_texts(diagram) if diagram is not None else []
+    for label in labels_on(diagram) if diagram is not None else []:
+        for t in painted:  # a label on the diagram may lie over its picture: it must cover none of its texts
+            overlap = label.rect.intersected(t.rect)
+            if overlap.width() > SLACK and overlap.height() > SLACK:
+                problems.append(f"covered: {t.where} {t.text!r} under {label.where} {label.text!r} at {_fmt(overlap)}")
+    drawn = plot_texts(window) + painted
     for t in drawn:
         inside = t.view.adjusted(-SLACK, -SLACK, SLACK, SLACK)
         if not inside.contains(t.rect):

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs, describe_setup, lessons_network
+from gui.widgets.axis_labels import fit_axis_label
 from gui.widgets.chart_style import LAYER_COLOURS, ChartTheme, LogFriendlyAxis
 from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.theme import follow_theme
 
 CHANCE = 0.10
+PLOT_MIN_HEIGHT = 150  # px: a shorter panel scrolls rather than squash the plots' axes together
 
 
 class Experiment:
@@ -129,11 +131,13 @@ class CompareView(QWidget):
 
         self.accuracy_plot = pg.PlotWidget()
         self.cost_plot = pg.PlotWidget(axisItems={"left": LogFriendlyAxis(orientation="left")})
-        for plot, y in ((self.accuracy_plot, "accuracy (%)"), (self.cost_plot, "training cost")):
-            plot.setLabel("bottom", "epoch")
-            plot.setLabel("left", y)
+        # no titles: the axis labels name the plots, and the legend above says which line is which
+        for plot, y in ((self.accuracy_plot, ("accuracy (%)", "%")), (self.cost_plot, ("training cost", "cost"))):
+            fit_axis_label(plot.getAxis("bottom"), "epoch")
+            fit_axis_label(plot.getAxis("left"), *y)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.accuracy_plot.setYRange(0, 100)
         self.cost_plot.setLogMode(y=True)
 
@@ -306,7 +310,6 @@ class CompareView(QWidget):
             self.cost_plot.plot(run.epochs, run.train_cost, pen=pg.mkPen(colour, width=2), symbol="o",
                                 symbolSize=5, symbolBrush=colour, symbolPen=None)
         self.legend.setText(" &nbsp; ".join(
-            f"<span style='color:{c.name()}; font-weight:bold'>{mark} {name}</span>" for c, mark, name in keys))
+            [f"<span style='color:{c.name()}; font-weight:bold'>{mark} {name}</span>" for c, mark, name in keys]
+            + ["(accuracy: solid test, dashed training)"]))
         self.legend.setVisible(bool(keys))
-        self.accuracy_plot.setTitle(theme.keyed_title("accuracy (%) · solid: test · dashed: training", []))
-        self.cost_plot.setTitle(theme.keyed_title("training cost", []))

@@ -25,6 +25,7 @@ from core.lesson.neuron_stats import cost_terms, network_from, next_misclassifie
 from gui.widgets.chart_style import RoomyAxis
 from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.number_table import set_text
+from gui.widgets.rich_text import html_width
 from gui.widgets.room_watch import RoomWatcher
 from gui.widgets.support import Throttle, grey_pixmap, style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
@@ -79,15 +80,23 @@ class SampleView(QWidget):
         self.follow = QCheckBox("Follow the current mini-batch")
         self.follow.setToolTip("After every step, show the first example of the mini-batch just trained on")
         self.status = QLabel()
-        row = QHBoxLayout()
-        for w in (self.split, self.previous, self.index, self.next):
-            row.addWidget(w, 1 if w in (self.split, self.index) else 0)
-        controls.addLayout(row, 0, 0, 1, 2)
+        self.stepper = QWidget()  # ◀ image N ▶: beside the split box, or under it when narrow
+        steps = QHBoxLayout(self.stepper)
+        steps.setContentsMargins(0, 0, 0, 0)
+        for w in (self.previous, self.index, self.next):
+            steps.addWidget(w, 1 if w is self.index else 0)
+        self.chooser = QGridLayout()
+        self.chooser.setColumnStretch(0, 1)
+        self.chooser.setColumnStretch(1, 1)
+        controls.addLayout(self.chooser, 0, 0, 1, 2)
         self.controls = controls
         controls.addWidget(self.misclassified, 1, 0)
         controls.addWidget(self.status, 3, 0, 1, 2)
-        self._follow_below = None
+        self._follow_below = self._stepper_below = None
         self._place_follow(below=False)
+        self._place_stepper(below=False)
+        self._cost_parts = None  # (formula, total) of the cost line, written on one line or two
+        self._room_width = None  # the width the dock gives the panel (None: not known yet)
         self._room = RoomWatcher(self, self._fit_controls)
         self.status.hide()
         self.outputs = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
@@ -148,6 +157,8 @@ class SampleView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._fit_to_type()
+            if self._room_width is not None:
+                self._fit_controls(self._room_width)
 
     def _place_follow(self, below: bool) -> None:
         """Put "Follow the current mini-batch" beside "Next misclassified", or under it when narrow."""
@@ -160,11 +171,42 @@ class SampleView(QWidget):
         else:
             self.controls.addWidget(self.follow, 1, 1)
 
+    def _place_stepper(self, below: bool) -> None:
+        """Put ◀ image N ▶ beside the training/test box, or under it when narrow."""
+        if below == self._stepper_below:
+            return
+        self._stepper_below = below
+        for w in (self.split, self.stepper):
+            self.chooser.removeWidget(w)
+        if below:
+            self.chooser.addWidget(self.split, 0, 0, 1, 2)
+            self.chooser.addWidget(self.stepper, 1, 0, 1, 2)
+        else:
+            self.chooser.addWidget(self.split, 0, 0)
+            self.chooser.addWidget(self.stepper, 0, 1)
+
+    def _side_by_side_widths(self) -> tuple:
+        """Return the widths the two rows of controls need with nothing moved under: (follow's, the stepper's)."""
+        spacing = max(self.controls.horizontalSpacing(), 6)
+        return (self.misclassified.sizeHint().width() + self.follow.sizeHint().width() + spacing,
+                self.split.sizeHint().width() + self.stepper.sizeHint().width() + spacing)
+
     def _fit_controls(self, room: int) -> None:
+        self._room_width = room
         margins = self.layout().contentsMargins()
-        side_by_side = (self.misclassified.sizeHint().width() + self.follow.sizeHint().width()
-                        + max(self.controls.horizontalSpacing(), 6) + margins.left() + margins.right())
-        self._place_follow(below=room < side_by_side)
+        inside = room - margins.left() - margins.right()
+        follow, stepper = self._side_by_side_widths()
+        self._place_follow(below=inside < follow)
+        self._place_stepper(below=inside < stepper)
+        self._write_cost_sum()
+
+    def sizeHint(self):
+        # wide enough for ◀ image N ▶ beside the split box, however they are arranged now: a
+        # column sized from the hint (presentation mode) would otherwise keep them stacked
+        hint = super().sizeHint()
+        margins = self.layout().contentsMargins()
+        hint.setWidth(max(hint.width(), self._side_by_side_widths()[1] + margins.left() + margins.right()))
+        return hint
 
     # -- inputs --------------------------------------------------------------------------------
     def set_snapshot(self, snap) -> None:
@@ -321,4 +363,17 @@ class SampleView(QWidget):
             return
         total = float(self.cost_terms.sum())
         formula = "C = Σⱼ (aⱼ − yⱼ)²" if quadratic else f"C = −log a<sub>{snap.class_names[snap.label]}</sub>"
-        set_text(self.cost_sum, f"{formula} = <b>{total:.4f}</b>")
+        self._cost_parts = (formula, f"<b>{total:.4f}</b>")
+        self._write_cost_sum()
+
+    def _write_cost_sum(self) -> None:
+        """Write the cost on one line, or the sum on a line of its own when the dock is too narrow for one."""
+        if self._cost_parts is None or self.cost_terms is None:
+            return
+        formula, total = self._cost_parts
+        line = f"{formula} = {total}"
+        margins = self.layout().contentsMargins()
+        room = None if self._room_width is None else self._room_width - margins.left() - margins.right()
+        if room is not None and html_width(line, self.cost_sum.font()) > room:
+            line = f"{formula}<br>= {total}"
+        set_text(self.cost_sum, line)

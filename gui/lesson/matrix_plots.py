@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui.widgets import colours
+from gui.widgets.axis_labels import fit_axis_label
 from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.theme import follow_theme, palette
 
@@ -158,11 +159,12 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         pixels = image_shape is not None
         what = f"pixel i ({image_shape[1]} per image row)" if pixels else f"neuron i of layer {lo}"
         top = self._strip.getAxis("top")
-        top.setLabel(f"a<sup>({lo})</sup><sub>i</sub>: {what}")
+        name = f"a<sup>({lo})</sup><sub>i</sub>"
+        fit_axis_label(top, f"{name}: {what}", f"{name}: {'pixel' if pixels else 'neuron'} i", name)
         top.setTicks([[(i + 0.5, str(i)) for i in range(n_in)]] if n_in <= 32 else None)
         left = self._w.getAxis("left")
         self._fit_row_ticks()
-        left.setLabel(f"row j = neuron of layer {hi}")
+        fit_axis_label(left, f"row j = neuron of layer {hi}", f"row j (layer {hi})", "row j")
         self._titles["a_out"].setText(f"f(z) = a<sup>({hi})</sup>")
         self._strip_img.rect_, self._w_img.rect_ = QRectF(0, 0, n_in, 1), QRectF(0, 0, n_in, n_out)
         for item in self._columns.values():

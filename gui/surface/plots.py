@@ -9,13 +9,14 @@ import math
 
 import numpy as np
 import pyqtgraph as pg  # after PySide6, so pyqtgraph binds to it
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 
 from core.landscape.contours import contour_levels, contour_segments
 from core.landscape.progressive import describe_step
+from gui.widgets.axis_labels import fit_axis_label
 from gui.widgets.plot_cache import cache_static_parts
-from gui.widgets.plot_titles import wrapping_title
-from gui.widgets.plot_type import set_plot_title
+from gui.widgets.plot_titles import fitting_title, wrapping_title
+from gui.widgets.plot_type import set_plot_title, set_title_wordings
 from gui.widgets.theme import follow_theme, palette
 
 PATH = (255, 255, 255)  # the trajectory, over any part of the colour map
@@ -75,14 +76,16 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
             self.map.addItem(head)
             self.step_arrows[key] = (line, head)
         self.start_text = pg.TextItem("start", anchor=(0, 1))
+        self._start_at = None  # the path's first point, where "start" is written (None: no path)
         self.map.addItem(self.start_text)
         self.map.vb.sigTransformChanged.connect(self._place_arrows)
         self.map.vb.sigResized.connect(self._place_arrows)
 
         self.profile = self.addPlot(row=1, col=0)
-        wrapping_title(self.profile)
+        fitting_title(self.profile)  # briefer, then on two lines, when the profile is narrow (beside the map)
         self.profile.setMenuEnabled(False)
-        self.profile.setLabel("bottom", "step size t along −∇C (the learning rate η is one step)")
+        fit_axis_label(self.profile.getAxis("bottom"), "step size t along −∇C (the learning rate η is one step)",
+                       "step size t along −∇C", "step size t")
         self.profile.setLabel("left", "cost")
         self.profile_curve = self.profile.plot(pen=pg.mkPen(PATH, width=2))
         self.profile_now = pg.InfiniteLine(angle=0, pen=pg.mkPen((160, 160, 160), style=Qt.PenStyle.DashLine))
@@ -140,11 +143,8 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         path = np.asarray(path)
         self.path.setData(path[:, 0], path[:, 1])
         self.start.setData([path[0, 0]], [path[0, 1]])
-        # "start" above its mark, or below it when the mark is in the upper half (the title is above)
-        upper = len(self.betas) and path[0, 1] > 0.5 * (float(self.betas[0]) + float(self.betas[-1]))
-        self.start_text.setAnchor((0, 0) if upper else (0, 1))
-        self.start_text.setPos(path[0, 0], path[0, 1])
-        self.start_text.setVisible(len(path) > 1)
+        self._start_at = (float(path[0, 0]), float(path[0, 1])) if len(path) > 1 else None
+        self.start_text.setPos(*path[0])
         self.current.setData([0.0], [0.0])
         self._slopes = None
         self._place_arrows()
@@ -182,8 +182,11 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
             self.profile_step.setValue(learning_rate)
             marks.append({"pos": (learning_rate, landed), "brush": DESCENT, "symbol": "star"})
             verdict = describe_step(steps, costs, learning_rate)
-            set_plot_title(self.profile, f"one step of η = {learning_rate:g}: cost {now:.4g} → {landed:.4g}, {verdict}",
-                           9)
+            step, change = f"η = {learning_rate:g}", f"{now:.4g} → {landed:.4g}"
+            set_title_wordings(self.profile, [f"one step of {step}: cost {change}, {verdict}",
+                                              f"one step of {step}: cost {change}<br>{verdict}",
+                                              f"{step}: cost {change}<br>{verdict}",
+                                              f"{step}: cost {change}", f"{step}: {change}", step], 9)
         self.profile_step.setVisible(learning_rate > 0)
         self.profile_marks.setData(marks)
 
@@ -243,8 +246,24 @@ class SurfacePlots(pg.GraphicsLayoutWidget):
         self._place_arrows()
         self._set_title()
 
+    def _place_start_text(self):
+        """Write "start" by the path's first point, on a side where it stays inside the map (none off the map)."""
+        point, vb = self._start_at, self.map.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if point is None or not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1):
+            self.start_text.setVisible(False)
+            return
+        at = vb.mapViewToScene(QPointF(*point))
+        box, text = vb.sceneBoundingRect(), self.start_text.textItem.boundingRect()
+        right, left = at.x() + text.width() <= box.right(), at.x() - text.width() >= box.left()
+        # above the mark, or below it when the mark is in the upper half (the title is above)
+        above = at.y() > box.center().y()
+        self.start_text.setVisible((right or left) and box.height() >= 2 * text.height())
+        self.start_text.setAnchor((0 if right else 1, 1 if above else 0))
+
     def _place_arrows(self, *_):
         """Draw the arrows at a fixed share of the plot's size (the slopes only give their direction)."""
+        self._place_start_text()
         self._place(self.arrow_line, self.arrow_head, self._slopes)
         for key, (line, head) in self.step_arrows.items():
             self._place(line, head, self._step_slopes.get(key))

@@ -7,9 +7,10 @@ from PySide6.QtCore import QRectF, QTimer
 
 from core.history.view_range import finite_bounds, sticky_range
 from gui.widgets.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis
-from gui.widgets.plot_titles import shrinkable_title
+from gui.widgets.plot_titles import fitting_title
+from gui.widgets.plot_type import set_title_wordings
 
-TITLE_SIZE = "9pt"
+TITLE_POINTS = 9
 ACCURACY_MIN_SPAN = 5.0  # percentage points: the narrowest accuracy range drawn
 
 
@@ -25,11 +26,11 @@ class ChartPlots(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.cost_plot = self.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left"),
                                                                "bottom": RoomyAxis(min_spacing=1)})
-        self.accuracy_plot = self.addPlot(row=1, col=0, axisItems={"bottom": RoomyAxis()})
+        self.accuracy_plot = self.addPlot(row=1, col=0, axisItems={"left": RoomyAxis("left"), "bottom": RoomyAxis()})
         self.grad_plot = self.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left"),
                                                                "bottom": RoomyAxis(min_spacing=1)})
         for plot in self.all_plots:
-            shrinkable_title(plot)
+            fitting_title(plot, over_axis=True)  # a shorter title, then a bare one, when the plot is narrow
         self.pens = None  # a ChartTheme, from set_dark
         self.wide = None
         self._key = key
@@ -163,31 +164,35 @@ class ChartPlots(pg.GraphicsLayoutWidget):
         QTimer.singleShot(0, lambda: self.ci.setGeometry(QRectF(self.rect())))
 
     def write_titles(self) -> None:
-        """Write each plot's title with the key to its curves (no legend box over the data)."""
+        """Write each plot's title with the key to its curves (no legend box over the data).
+
+        Each title says the first of its wordings that fits its plot: the key on the title's
+        line, more and more briefly, then under it (a line of the plot's height), or the bare
+        title (the whole key in its tooltip).
+        """
         theme = self.pens
         if theme is None:
             return  # during construction: set_dark writes the first titles
         window, names = self._key()
-        if self.wide:  # side by side: each key under its title, layers named briefly
-            n = len(names)
-            short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
-            self.cost_plot.setTitle(theme.keyed_title("Cost", [
-                (theme.muted, "━", "each batch"),
-                (theme.average_pen().color(), "━", f"mean of {window:,}")], stacked=True),
-                size=TITLE_SIZE)
-            self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
-                (theme.split_colour("train"), "●", "train (10k)"), (theme.split_colour("test"), "●", "test")],
-                stacked=True), size=TITLE_SIZE)
-            self.grad_plot.setTitle(theme.keyed_title("Gradient norm", [
-                (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(short)], stacked=True),
-                size=TITLE_SIZE)
-            return
-        self.cost_plot.setTitle(theme.keyed_title("Cost", [
-            (theme.muted, "━", "each mini-batch"),
-            (theme.average_pen().color(), "━", f"mean of last {window:,}")]), size=TITLE_SIZE)
-        self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
-            (theme.split_colour(split), "●", text) for split, text in (
-                ("train", "train (10k sample)"), ("test", "test set"))]), size=TITLE_SIZE)
-        self.grad_plot.setTitle(theme.keyed_title("Gradient norm (mean)", [
-            (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(names)]),
-            size=TITLE_SIZE)
+        n = len(names)
+        short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
+        muted, average = theme.muted, theme.average_pen().color()
+        train, test = theme.split_colour("train"), theme.split_colour("test")
+        layers = [theme.layer_pen(i).color() for i in range(n)]
+        keys = {
+            self.cost_plot: ("Cost", [[(muted, "━", "each mini-batch"), (average, "━", f"mean of last {window:,}")],
+                                      [(muted, "━", "each batch"), (average, "━", f"mean of {window:,}")],
+                                      [(muted, "━", "batch"), (average, "━", "mean")]]),
+            self.accuracy_plot: ("Accuracy", [[(train, "●", "train (10k sample)"), (test, "●", "test set")],
+                                              [(train, "●", "train (10k)"), (test, "●", "test")],
+                                              [(train, "●", "train"), (test, "●", "test")]]),
+            self.grad_plot: ("Gradient norm", [list(zip(layers, "━" * n, names)), list(zip(layers, "━" * n, short)),
+                                               list(zip(layers, "━" * n, short))]),
+        }
+        for plot, (title, (full, brief, briefest)) in keys.items():
+            heading = f"{title} (mean)" if plot is self.grad_plot and not self.wide else title
+            wordings = [theme.keyed_title(heading, full)] if not self.wide else []
+            wordings += [theme.keyed_title(title, brief), theme.keyed_title(title, briefest),
+                         theme.keyed_title(title, brief, stacked=True), theme.keyed_title(title, briefest, stacked=True),
+                         theme.keyed_title(title, [])]
+            set_title_wordings(plot, wordings, TITLE_POINTS)

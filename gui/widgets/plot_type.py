@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gui.widgets.axis_labels import refit_axis_label
+
 BASE_FONT_PROPERTY = "base_font"  # the application's font before any type size (set by gui/lecture/presentation.py)
 _BASE_SIZE = "_caption_base_points"  # a title's own size in points at type size 1, kept on the LabelItem
 _POINTS = re.compile(r"^\s*([0-9.]+)\s*pt\s*$")
@@ -53,6 +55,7 @@ def _scale_axis_label(axis: pg.AxisItem) -> int:
     label.setFont(font)
     axis._adjustSize()  # the axis makes room for the label's new height, and places it again
     axis.resizeEvent()
+    refit_axis_label(axis)  # a label grown past its axis gives way to a shorter wording
     axis.update()
     return 1
 
@@ -77,3 +80,11 @@ def set_plot_title(plot, text: str, points: float, **style) -> None:
     item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
     setattr(item.titleLabel, _BASE_SIZE, float(points))
     item.setTitle(text, size=f"{points * type_factor():.2f}pt", **style)
+
+
+def set_title_wordings(plot, wordings, points: float, **style) -> None:
+    """Give a plot's FittingTitle (gui/widgets/plot_titles.py) its wordings, at `points` times the type size now."""
+    item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
+    setattr(item.titleLabel, _BASE_SIZE, float(points))
+    item.titleLabel.setVisible(True)
+    item.titleLabel.set_wordings(wordings, size=f"{points * type_factor():.2f}pt", **style)

@@ -173,6 +173,26 @@ def test_the_first_start_hint_goes_after_the_first_step_and_never_comes_back(qtb
     second.view.close()
 
 
+def test_the_first_start_hint_sits_above_the_picture_and_shortens_when_narrow(qtbot, settings):
+    from gui.diagram.view import NetworkView
+    from gui.hint import HINT_TEXT, SHORT_TEXT, FirstStepsHint
+
+    diagram = NetworkView()
+    qtbot.addWidget(diagram)
+    hint = FirstStepsHint(diagram, settings, fresh=True, remember=False)
+    diagram.resize(900, 500)
+    diagram.show()
+    qtbot.waitUntil(lambda: hint.text() == HINT_TEXT and hint.isVisible())
+    canvas_top = diagram.canvas.geometry().top()
+    assert diagram.toolbar.geometry().bottom() < hint.geometry().top() < hint.geometry().bottom() < canvas_top
+    assert hint.width() <= diagram.width()
+    diagram.resize(300, 500)  # too narrow for the whole line: the short one, the whole in the tooltip
+    qtbot.waitUntil(lambda: hint.text() == SHORT_TEXT)
+    assert "starts the guided tour" in hint.toolTip() and hint.width() <= diagram.width()
+    hint.hide()  # after the first step the picture takes the row back
+    qtbot.waitUntil(lambda: diagram.canvas.geometry().top() < canvas_top)
+
+
 def test_the_tour_hands_over_to_play_at_a_watchable_pace(controller, qtbot):
     from gui.lesson.tour_steps import WATCHABLE_PACE, lesson_steps
 
