@@ -75,8 +75,11 @@ class TrainingSession:
 
     def __init__(self, dataset, sizes=None, activation="sigmoid", cost="quadratic", seed=0,
                  learning_rate=3.0, batch_size=100, optimizer="sgd", report=None, epoch_checks=None,
-                 make_snapshots=True):
+                 make_snapshots=True, step_sink=None):
         self.report = report  # callable(Event), or None: events wait for take_events()
+        # callable(step, cost, grad_norms), or None: where each step's row goes instead of a "step"
+        # event (a training process writes it straight into its ring: ~1.5 µs a step less)
+        self._step_sink = step_sink
         # what checks each epoch's end; the engine's run in a process of their own while training goes on
         self._epoch_checks = epoch_checks if epoch_checks is not None else InlineChecks()
         self._make_snapshots = make_snapshots  # False: "snapshot" events carry SnapshotRecipes
@@ -371,13 +374,15 @@ class TrainingSession:
             self._fail(f"Training step {self._trainer.step_count + 1} failed", exc)
 
     def _train_one(self) -> None:
+        # the lean path at full speed: ~6 µs of bookkeeping around a ~130 µs step
         tr, checks = self._trainer, self._epoch_checks
         if checks.pending:
             self._take_checks(checks.ready())
             if not self.busy:  # a check found the run collapsed
                 return
         rec = tr.step()
-        self._edits.hold(tr.net.params)
+        if self._edits.holding:
+            self._edits.hold(tr.net.params)
         if self._pending > 0:
             self._pending -= 1
         if rec.diverged:
@@ -388,15 +393,19 @@ class TrainingSession:
                        " the step overshot so far that the numbers overflowed. Training is paused and the"
                        " network kept as it was before that step. Reset, or try a smaller learning rate.")
             return
-        self._emit("step", rec.step, rec.cost, tr.layer_grad_norms())
+        if self._step_sink is None:
+            self._emit("step", rec.step, rec.cost, tr.layer_grad_norms())
+        else:
+            self._step_sink(rec.step, rec.cost, tr.layer_grad_norms())
         if rec.epoch_finished:
             check = dict(epoch=tr.epoch + tr.epoch_progress, step=tr.step_count, optimizer=tr.optimizer_name,
                          learning_rate=tr.learning_rate, steps_per_epoch=tr.steps_per_epoch)
             checks.submit(tr.net.copy(), self._dataset, **check)
             self._take_checks(checks.ready())
-        if not self.busy:
+        if not (self._running or self._pending):
             self._settle()  # the picture at a pause includes the last epoch's check
-        if not self.busy or time.perf_counter() - self._last_publish >= PUBLISH_PERIOD:
+            self.publish()
+        elif time.perf_counter() - self._last_publish >= PUBLISH_PERIOD:
             self.publish()
 
     def _settle(self) -> None:

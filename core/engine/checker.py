@@ -73,10 +73,6 @@ class CheckerClient(InlineChecks):
         self._sent = 0  # jobs the checker has and has not answered
         self._answers = []
 
-    @property
-    def pending(self) -> int:
-        return self._sent + super().pending
-
     def checker_ready(self) -> bool:
         """Return whether checks go to the checker process (it has started and not died)."""
         if not self._ready and not self._conn.closed:
@@ -89,6 +85,7 @@ class CheckerClient(InlineChecks):
             try:
                 self._conn.send((descriptor, (net.sizes, net.activation, net.cost, net.dtype.str), net.params, check))
                 self._sent += 1
+                self.pending += 1
                 return
             except (OSError, ValueError):
                 self._lost()
@@ -107,6 +104,7 @@ class CheckerClient(InlineChecks):
 
     def _take(self) -> list:
         answers, self._answers = self._answers, []
+        self.pending -= len(answers)
         answers.extend(super().ready())
         for answer in answers:
             if isinstance(answer, str):
@@ -132,6 +130,7 @@ class CheckerClient(InlineChecks):
 
     def _lost(self) -> None:
         """The checker is gone: what it was checking is lost; check in line from now on."""
+        self.pending -= self._sent
         self._ready, self._sent = False, 0
         with contextlib.suppress(OSError):
             self._poller.unregister(self._conn.fileno())

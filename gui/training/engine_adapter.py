@@ -104,6 +104,11 @@ class EngineWorker(SessionCommands, QObject):
     def isFinished(self) -> bool:
         return self._handle is None or self._handle.ring is None or not self._handle.alive
 
+    @property
+    def engine_pid(self) -> int | None:
+        """The engine process's id (None before it starts)."""
+        return None if self._handle is None else self._handle.process.pid
+
     def alive(self) -> bool:
         return self._handle is not None and self._handle.alive
 
