@@ -90,6 +90,27 @@ class EngineHandle:
             old.unlink()
         del self._old_data[:done]
 
+    # -- what is shared ---------------------------------------------------------------------------
+    @property
+    def dataset_segment(self) -> str:
+        """The name of the segment that holds the dataset the engine trains on now."""
+        return self._data_segment.name
+
+    @property
+    def old_dataset_segments(self) -> list:
+        """Names of earlier datasets' segments, kept until the engine has mapped their successor."""
+        return [s.name for s in self._old_data]
+
+    @property
+    def engine_segments(self) -> set:
+        """Names of the segments the engine made (its snapshots and trajectory)."""
+        return set(self._segments)
+
+    @property
+    def published(self) -> bool:
+        """Whether the engine has announced its snapshots (its first one may still be on the way)."""
+        return self._snapshots is not None
+
     # -- what comes back -------------------------------------------------------------------------
     @property
     def alive(self) -> bool:

@@ -105,6 +105,11 @@ class EngineWorker(SessionCommands, QObject):
         return self._handle is None or self._handle.ring is None or not self._handle.alive
 
     @property
+    def engine_published(self) -> bool:
+        """Whether the engine has announced its snapshots (before that, the window shows the initial network)."""
+        return self._handle is not None and self._handle.published
+
+    @property
     def engine_pid(self) -> int | None:
         """The engine process's id (None before it starts)."""
         return None if self._handle is None else self._handle.process.pid
