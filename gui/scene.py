@@ -2,7 +2,7 @@
 
 Saving asks the engine to write the network part (its usual save command) to a temporary
 file, then core/scene.py adds the view and writes the one `.nnscene` file. Opening checks the
-whole file (core/scene.py) and the layout bytes (on scratch windows Qt may fail on without
+whole file (core/scene.py) and the layout bytes (on a scratch window Qt may fail on without
 harm) first, then sends the engine the usual load command; only when the engine says the
 network is loaded does the rest (layout, selection, panels, example, tour) follow. A refused
 file or a refused load changes nothing.
@@ -138,8 +138,9 @@ class SceneKeeper(QObject):
                 dock = QDockWidget(name, scratch)
                 dock.setObjectName(self.w.docks[name].objectName())
                 scratch.addDockWidget(self.w.dockWidgetArea(self.w.docks[name]), dock)
-            checks = [("window layout", scratch.restoreState(view.window_state, LAYOUT_VERSION)),
-                      ("window geometry", QWidget().restoreGeometry(view.window_geometry))]
+            # (the geometry is not tried: Qt declines one saved on a screen of another width, and
+            # then the window keeps its own size; core/scene.py has checked its header)
+            checks = [("window layout", scratch.restoreState(view.window_state, LAYOUT_VERSION))]
             if view.normal_state is not None:
                 checks.append(("layout outside presentation mode",
                                scratch.restoreState(view.normal_state, NORMAL_LAYOUT_VERSION)))
@@ -154,8 +155,8 @@ class SceneKeeper(QObject):
             return
         path, view = self._opening
         self._opening = None
-        self.apply(view)
-        self.w.show_message(f"Opened the scene {path}", 5000)
+        notes = self.apply(view)
+        self.w.show_message(" ".join([f"Opened the scene {path}.", *notes]), 8000 if notes else 5000)
         self.sceneOpened.emit(path)
 
     def _on_refused(self, *_):
@@ -163,9 +164,10 @@ class SceneKeeper(QObject):
             discard_network_part(self._saving[0])
         self._saving = self._opening = None
 
-    def apply(self, view: SceneView) -> None:
-        """Put the window in the scene's moment (its network is loaded already)."""
+    def apply(self, view: SceneView) -> list:
+        """Put the window in the scene's moment (its network is loaded already); return what could not be."""
         w, c, presenter = self.w, self.controller, self.presenter
+        notes = []
         c.back_to_live()
         tour = w.panels["tour"]
         if view.tour_step is not None:  # before the layout shows the tour: showing it must not set a step up
@@ -174,8 +176,10 @@ class SceneKeeper(QObject):
         presenter.set_on(view.presentation)
         if view.presentation:
             presenter.set_normal_layout(view.normal_state)
-        else:
-            w.restoreGeometry(view.window_geometry)
+        elif not w.restoreGeometry(view.window_geometry):
+            # Qt refuses a geometry saved on a screen more than a quarter wider or narrower
+            # (a laptop's scene on a projector): the window keeps its size, the docks still follow
+            notes.append("The window keeps its size: the scene was saved on a screen of another size.")
         w.restoreState(view.window_state, LAYOUT_VERSION)
         for name in view.raised:
             if w.docks[name].isVisible():
@@ -184,12 +188,13 @@ class SceneKeeper(QObject):
             try:
                 w.diagram.set_mode(view.diagram_mode)
             except (ValueError, KeyError):
-                w.show_message(f"The scene's diagram mode {view.diagram_mode!r} is not available", 5000)
+                notes.append(f"The diagram mode {view.diagram_mode!r} is not available.")
         for connection in view.connections:
             c.select_connection(*connection)
         if view.selected is not None:
             c.select_neuron(*view.selected)
         self._show_example(view)
+        return notes
 
     def _show_example(self, view: SceneView) -> None:
         sample = self.w.panels["sample"]

@@ -195,6 +195,9 @@ def plot_texts(window: QWidget) -> list:
             if isinstance(item, pg.AxisItem):
                 for text, rect in _axis_texts(item):
                     add(f"axis tick of {type(view.parentWidget()).__name__}", text, item, rect)
+                label = item.label
+                if label is not None and label.isVisible() and label.toPlainText().strip():  # "accuracy %", …
+                    add(f"axis label of {type(view.parentWidget()).__name__}", label.toPlainText(), label, _inked(label))
             elif isinstance(item, pg.TextItem) and item.textItem.toPlainText().strip():
                 add("TextItem", item.textItem.toPlainText(), item.textItem, _inked(item.textItem))
             elif isinstance(item, pg.LabelItem) and item.text:

@@ -2,11 +2,9 @@
 
 It renders read-only Snapshots. `set_snapshot` only stores the snapshot; neurons are redrawn
 on the next event-loop turn, and the connections — the costly part — are recoloured at a
-bounded rate into a cached image that every other frame just copies (see network_raster).
+bounded rate into a cached image that every other frame just copies (see drawing.py, raster.py).
 """
 from __future__ import annotations
-
-import time
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -14,20 +12,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.diagram.canvas import DiagramCanvas
 from gui.diagram.colouring import ConnectionColouring, quantity
 from gui.diagram.controls import NetworkLegend, NetworkToolbar
+from gui.diagram.drawing import EDGE_MIN_INTERVAL, FRAME_MIN_INTERVAL, DiagramDrawing
 from gui.diagram.edges import COLOUR_BY, MODES, edge_values, visible_mask
-from gui.diagram.items import grid_image
-from gui.diagram.layout import make_layout
 from gui.diagram.pointer import DiagramPointer, tooltip
-from gui.diagram.text_layout import column_gap, label_space, title_space
-from gui.diagram.texts import describe
 from gui.widgets.theme import follow_theme, palette
-
-# While training, the GUI thread's time is taken from training (the GIL), so updates are capped:
-EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
-EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
-EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of the event loop of their own
-FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
-
 
 HIGHLIGHT_MS = 1500
 HIGHLIGHT_MAX_SPEED = 20  # steps/s: faster than this the marks would only flicker
@@ -42,7 +30,7 @@ def moved_by_a_step(old, snap) -> bool:
     return not extra.get("historic") and (not snap.running or 0 < speed <= HIGHLIGHT_MAX_SPEED)
 
 
-class NetworkView(QtWidgets.QWidget):
+class NetworkView(DiagramDrawing, QtWidgets.QWidget):
     """The network diagram, with its mode toolbar (`toolbar`) above and legend (`legend`) below.
 
     Signals:
@@ -253,121 +241,12 @@ class NetworkView(QtWidgets.QWidget):
         """Return the tooltip shown at a viewport point ("" where there is nothing)."""
         return tooltip(self._snap, self.item_at(pos))
 
-    # -- drawing ----------------------------------------------------------------------------------
+    # -- drawing (the rest: gui/diagram/drawing.py) --------------------------------------------------
     def _n_layers(self) -> int:
         return 0 if self._snap is None else self._snap.n_layers
 
     def _quantity(self) -> str:
         return quantity(self._snap, self._colour_by, self._mode)
-
-    def _changed(self) -> None:
-        """A setting changed: the learner expects to see it now, not at the next rate-limited turn."""
-        self._edges_dirty = True
-        self._next_edge_time = self._next_frame_time = 0.0
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start(0)
-
-    def _relayout(self) -> None:
-        snap = self._snap
-        if snap is None:
-            return
-        w, h = self.canvas.area_size()
-        lay = self._layout
-        if lay is not None and abs(lay.width - max(w, 320)) < 1 and abs(lay.height - max(h, 240)) < 1 \
-                and self._layout_font == self.canvas.diagram.font_size:
-            return
-        self._layout_font = self.canvas.diagram.font_size
-        px, font = self.canvas.diagram.font_size, self.font()
-        names = self._class_names or snap.class_names or [str(j) for j in range(snap.sizes[-1])]
-        self._layout = make_layout(snap.sizes, w, h, self._image_shape or snap.image_shape,
-                                   title_space(font, px), label_space(font, px, names), column_gap(font, px))
-        self._segments = [self._layout.segments(l) for l in range(self._layout.n_layers)]
-        self.canvas.set_layout(self._layout)
-        self._changed()
-        self._flush(force=True)  # a resized window must not show an empty frame, even once
-
-    def _flush(self, force: bool = False) -> None:
-        self._timer.stop()  # whatever was pending is drawn now
-        if self._snap is None or self._layout is None:
-            return
-        now = time.perf_counter()
-        if not force and now < self._next_frame_time:  # training delivers faster than anyone reads
-            self._timer.start(int((self._next_frame_time - now) * 1000) + 1)
-            return
-        self._next_frame_time = now + self.frame_interval
-        self._update_neurons()
-        if self._edges_dirty:
-            if force:
-                self._edge_timer.stop()
-                self._render_edges()
-            else:  # neurons now, connections on a later turn, when the rate limit allows
-                wait = self._next_edge_time - time.perf_counter()
-                if wait <= 0:
-                    self._edge_timer.start(EDGE_DEFER_MS)
-                    return  # that turn comes next and shows the neurons with the connections
-                if not self._edge_timer.isActive():
-                    self._edge_timer.start(int(wait * 1000) + 1)
-        self.canvas.compose()
-
-    def _flush_edges(self) -> None:
-        if self._edges_dirty and self._snap is not None and self._layout is not None:
-            self._render_edges()
-            self.canvas.compose()
-
-    def _paints(self) -> list:
-        depth = self.reveal_depth()
-        return self._colouring.paints(self._snap, self._mode, self._k, self._colour_by, depth, self._selected)
-
-    def _render_edges(self) -> None:
-        start = time.perf_counter()
-        paints = self._paints()
-        over_image = bool(paints and paints[0] is not None and paints[0].over_image
-                          and self._layout.grid_rect is not None)
-        self.canvas.diagram.draw_grid = not over_image
-        # only a change of some connection's bin (or of the view) costs a repaint
-        if over_image or not self.canvas.geometry_current() or not self._colouring.unchanged(paints):
-            underlay = self.canvas.diagram.paint_grid if over_image else None
-            crisp = self.canvas.render_edges(paints, underlay)
-            self._colouring.remember(paints, crisp)
-            self.edge_renders += 1
-        else:
-            self._colouring.remember(paints)
-        self._edges_dirty = False
-        if self._scale_values() != self._described_scales:
-            self._update_neurons()  # the legend was written with the scales before these connections
-        cost = time.perf_counter() - start
-        self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
-
-    def _scale_values(self) -> dict:
-        return {key: scale.value for key, scale in self._colouring.scales.items()}
-
-    def _update_neurons(self) -> None:
-        snap, item = self._snap, self.canvas.diagram
-        if snap.activations[0] is not self._grid_source and self._layout.grid_rect is not None:
-            self._grid_source = snap.activations[0]
-            item.grid_image = grid_image(snap.activations[0], self._layout.image_shape)
-        depth = self.reveal_depth() if self._quantity() == "gradients" else None
-        self._described_scales = self._scale_values()
-        texts = describe(snap, self._mode, self._k, self._quantity(), depth, self._dark,
-                         self._class_names, self._colouring.scales, self._selected, self._colour_by,
-                         highlight=self.highlighting())
-        item.fills, item.dimmed = texts.fills, texts.dimmed
-        item.labels, item.tags, item.ring = texts.labels, texts.tags, texts.ring
-        item.titles = texts.titles(self._layout)
-        item.selected, item.hovered = self._selected, self._hovered
-        item.marked = [tuple(self._layout.centres[l][i]) + tuple(self._layout.centres[l + 1][j])
-                       for l, j, i in self._marked if l < len(self._layout.sizes) - 1]
-        state = (texts.edge_legend[1:], texts.neuron_legend[1:], texts.marks, texts.explanation, self._dark)
-        if state != self._legend_state:  # repaint the legend only when it says something new
-            self._legend_state = state
-            texts.fill_legend(self.legend)
-        controls = (self._mode, self._k, self._colour_by, self.reveal_depth(), self._n_layers())
-        if controls != self._controls_state:
-            self._controls_state = controls
-            self.toolbar.sync(*controls)
 
     # -- the mouse --------------------------------------------------------------------------------
     def _scene(self) -> tuple:

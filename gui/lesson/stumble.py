@@ -104,7 +104,10 @@ class StumbleView(QWidget):
         style_plot(self.plot.getPlotItem(), True)
         self.plot.setLogMode(x=True)
         self.plot.setLabel("bottom", "batch size")
-        self.plot.setLabel("left", "angle to the true gradient (°)")
+        # short: the label runs up the side of a 150-pixel plot, and grows with the type size
+        self.plot.setLabel("left", "angle (°)")
+        self.plot.setToolTip("The angle between a mini-batch's gradient and the true gradient (all images),"
+                             " by batch size")
         self.curve = pg.PlotDataItem(symbol="o", pen=pg.mkPen(BATCH_COLOUR, width=2), symbolBrush=BATCH_COLOUR)
         self.plot.addItem(self.curve)
         self.table = QLabel(self)

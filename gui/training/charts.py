@@ -10,26 +10,23 @@ import time
 
 import numpy as np
 import pyqtgraph as pg  # after PySide6, so pyqtgraph picks the same binding
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 from superqt import QElidingLabel
 
 from core.history.series import nice_ceiling
 from core.history.step_series import TrainingSeries
-from core.history.view_range import finite_bounds, sticky_range
-from gui.widgets.chart_style import ChartTheme, LogFriendlyAxis, RoomyAxis, layer_names
-from gui.widgets.plot_titles import shrinkable_title
+from gui.training.chart_plots import ChartPlots
+from gui.widgets.chart_style import layer_names
 from gui.widgets.theme import follow_theme
 
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
-TITLE_SIZE = "9pt"
 HOVER_HINT = "Point at a chart to read its values."
 REDRAW_HZ = 15  # at most this often: training runs in its own process; a busy GUI slows it (frame budget)
 # the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
 # run at full speed moves the axes (a re-layout of both step plots) four times a decade
 STEP_AXIS_ENDS = (1, 2, 3, 5)
-ACCURACY_MIN_SPAN = 5.0  # percentage points: the narrowest accuracy range drawn
 GRADIENT_DELAY_MS = 60  # live redraws give the gradient plot its points this long after the cost plot
 
 
@@ -62,37 +59,12 @@ class TrainingCharts(QWidget):
         tools.addWidget(self.log_cost)
         tools.addWidget(self.follow)
         tools.addStretch(1)
-        self.plots = pg.GraphicsLayoutWidget()
-        self.cost_plot = self.plots.addPlot(row=0, col=0, axisItems={"left": LogFriendlyAxis("left"),
-                                                                     "bottom": RoomyAxis(min_spacing=1)})
-        self.accuracy_plot = self.plots.addPlot(row=1, col=0, axisItems={"bottom": RoomyAxis()})
-        self.grad_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": LogFriendlyAxis("left"),
-                                                                     "bottom": RoomyAxis(min_spacing=1)})
-        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
-            shrinkable_title(plot)
-        self._wide = None
-        self._arrange(wide=False)
-        self.grad_plot.setXLink(self.cost_plot)
+        self.plots = ChartPlots(key=lambda: (self.window.value(), self._grad_names()))
+        p = self.plots
+        self.cost_plot, self.accuracy_plot, self.grad_plot = p.cost_plot, p.accuracy_plot, p.grad_plot
+        self.raw_curve, self.average_curve, self.accuracy_curves = p.raw_curve, p.average_curve, p.accuracy_curves
         for plot in (self.cost_plot, self.grad_plot):
-            plot.hideButtons()  # "Follow" replaces pyqtgraph's auto-range button here
-            plot.enableAutoRange(x=False, y=True)
             plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self.follow.setChecked(False))
-        self.grad_plot.setLogMode(y=True)  # per-layer norms differ by decades
-        self.grad_plot.setLabel("bottom", "step")  # the cost plot above shares it
-        self.accuracy_plot.setLabel("bottom", "epoch")
-        self.accuracy_plot.setLabel("left", "accuracy %")
-        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.getAxis("left").setWidth(52)  # equal widths line the plots' step axes up
-        self.raw_curve = self.cost_plot.plot()
-        self.average_curve = self.cost_plot.plot()
-        self.accuracy_curves = {split: self.accuracy_plot.plot(symbol="o", symbolSize=6)
-                                for split in ("train", "test")}
-        self.grad_curves = []
-        self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
-        for plot, cursor in zip((self.cost_plot, self.grad_plot), self.cursors):
-            plot.addItem(cursor, ignoreBounds=True)
-            cursor.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
@@ -113,16 +85,14 @@ class TrainingCharts(QWidget):
         self._grad_x_stale = False  # the cost plot's x range moved; the gradient plot follows on its turn
         self._stale = False  # data arrived while hidden: redraw when shown
         self._accuracy_dirty, self._accuracy_drawn = False, -1e9  # evaluations not drawn yet; when last drawn
-        self._accuracy_moved = False  # the learner zoomed or panned the accuracy plot
-        self.accuracy_plot.getViewBox().sigRangeChangedManually.connect(self._accuracy_moved_by_hand)
-        self._empty_accuracy_range()
+        self.plots.empty_accuracy_range()
         self._drawn_key = None  # what the step curves show, to skip redraws that change nothing
         self.redraw_count = 0
         self._names = []  # names of the weight layers; default: "input → hidden 1", …
         self._x_end = None  # right end of the followed x range: it grows in steps, not every frame
         self.log_cost.toggled.connect(self._set_log_cost)
         self.follow.toggled.connect(self._set_follow)
-        self.window.valueChanged.connect(lambda _: (self._schedule(force=True), self._show_titles()))
+        self.window.valueChanged.connect(lambda _: (self._schedule(force=True), self.plots.write_titles()))
         self.cost_plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._schedule())
         self.plots.scene().sigMouseMoved.connect(self._hover)
         follow_theme(self)
@@ -130,7 +100,12 @@ class TrainingCharts(QWidget):
     @property
     def side_by_side(self) -> bool:
         """Return whether the three charts sit side by side (a short, wide dock) rather than stacked."""
-        return bool(self._wide)
+        return bool(self.plots.wide)
+
+    @property
+    def grad_curves(self) -> list:
+        """The gradient-norm curves, one per weight layer."""
+        return self.plots.grad_curves
 
     # -- data API -------------------------------------------------------------------------
     def append_steps(self, steps, costs, layer_grad_norms) -> None:
@@ -160,7 +135,7 @@ class TrainingCharts(QWidget):
         for split, curve in self.accuracy_curves.items():
             rows = self.series.evaluations(split)
             curve.setData(rows[:, 0], rows[:, 1] * 100.0)
-        self._follow_accuracy()
+        self.plots.fit_accuracy([self.series.evaluations(split) for split in ("train", "test")])
 
     def set_redraw_period(self, seconds: float) -> None:
         """Redraw live data at most once per `seconds` (never more often than REDRAW_HZ)."""
@@ -175,11 +150,10 @@ class TrainingCharts(QWidget):
         self._grad_points = None
         for curve in (self.raw_curve, self.average_curve, *self.accuracy_curves.values(), *self.grad_curves):
             curve.setData([], [])
-        for cursor in self.cursors:
-            cursor.hide()
+        self.plots.hide_cursors()
         self._drawn_key = self._x_end = None
         self.readout.setText(HOVER_HINT)
-        self._empty_accuracy_range()
+        self.plots.empty_accuracy_range()
         self._empty_step_range()
 
     def truncate_after(self, step: int, epoch: float) -> None:
@@ -206,11 +180,6 @@ class TrainingCharts(QWidget):
         for plot in (self.cost_plot, self.grad_plot):
             plot.enableAutoRange(y=True)
 
-    def _empty_accuracy_range(self) -> None:
-        # until the first evaluation: the first epoch and the whole percent scale, not 0.2–0.8
-        self._accuracy_moved = False
-        self.accuracy_plot.setRange(xRange=(0, 1), yRange=(0, 100), padding=0.04)
-
     def steps(self) -> np.ndarray:
         """Return every recorded step (read-only)."""
         return self.series.steps
@@ -221,77 +190,12 @@ class TrainingCharts(QWidget):
         self._make_grad_curves()
 
     def set_dark(self, dark: bool) -> None:
-        self.pens = ChartTheme(dark)
-        self.plots.setBackground(self.pens.background)
-        for plot in (self.cost_plot, self.accuracy_plot, self.grad_plot):
-            self.pens.style_axes(plot)
-        self.raw_curve.setPen(self.pens.raw_cost_pen())
-        self.average_curve.setPen(self.pens.average_pen())
-        for split, curve in self.accuracy_curves.items():
-            colour = self.pens.split_colour(split)
-            curve.setPen(pg.mkPen(colour, width=2))
-            curve.setSymbolBrush(colour)
-            curve.setSymbolPen(pg.mkPen(colour))
-        for i, curve in enumerate(self.grad_curves):
-            curve.setPen(self.pens.layer_pen(i))
-        for cursor in self.cursors:
-            cursor.setPen(self.pens.cursor_pen())
-        self._show_titles()
+        self.plots.set_dark(dark)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         # a short, wide dock (under the diagram) reads better with the charts side by side
-        self._arrange(wide=self.width() > 2.2 * self.height())
-
-    def _arrange(self, wide: bool) -> None:
-        """Lay the three charts out in a column, or side by side when wide is True."""
-        if wide == self._wide:
-            return
-        self._wide = wide
-        layout = self.plots.ci
-        plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
-        for plot in plots:
-            layout.removeItem(plot)
-        for i, plot in enumerate(plots):
-            layout.addItem(plot, row=0 if wide else i, col=i if wide else 0)
-        for i, stretch in enumerate((3, 2, 2)):
-            layout.layout.setRowStretchFactor(i, 0 if wide else stretch)
-            layout.layout.setColumnStretchFactor(i, stretch if wide else 0)
-        if wide:
-            self.cost_plot.setLabel("bottom", "step")
-        else:
-            self.cost_plot.setLabel("bottom", None)
-        if hasattr(self, "pens"):  # not during construction: set_dark writes the first titles
-            self._show_titles()
-        # re-fit the rearranged grid to the view (it keeps the geometry of the old arrangement)
-        QTimer.singleShot(0, lambda: self.plots.ci.setGeometry(QRectF(self.plots.rect())))
-
-    def _show_titles(self):
-        """Write each plot's title with the key to its curves (no legend box over the data)."""
-        theme = self.pens
-        if self._wide:  # side by side: each key under its title, layers named briefly
-            n = self.series.n_layers
-            short = [f"{'in' if i == 0 else i}→{'out' if i == n - 1 else i + 1}" for i in range(n)]
-            self.cost_plot.setTitle(theme.keyed_title("Cost", [
-                (theme.muted, "━", "each batch"),
-                (theme.average_pen().color(), "━", f"mean of {self.window.value():,}")], stacked=True),
-                size=TITLE_SIZE)
-            self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
-                (theme.split_colour("train"), "●", "train (10k)"), (theme.split_colour("test"), "●", "test")],
-                stacked=True), size=TITLE_SIZE)
-            self.grad_plot.setTitle(theme.keyed_title("Gradient norm", [
-                (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(short)], stacked=True),
-                size=TITLE_SIZE)
-            return
-        self.cost_plot.setTitle(theme.keyed_title("Cost", [
-            (theme.muted, "━", "each mini-batch"),
-            (theme.average_pen().color(), "━", f"mean of last {self.window.value():,}")]), size=TITLE_SIZE)
-        self.accuracy_plot.setTitle(theme.keyed_title("Accuracy", [
-            (theme.split_colour(split), "●", text) for split, text in (
-                ("train", "train (10k sample)"), ("test", "test set"))]), size=TITLE_SIZE)
-        self.grad_plot.setTitle(theme.keyed_title("Gradient norm (mean)", [
-            (theme.layer_pen(i).color(), "━", name) for i, name in enumerate(self._grad_names())]),
-            size=TITLE_SIZE)
+        self.plots.arrange(wide=self.width() > 2.2 * self.height())
 
     # -- drawing --------------------------------------------------------------------------
     def displayed_points(self) -> int:
@@ -347,46 +251,9 @@ class TrainingCharts(QWidget):
                 curve.setData(steps, means[:, layer])
             self._follow_y(self.grad_plot, means, log=True)
 
-    def _accuracy_moved_by_hand(self, *_):
-        self._accuracy_moved = True
-
-    def _follow_accuracy(self) -> None:
-        """Fit the accuracy plot to its points in round steps, unless the learner moved it."""
-        vb = self.accuracy_plot.getViewBox()
-        auto_x, auto_y = vb.autoRangeEnabled()
-        if self._accuracy_moved and not (auto_x or auto_y):
-            return  # zoomed or panned by hand; pyqtgraph's "A" button hands it back
-        self._accuracy_moved = False
-        rows = [self.series.evaluations(split) for split in ("train", "test")]
-        epochs = finite_bounds([0.0], *(r[:, 0] for r in rows))  # from the start of training
-        percents = finite_bounds(*(r[:, 1] * 100.0 for r in rows))
-        if epochs is None or percents is None:
-            return
-        x_now, y_now = (None if auto else tuple(r) for auto, r in zip((auto_x, auto_y), vb.viewRange()))
-        x = sticky_range(x_now, *epochs, slack=0.3, limits=(0, np.inf), headroom=0.5)
-        y = sticky_range(y_now, *percents, limits=(0, 100), min_span=ACCURACY_MIN_SPAN)
-        if (x, y) != (x_now, y_now):
-            # a little room around the range keeps the markers at 0 % and 100 % whole
-            self.accuracy_plot.setRange(xRange=x, yRange=y, padding=0.04)
-
     def _follow_y(self, plot, *values, log: bool) -> None:
-        """While following, fit the y range to the curves in round steps (see core.view_range).
-
-        pyqtgraph's auto-range would refit it to every redraw, and each refit re-lays out the
-        axis and its grid: the dearest part of a chart's frame.
-        """
-        if not self.follow.isChecked():
-            return
-        if log:
-            values = [np.log10(v[v > 0]) for v in (np.asarray(v, dtype=float) for v in values)]
-        bounds = finite_bounds(*values)
-        if bounds is None:
-            return
-        vb = plot.getViewBox()
-        current = None if vb.autoRangeEnabled()[1] else tuple(vb.viewRange()[1])
-        target = sticky_range(current, *bounds)
-        if target != current:
-            plot.setYRange(*target, padding=0)
+        if self.follow.isChecked():
+            self.plots.fit_y(plot, *values, log=log)
 
     def point_budget(self) -> int:
         """Return how many points a step curve gets: a min and a max per pixel column."""
@@ -441,10 +308,7 @@ class TrainingCharts(QWidget):
         self.cost_plot.enableAutoRange(y=True)
 
     def _make_grad_curves(self):
-        for curve in self.grad_curves:
-            self.grad_plot.removeItem(curve)
-        self.grad_curves = [self.grad_plot.plot(pen=self.pens.layer_pen(i)) for i in range(self.series.n_layers)]
-        self._show_titles()
+        self.plots.make_grad_curves(self.series.n_layers)
         self._schedule(force=True)
 
     def _grad_names(self):
@@ -462,9 +326,7 @@ class TrainingCharts(QWidget):
                 grads = " / ".join(f"{g:.2g}" for g in series.grad_norms[i])
                 self.readout.setText(f"step {series.steps[i]:,} · cost {series.costs[i]:.3g} · mean "
                                      f"{series.average_at(i, window):.3g} · gradient norms {grads}")
-                for cursor in self.cursors:
-                    cursor.setPos(float(series.steps[i]))
-                    cursor.show()
+                self.plots.show_cursor(float(series.steps[i]))
                 return
         if self.accuracy_plot.sceneBoundingRect().contains(position):
             epoch = self.accuracy_plot.getViewBox().mapSceneToView(position).x()
@@ -475,5 +337,4 @@ class TrainingCharts(QWidget):
                     row = rows[int(np.argmin(np.abs(rows[:, 0] - epoch)))]
                     parts.append(f"{split} {row[1]:.2%} (cost {row[2]:.3g}) at epoch {row[0]:.2f}")
             self.readout.setText("; ".join(parts) or HOVER_HINT)
-        for cursor in self.cursors:
-            cursor.hide()
+        self.plots.hide_cursors()

@@ -14,9 +14,11 @@ from gui.panels import PANEL_NAMES
 PROJECTORS = ((1024, 768), (1280, 720), (1280, 800), (1920, 1080))
 RATIOS = (1, 1.5, 2)
 ROOMS = sorted({(round(w / r), round(h / r)) for w, h in PROJECTORS for r in RATIOS})
-# At 1280×800 the default docks are too small for two panels: the Charts' titles (with their
-# legends) and the Experiments' two plots get cut. Known, and part of making 1280×800 usable.
-CRAMPED = pytest.mark.xfail(strict=True, reason="Charts titles and Experiments plots do not fit 1280×800 docks")
+# At 1280×800 the default docks are too small for some panels: the Charts' titles (with their
+# legends) and the Experiments' two plots get cut, and the long axis labels of the cost surface's
+# profile and the matrix form stick out of their plots. Known, and part of making 1280×800 usable.
+CRAMPED = pytest.mark.xfail(strict=True, reason="Charts titles, Experiments plots and two long axis labels do not"
+                                                " fit 1280×800 docks")
 # The cost surface writes "start" by the path's first point even when that point lies at or past
 # the map's edge, where the word is clipped: it depends on the path, so this fails only sometimes.
 START_LABEL = pytest.mark.xfail(strict=False, reason="the cost surface's 'start' label can lie at the map's edge")
@@ -89,3 +91,4 @@ def test_every_panel_fits_in_the_normal_layout(window, qtbot, size):
         for problem in settled_problems(qtbot, window):
             found.setdefault(problem, name)
     assert not found, "\n".join(f"{name}: {problem}" for problem, name in found.items())
+

@@ -1,5 +1,6 @@
 """Scenes through the window: save a moment, change everything, open it again; bad scenes change nothing."""
 import json
+import struct
 
 import numpy as np
 import pytest
@@ -234,3 +235,23 @@ def test_a_drawn_digit_on_show_comes_back(app, qtbot, tmp_path):
     open_scene(qtbot, c, path)
     qtbot.waitUntil(lambda: c.latest().example_split == "drawn", timeout=5000)
     assert np.allclose(c.latest().activations[0], drawn)
+
+
+def test_a_scene_from_a_screen_of_another_width_opens_in_the_windows_own_size(app, qtbot, tmp_path):
+    c, w = app, app.view
+    set_the_moment(qtbot, c)
+    good = tmp_path / "laptop.nnscene"
+    save_scene(qtbot, c, good)
+
+    def other_screen(d):  # saveGeometry's screen width (after magic, version, two rects, screen, two flags)
+        geometry = bytearray(d["scene/window_geometry"].tobytes())
+        geometry[46:50] = struct.pack(">i", 3 * w.screen().geometry().width())
+        d["scene/window_geometry"] = np.frombuffer(bytes(geometry), np.uint8)
+    projector = rewrite(good, tmp_path / "projector.nnscene", other_screen)
+    change_everything(qtbot, c)
+    w.resize(1500, 850)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == (1500, 850))
+    open_scene(qtbot, c, projector)
+    assert c.warnings == [] and c.selected_neuron() == (2, 5) and w.panel_visible("chain_rule")
+    assert (w.width(), w.height()) == (1500, 850)
+    assert "another size" in w.statusBar().currentMessage()
