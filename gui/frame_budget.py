@@ -16,6 +16,7 @@ LONGEST = 1 / 5  # s: never fewer than five snapshots a second
 SHARE = 0.5  # of the wall clock, the GUI thread's busy time the period aims for
 GROWTH = 1.25  # factor the period changes by at each snapshot
 SLACK = 0.004  # s: a frame tick may come this much early (the 16 ms timer against a 1/60 s period)
+PANEL_PERIOD = 1 / 15  # s: while training runs, the panels beside the diagram refresh at most this often
 
 
 class FrameBudget:
@@ -30,6 +31,7 @@ class FrameBudget:
         self.period = shortest
         self._clock = clock
         self._last = None  # (wall, GUI CPU) at the last snapshot shown
+        self._panels_at = None  # wall time the panels were last given a snapshot
 
     def due(self, now: float) -> bool:
         # with no slack, a 16 ms tick missed a 16.7 ms period and every other frame went without
@@ -47,7 +49,18 @@ class FrameBudget:
                     self.period = max(self.shortest, self.period / GROWTH)
         self._last = (now, cpu)
 
+    def panels_due(self, now: float) -> bool:
+        """Return whether the panels beside the diagram get the snapshot shown now, and if so note it.
+
+        The diagram is what moves; the panels' numbers are read, and fifteen new ones a second
+        are as live to the eye while they leave the diagram two thirds of the panels' time.
+        """
+        if self._panels_at is not None and now - self._panels_at < PANEL_PERIOD - SLACK:
+            return False
+        self._panels_at = now
+        return True
+
     def reset(self) -> None:
         """Forget the measurement (training paused): the next snapshot is due at once."""
-        self._last = None
+        self._last = self._panels_at = None
         self.period = self.shortest

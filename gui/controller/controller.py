@@ -199,14 +199,16 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         While training runs, the panels get it one per frame tick after the diagram: each
         refreshes on a turn of the event loop of its own instead of all in one burst, which
         would hold the loop (and the pointer) for the sum of their times. A newer snapshot
-        does not send a waiting panel to the back of the queue: each gets its turn.
+        does not send a waiting panel to the back of the queue: each gets its turn. They are
+        given one at most 15 times a second (the budget's `panels_due`); the diagram gets each.
         """
         self._shown = snap
         self.view.diagram.set_snapshot(snap)
         names = [name for name, widget in self.view.panels.items()
                  if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
         if snap.running:
-            self._staggered += [name for name in names if name not in self._staggered]
+            if self._budget.panels_due(time.monotonic()):
+                self._staggered += [name for name in names if name not in self._staggered]
         else:
             self._staggered = []
             for name in names:
