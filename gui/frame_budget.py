@@ -16,6 +16,7 @@ LONGEST = 1 / 5  # s: never fewer than five snapshots a second
 SHARE = 0.5  # of the wall clock, the GUI thread's busy time the period aims for
 GROWTH = 1.25  # factor the period changes by at each snapshot
 SLACK = 0.004  # s: a frame tick may come this much early (the 16 ms timer against a 1/60 s period)
+TICK = 0.016  # s: the frame timer's interval
 PANEL_PERIOD = 1 / 15  # s: while training runs, the panels beside the diagram refresh at most this often
 
 
@@ -24,16 +25,25 @@ class FrameBudget:
 
     Call `due(now)` on each frame tick and `shown(now)` after showing a snapshot; both on the
     GUI thread (its CPU clock is what is measured). `reset()` when training stops.
+
+    Busy is the larger of two shares of the wall clock: the GUI thread's CPU time, and the time
+    the frame ticks came late. On a loaded machine the thread gets less CPU than it wants, so
+    its CPU share looks small while its events queue up; the late ticks tell.
     """
 
-    def __init__(self, shortest=SHORTEST, longest=LONGEST, share=SHARE, clock=time.thread_time):
-        self.shortest, self.longest, self.share = shortest, longest, share
+    def __init__(self, shortest=SHORTEST, longest=LONGEST, share=SHARE, clock=time.thread_time, tick=TICK):
+        self.shortest, self.longest, self.share, self.tick = shortest, longest, share, tick
         self.period = shortest
         self._clock = clock
         self._last = None  # (wall, GUI CPU) at the last snapshot shown
         self._panels_at = None  # wall time the panels were last given a snapshot
+        self._ticked = None  # wall time of the last tick
+        self._late = 0.0  # seconds the ticks came late since the last snapshot shown
 
     def due(self, now: float) -> bool:
+        if self._ticked is not None:
+            self._late += max(0.0, now - self._ticked - self.tick - SLACK)
+        self._ticked = now
         # with no slack, a 16 ms tick missed a 16.7 ms period and every other frame went without
         return self._last is None or now - self._last[0] >= self.period - SLACK
 
@@ -42,12 +52,12 @@ class FrameBudget:
         if self._last is not None:
             wall = now - self._last[0]
             if wall > 0:
-                busy = (cpu - self._last[1]) / wall
+                busy = max(cpu - self._last[1], self._late) / wall
                 if busy > self.share:
                     self.period = min(self.longest, self.period * GROWTH)
                 elif busy < 0.7 * self.share:
                     self.period = max(self.shortest, self.period / GROWTH)
-        self._last = (now, cpu)
+        self._last, self._late = (now, cpu), 0.0
 
     def panels_due(self, now: float) -> bool:
         """Return whether the panels beside the diagram get the snapshot shown now, and if so note it.
@@ -62,5 +72,6 @@ class FrameBudget:
 
     def reset(self) -> None:
         """Forget the measurement (training paused): the next snapshot is due at once."""
-        self._last = self._panels_at = None
+        self._last = self._panels_at = self._ticked = None
+        self._late = 0.0
         self.period = self.shortest
