@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from superqt.utils import QSignalThrottler
 
 from gui.widgets.theme import follow_theme, palette
 
@@ -31,8 +32,10 @@ class Timeline(QWidget):
         self._viewing = None  # the step being viewed, None when live
         self._pending = None  # a row scrubbed to but not yet announced
         self._dark = True
-        self._throttle = QTimer(self, singleShot=True, interval=SCRUB_PERIOD_MS)
-        self._throttle.timeout.connect(self._flush)
+        # leading edge at once, then at most one announcement per period while dragging
+        self._throttle = QSignalThrottler(QSignalThrottler.EmissionPolicy.Leading, parent=self)
+        self._throttle.setTimeout(SCRUB_PERIOD_MS)
+        self._throttle.triggered.connect(self._announce)
 
         self.live_button = QPushButton("● Live", checkable=True, checked=True)
         self.live_button.setToolTip("Show the network as it trains now")
@@ -41,7 +44,7 @@ class Timeline(QWidget):
         self.slider.setEnabled(False)
         self.slider.setToolTip("Drag to look at the network as it was at an earlier step")
         self.slider.valueChanged.connect(self._on_slider)
-        self.slider.sliderReleased.connect(self._flush)
+        self.slider.sliderReleased.connect(self._throttle.flush)
         self.label = QLabel()
         self.label.setMinimumWidth(200)
         self.resume_button = QPushButton("Resume from here")
@@ -75,7 +78,8 @@ class Timeline(QWidget):
             self._viewing = int(self._steps[row])
             if moved:  # the viewed step was thinned away: show the one now under the slider
                 self._pending = row
-                self._flush()
+                self._throttle.throttle()
+                self._throttle.flush()  # at once, even within a period
         self.slider.blockSignals(False)
         self._show_state()
 
@@ -111,11 +115,12 @@ class Timeline(QWidget):
     def scrub_to_row(self, row: int) -> None:
         """Look at trajectory row `row` (as if the slider had been dragged there)."""
         self.slider.setValue(int(row))
-        self._flush()
+        self._throttle.flush()
 
     def go_live(self) -> None:
         """Leave the past and follow live training again."""
-        self._throttle.stop()
+        self._throttle.cancel()
+        self._throttle.flush(restart_timer=False)  # with nothing pending: only stops the period
         self._pending = None
         was_viewing = self._viewing is not None
         self._viewing = None
@@ -133,15 +138,12 @@ class Timeline(QWidget):
         self._pending = row
         self._viewing = int(self._steps[row])
         self._show_state()
-        # Leading edge now, then at most one announcement per period while dragging.
-        if not self._throttle.isActive():
-            self._flush()
+        self._throttle.throttle()
 
-    def _flush(self) -> None:
+    def _announce(self) -> None:
         if self._pending is None:
             return
         row, self._pending = self._pending, None
-        self._throttle.start()
         self.stepScrubbed.emit(int(self._steps[row]), int(row))
 
     def _resume(self) -> None:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from core.data import PIXEL_SCALE
 from core.lesson.neuron_stats import chosen_parameters, network_from, per_example_gradients
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.names import source_namer
-from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, mosaic
+from gui.widgets.support import Throttle, grey_pixmap, mosaic
 
 MAX_IMAGES = 100  # images drawn; the table lists every example
 MOSAIC_SIDE = 300  # pixels the image grid may take

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,30 +17,11 @@ from PySide6.QtWidgets import (
 
 from core.lesson.evaluation import evaluate_snapshot
 from gui.analysis.evaluation_parts import ConfusionGrid, ExampleGallery
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.room_watch import RoomWatcher
 
 WORST_COUNT = 200
 WORST_CHOICES = (("lowest output for the true class", "probability"), ("highest cost", "cost"))
-
-
-class _Done(QObject):
-    finished = Signal(object, int)  # (SplitEvaluation or None, job number)
-
-
-class _EvaluateJob(QRunnable):
-    """Evaluates a snapshot's read-only parameters on a split, on a pool thread."""
-
-    def __init__(self, snap, dataset, split, number, signals):
-        super().__init__()
-        self.snap, self.dataset, self.split, self.number = snap, dataset, split, number
-        self.signals = signals  # outlives the job and the view: reporting never touches a deleted object
-
-    def run(self):
-        try:
-            result = evaluate_snapshot(self.snap, self.dataset, self.split)
-        except Exception:  # noqa: BLE001 - a failed evaluation shows as "no result", never kills the pool
-            result = None
-        self.signals.finished.emit(result, self.number)
 
 
 class EvaluationView(QWidget):
@@ -59,11 +40,10 @@ class EvaluationView(QWidget):
         self._snap = self._dataset = self.result = None
         self._epoch_seen = None
         self._stale = False  # an evaluation is due as soon as the view is visible
-        self._jobs = 0  # number of the newest job started
-        self._running = False  # a job is in flight
-        self._done = _Done()
-        self._done.finished.connect(self._on_finished)
-        self._again = False  # something newer arrived while a job ran
+        # the application's pool, so that waiting for background work (screenshots, closing) includes it
+        self._runner = BackgroundRunner(self, pool=QThreadPool.globalInstance())
+        self._runner.finished.connect(self._on_finished)
+        self._runner.failed.connect(lambda _message: self._on_finished(None))  # shown as "no result"
         self._cell = None
 
         self.evaluate_button = QPushButton("Evaluate")
@@ -175,32 +155,24 @@ class EvaluationView(QWidget):
     def _start(self) -> None:
         if not self._fits():
             return
-        if self._running:
-            self._again = True
-            return
-        self._stale = self._again = False
-        self._jobs += 1
-        self._running = True
-        job = _EvaluateJob(self._snap, self._dataset, self._split_name(), self._jobs, self._done)
+        self._stale = False
+        snap, dataset, split = self._snap, self._dataset, self._split_name()
         self.evaluate_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
+        self._runner.submit(lambda: evaluate_snapshot(snap, dataset, split))  # one at a time, the newest next
 
-    def _on_finished(self, result, number) -> None:
-        self._running = False
+    def _on_finished(self, result) -> None:
         self.evaluate_button.setEnabled(True)
-        if result is not None and number == self._jobs and result.split == self._split_name():
+        if result is not None and result.split == self._split_name():
             self.result = result
             self.grid.set_matrix(result.confusion, self._dataset.class_names)
             self._show_worst()
             if self._cell is not None:
                 self.show_cell(*self._cell)
         self._show_status()
-        if self._again:
-            self._start()
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Block until no evaluation is in flight (for tests and shutdown)."""
-        return QThreadPool.globalInstance().waitForDone(msecs)
+        return self._runner.wait(msecs)
 
     # -- showing ---------------------------------------------------------------------------------
     def show_cell(self, true: int, predicted: int) -> None:

@@ -72,6 +72,10 @@ class ConfusionGrid(QWidget):
         k = len(self.class_names)
         return (row, col) if x >= left and y >= top and row < k and col < k else None
 
+    def cell_size(self) -> float:
+        """Return the side of one cell of the grid, in pixels."""
+        return self._geometry()[2]
+
     def cell_center(self, true: int, predicted: int):
         left, top, cell = self._geometry()
         return left + (predicted + 0.5) * cell, top + (true + 0.5) * cell

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from functools import partial
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,12 +24,10 @@ from PySide6.QtWidgets import (
 
 from core.lesson.experiments import CLASSIC, MEMORISER, RELU_CROSS_ENTROPY, compare_runs, describe_setup, lessons_network
 from gui.widgets.chart_style import LAYER_COLOURS, ChartTheme, LogFriendlyAxis
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.theme import follow_theme
 
 CHANCE = 0.10
-# Threads still running are kept referenced here until they finish, so that no view going
-# away can destroy a running QThread (Qt aborts the program when that happens).
-_ALIVE = set()
 
 
 class Experiment:
@@ -63,37 +62,18 @@ EXPERIMENTS = (
 )
 
 
-class ExperimentThread(QThread):
-    """Runs core.experiments.compare_runs off the GUI thread, reporting copies of the curves.
+def run_experiment(configs, dataset, epochs, stop: threading.Event, job):
+    """Train the runs side by side (core.experiments.compare_runs), reporting (runs, fraction done) as they grow.
 
-    Signals:
-        progress(object runs, float fraction_done)
-        done(object CompareResult)
-        failed(str message)
+    The runs end early, and still return what they trained, once `stop` is set; once the job
+    is superseded they end and nobody reads the result.
     """
+    def report(runs, fraction):
+        job.report((runs, fraction))
+        return not (stop.is_set() or job.superseded)
 
-    progress = Signal(object, float)
-    done = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, configs, dataset, epochs, seed=0, parent=None):
-        super().__init__(parent)
-        self.configs, self.dataset, self.epochs, self.seed = configs, dataset, epochs, seed
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def run(self):
-        def report(runs, fraction):
-            self.progress.emit(runs, fraction)
-            return not self._stop.is_set()
-
-        try:
-            # compare_runs keeps BLAS to one thread (see core/threads.py) while it trains.
-            self.done.emit(compare_runs(self.configs, self.dataset, self.epochs, self.seed, report))
-        except Exception as exc:  # noqa: BLE001 - shown to the learner, never a silent dead thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+    # compare_runs keeps BLAS to one thread (see core/threads.py) while it trains.
+    return compare_runs(configs, dataset, epochs, 0, report)
 
 
 class CompareView(QWidget):
@@ -108,7 +88,12 @@ class CompareView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._dataset = None
-        self._thread = None
+        self._runner = BackgroundRunner(self)
+        self._runner.progress.connect(self._on_progress)
+        self._runner.finished.connect(self._on_done)
+        self._runner.failed.connect(self._on_failed)
+        self.destroyed.connect(self._runner.cancel)  # the pool, going with this view, waits for the run to end
+        self._stop = threading.Event()  # set: the run on its way ends early and reports what it trained
         self._runs = []
         self._pens = ChartTheme(True)
 
@@ -208,13 +193,8 @@ class CompareView(QWidget):
         return tuple(self._runs)
 
     @property
-    def worker_thread(self):
-        """Return the thread running the experiment (None when none runs)."""
-        return self._thread
-
-    @property
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._runner.busy
 
     def run(self) -> None:
         """Start the chosen experiment (stopping one that runs)."""
@@ -228,33 +208,27 @@ class CompareView(QWidget):
         self._runs = []
         self._draw()
         configs = self.configs()
-        self._thread = thread = ExperimentThread(configs, data, self.epochs.value())
-        _ALIVE.add(thread)
-        self.destroyed.connect(thread.stop)
-        self._thread.progress.connect(self._on_progress)
-        self._thread.done.connect(self._on_done)
-        self._thread.failed.connect(self._on_failed)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._stop = threading.Event()
+        self._runner.submit(partial(run_experiment, configs, data, self.epochs.value(), self._stop), with_job=True)
         self.status.setText(f"Training {len(configs)} networks on {n:,} images for {self.epochs.value()} epochs…")
         self._set_running(True)
-        self._thread.start()
 
     def stop(self) -> None:
         """Ask the running experiment to stop after its current stretch of steps."""
-        if self._thread is not None:
-            self._thread.stop()
+        self._stop.set()
 
     def shutdown(self, msecs: int = 10000) -> bool:
-        """Stop the experiment thread and wait for it; return whether it ended in time."""
-        thread, self._thread = self._thread, None
-        if thread is None:
+        """End the running experiment without a word and wait for it; return whether it ended in time."""
+        if not self._runner.busy:
             return True
-        thread.stop()
-        ended = thread.wait(msecs)
-        if ended:
-            _ALIVE.discard(thread)
+        self._runner.cancel()
+        ended = self._runner.wait(msecs)
         self._set_running(False)
         return ended
+
+    def wait_idle(self, msecs: int = 10000) -> bool:
+        """Wait until no experiment runs (for tests)."""
+        return self._runner.wait(msecs)
 
     def closeEvent(self, event):
         self.shutdown()
@@ -288,9 +262,8 @@ class CompareView(QWidget):
         n = self.n_train.value() if ds is None else min(self.n_train.value(), len(ds.train_labels))
         self.setup.setText(describe_setup(self.configs(), n_inputs, n_classes, n, self.epochs.value()))
 
-    def _on_progress(self, runs, fraction) -> None:
-        if self.sender() is not self._thread:
-            return  # a stopped run's last reports
+    def _on_progress(self, report) -> None:
+        runs, fraction = report
         self.progress_bar.setValue(round(100 * fraction))
         points = [len(r.epochs) for r in runs]
         if points != [len(r.epochs) for r in self._runs]:  # the curves only grow once an epoch ends
@@ -298,8 +271,7 @@ class CompareView(QWidget):
             self._draw()
 
     def _on_done(self, result) -> None:
-        if self.sender() is not self._thread:
-            return
+        self._set_running(False)
         self._runs = result.runs
         self._draw()
         epochs = max((r.epochs[-1] for r in result.runs if r.epochs), default=0)
@@ -308,15 +280,8 @@ class CompareView(QWidget):
                             + (" A run diverged (cost NaN/inf) and stopped early." if diverged else ""))
 
     def _on_failed(self, message) -> None:
+        self._set_running(False)
         self.status.setText(f"The experiment failed: {message}")
-
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        thread.wait()  # "finished" comes just before the thread ends; let it end before letting go
-        _ALIVE.discard(thread)
-        if thread is self._thread:
-            self._thread = None
-            self._set_running(False)
 
     # -- drawing ---------------------------------------------------------------------------------------
     def _draw(self) -> None:

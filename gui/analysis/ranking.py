@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from core.lesson.edits import describe_parameter, locate
 from gui.widgets.theme import follow_theme, palette
@@ -146,8 +147,7 @@ class GradientRanking(QWidget):
         self._snap = None
         self._ranked_grad = None  # the gradient array the table shows (identity check)
         self._selected = None  # flat index of the clicked parameter, kept selected across re-ranks
-        self._timer = QTimer(self, singleShot=True, interval=RERANK_MS)
-        self._timer.timeout.connect(self._rerank)
+        self._rerank_soon = qthrottled(self._rerank, RERANK_MS, leading=False, parent=self)
 
         self.source = QComboBox()
         for text, _ in SOURCES:
@@ -201,8 +201,7 @@ class GradientRanking(QWidget):
         if snap is self._snap:
             return
         self._snap = snap
-        if not self._timer.isActive():
-            self._timer.start()
+        self._rerank_soon()
 
     def showEvent(self, event):
         super().showEvent(event)

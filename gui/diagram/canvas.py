@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
+from superqt.utils import qdebounced
 
 from gui.diagram.items import DiagramItem, FrameItem, _same
 from gui.diagram.raster import EdgeRaster
@@ -50,8 +51,7 @@ class DiagramCanvas(pg.GraphicsView):
         self._edge_transform = QtGui.QTransform()
         self._raster_key = None
         self.dark = True
-        self._settle = QtCore.QTimer(self, singleShot=True, interval=VIEW_SETTLE_MS)
-        self._settle.timeout.connect(self._settled)
+        self._settle_soon = qdebounced(self._settled, VIEW_SETTLE_MS, parent=self)  # restarted by every step of a gesture
         self.vb.sigResized.connect(lambda vb: self.resized.emit(*self.area_size()))
         self.vb.sigTransformChanged.connect(lambda *a: self._maybe_stale())
 
@@ -191,7 +191,7 @@ class DiagramCanvas(pg.GraphicsView):
 
     def _maybe_stale(self) -> None:
         if self.layout is not None and not self.geometry_current():
-            self._settle.start()  # restarted by every step of a gesture
+            self._settle_soon()
 
     def _settled(self) -> None:
         if not self.geometry_current():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6 import QtCore
+from superqt.utils import qthrottled
 
 from gui.diagram.edges import nearest_connection
 from gui.diagram.style import connection_tooltip, neuron_tooltip
@@ -34,7 +35,7 @@ class DiagramPointer(QtCore.QObject):
         self._scene = scene
         self._pending = None
         self.tooltip = ""  # of what the pointer is on now
-        self._timer = QtCore.QTimer(self, singleShot=True, interval=HOVER_INTERVAL_MS, timeout=self._look)
+        self._look_soon = qthrottled(self._look, HOVER_INTERVAL_MS, leading=False, parent=self)
 
     def hit(self, x: float, y: float):
         """Return ("neuron", (layer, index)), ("connection", (l, j, i)) or None at (x, y)."""
@@ -52,8 +53,8 @@ class DiagramPointer(QtCore.QObject):
         self._pending = (x, y)
         if x is None:
             self._look()
-        elif not self._timer.isActive():
-            self._timer.start()
+        else:
+            self._look_soon()
 
     def clicked(self, x: float, y: float) -> None:
         hit = self.hit(x, y)

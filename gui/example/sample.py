@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,9 +23,10 @@ from superqt.utils import signals_blocked
 
 from core.lesson.neuron_stats import cost_terms, network_from, next_misclassified
 from gui.widgets.chart_style import RoomyAxis
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, style_plot
+from gui.widgets.support import Throttle, grey_pixmap, style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
@@ -70,8 +71,6 @@ class SampleView(QWidget):
         self.previous, self.next = QPushButton("◀"), QPushButton("▶")
         self.previous.setToolTip("Previous example")
         self.next.setToolTip("Next example")
-        for button in (self.previous, self.next):
-            button.setFixedWidth(36)
         self.index = QSpinBox()
         self.index.setKeyboardTracking(False)  # one request when typing is done, not one per digit
         self.index.setPrefix("image ")
@@ -92,7 +91,6 @@ class SampleView(QWidget):
         self._room = RoomWatcher(self, self._fit_controls)
         self.status.hide()
         self.outputs = pg.PlotWidget(axisItems={"left": RoomyAxis("left")})
-        self.outputs.setFixedHeight(150)
         self.outputs.setMenuEnabled(False)
         self.outputs.setMouseEnabled(False, False)
         self.outputs.hideButtons()
@@ -134,9 +132,23 @@ class SampleView(QWidget):
         self._runner.failed.connect(self._say)
         self._throttle = Throttle(100, self.refresh, self)
         self._enable()
+        self._fit_to_type()
         follow_theme(self)
 
     # -- layout --------------------------------------------------------------------------------
+    def _fit_to_type(self) -> None:
+        """Size the arrow buttons and the outputs plot for the type size (they grow with Ctrl+= and presenting)."""
+        metrics = self.fontMetrics()
+        for button in (self.previous, self.next):
+            button.setFixedWidth(max(36, metrics.horizontalAdvance("◀") + 22))
+        # the axis label "output a" runs up the plot's side, above the bottom axis
+        self.outputs.setFixedHeight(max(150, round(1.15 * metrics.horizontalAdvance("output a") + 2.5 * metrics.height())))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_to_type()
+
     def _place_follow(self, below: bool) -> None:
         """Put "Follow the current mini-batch" beside "Next misclassified", or under it when narrow."""
         if below == self._follow_below:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from core.lesson.edits import ScaleIncoming, SetBias, SetWeight, SwitchOff, SwitchOn, is_switched_off, neuron_name
 from core.lesson.evaluation import network_from_snapshot
@@ -92,8 +93,7 @@ class EditPanel(QWidget):
         self._net_snap = None
         self._preview_kind = "bias"
         self._saved = {}  # (sizes, layer, index) → values before it was switched off
-        self._timer = QTimer(self, singleShot=True, interval=PREVIEW_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._refresh_soon = qthrottled(self.refresh, PREVIEW_MS, leading=False, parent=self)
 
         self.title = QLabel("Select a neuron in the diagram to edit it.")
         self.title.setWordWrap(True)
@@ -171,8 +171,8 @@ class EditPanel(QWidget):
         self._snap = snap
         if first and self.neuron is not None:
             self.set_neuron(*self.neuron)
-        elif not self._timer.isActive():
-            self._timer.start()
+        else:
+            self._refresh_soon()
 
     def set_neuron(self, layer: int, index: int) -> None:
         """Edit neuron `index` of neuron layer `layer` (0 = input pixels … L = outputs)."""

@@ -13,10 +13,11 @@ from gui.inspector.plots import WeightBars, WeightImage
 from gui.inspector.sections import BackpropSection, ForwardSection, prose
 from gui.inspector.testset import TestSetPanel
 from gui.widgets import colours
+from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.names import neuron_title, source_namer
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import BackgroundRunner, Throttle, nice_scale
+from gui.widgets.support import Throttle, nice_scale
 from gui.widgets.theme import follow_theme
 from gui.widgets.wheel import pass_wheel_on
 

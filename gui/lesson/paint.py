@@ -19,7 +19,8 @@ from core.lesson.edits import SetBias
 from core.lesson.painting import THRESHOLD_BIAS, SetIncoming, clear_edit, edge_detector_edit, most_exciting, response
 from core.lesson.patterns import shared_scale
 from gui.lesson.paint_canvas import WeightCanvas
-from gui.widgets.support import BackgroundRunner, Throttle, grey_pixmap, mosaic
+from gui.widgets.jobs import BackgroundRunner
+from gui.widgets.support import Throttle, grey_pixmap, mosaic
 
 TOOLS = (("paint+", "Paint +", "Paint positive weights of the chosen value"),
          ("paint-", "Paint −", "Paint negative weights of the chosen value"),

@@ -5,8 +5,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from superqt.utils import qthrottled
 
 from core.lesson.patterns import compose, page_layout, shared_scale, tile_shape, weight_tiles
 from gui.widgets import colours
@@ -91,16 +92,15 @@ class WeightPatternsView(QWidget):
         self._plot.scene().sigMouseClicked.connect(self._clicked)
         self._plot.setMinimumHeight(120)
 
-        self._detail = QLabel(self)
-        self._detail.setTextFormat(Qt.RichText)
-        self._detail.setWordWrap(True)
+        self.detail = QLabel(self)
+        self.detail.setTextFormat(Qt.RichText)
+        self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self._plot, 1)
-        layout.addWidget(self._detail)
-        self._timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
-        self._timer.timeout.connect(self._render)
+        layout.addWidget(self.detail)
+        self._render_soon = qthrottled(self._render, RENDER_INTERVAL_MS, leading=False, parent=self)
         follow_theme(self)
 
     # -- inputs ------------------------------------------------------------------------------
@@ -118,8 +118,8 @@ class WeightPatternsView(QWidget):
                 self.set_neuron(*wanted)
         elif not self.isVisible():
             self._dirty = True
-        elif not self._timer.isActive():
-            self._timer.start()
+        else:
+            self._render_soon()
 
     def set_layer(self, layer: int) -> None:
         """Show the neurons of neuron layer `layer` (1 = the first hidden layer)."""
@@ -182,6 +182,24 @@ class WeightPatternsView(QWidget):
         """Return the (row, col) of neuron `index`'s tile in the mosaic on show (it must be on this page)."""
         return self._layout.origin(index - self._layout.first)
 
+    @property
+    def mosaic_view(self) -> QWidget:
+        """The widget the mosaic is drawn in: it takes the pointer and the clicks."""
+        return self._plot.viewport()
+
+    def tile_point(self, index: int, inset: float = 14.0) -> QPoint:
+        """Return the point `inset` mosaic cells into neuron `index`'s tile, in `mosaic_view` pixels."""
+        r, c = self.tile_origin(index)
+        return self._plot.mapFromScene(self._box.mapViewToScene(QPointF(c + inset, r + inset)))
+
+    def selected_index(self) -> int:
+        """Return the selected neuron's index in the layer shown, or −1 (none, or another layer's)."""
+        return self._selected
+
+    def selection_outlined(self) -> bool:
+        """Return whether the selected neuron's tile is outlined (it is on the page shown)."""
+        return self._marks[1].isVisible()
+
     # -- internals -----------------------------------------------------------------------------
     def _refill_chooser(self):
         sizes = self._snap.sizes
@@ -219,7 +237,7 @@ class WeightPatternsView(QWidget):
         self._dirty = False
         snap = self._snap
         if snap is None:
-            self._detail.setText("No network yet.")
+            self.detail.setText("No network yet.")
             return
         w = snap.weights[self._layer - 1]
         image_shape = snap.image_shape if self._layer == 1 and self._is_image() else None
@@ -259,8 +277,8 @@ class WeightPatternsView(QWidget):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        if self._snap is not None and not self._timer.isActive():
-            self._timer.start()
+        if self._snap is not None:
+            self._render_soon()
 
     def _update_marks(self):
         for rect, index in zip(self._marks, (self._hovered, self._selected)):
@@ -274,12 +292,12 @@ class WeightPatternsView(QWidget):
     def _show_detail(self):
         snap, index = self._snap, self._hovered if self._hovered >= 0 else self._selected
         if snap is None or index < 0 or index >= snap.sizes[self._layer]:
-            self._detail.setText("Each tile is one neuron's incoming weights (orange +, blue −)."
+            self.detail.setText("Each tile is one neuron's incoming weights (orange +, blue −)."
                                  " Hover for its activation on the current image; click to select it.")
             return
         z, a = float(snap.zs[self._layer - 1][index]), float(snap.activations[self._layer][index])
         which = "hovered" if index == self._hovered else "selected"
-        self._detail.setText(f"Neuron {index} of layer {self._layer} ({which}): on the current image"
+        self.detail.setText(f"Neuron {index} of layer {self._layer} ({which}): on the current image"
                              f" z = {z:+.3f}, activation a = <b>{a:.3f}</b>")
 
     def _cell_at(self, scene_pos):

@@ -13,7 +13,8 @@ from core.lesson.neuron_stats import network_from
 from core.lesson.stumble import angles_by_batch_size, compare_step
 from gui.widgets import colours
 from gui.widgets.chart_style import RoomyAxis
-from gui.widgets.support import BackgroundRunner, style_plot
+from gui.widgets.jobs import BackgroundRunner
+from gui.widgets.support import style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
 
 TRUE_COLOUR = (120, 225, 255)  # the true gradient's arrow: light blue, apart from the surface's white path

@@ -1,17 +1,16 @@
 """One cost-surface computation, run off the GUI thread on read-only inputs.
 
 A SurfaceRequest holds everything the job needs (a Snapshot, the evaluation sample, the
-trajectory, the settings); the job reports through SurfaceSignals: the plane and projected
-path first, then a coarse grid, the gradient and 1-D profile, refinements, the full grid.
-A newer request supersedes an older one: the job stops at the next chunk once
-`latest.value` is no longer its id, and the view ignores anything stale that got through.
+trajectory, the settings); `compute_surface` runs it as a gui.widgets.jobs job and reports
+as it goes: the plane and projected path first, then a coarse grid, the gradient and 1-D
+profile, refinements, the full grid. A newer request supersedes an older one: the job stops
+at the next chunk, and the runner delivers nothing stale that got through.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Signal
 
 from core.landscape.grid import GridEvaluator
 from core.landscape.planes import (
@@ -78,26 +77,6 @@ class SurfaceProfile:
     learning_rate: float
 
 
-class SurfaceSignals(QObject):
-    """Carries a job's results to the GUI thread (queued, since the job runs elsewhere).
-
-    Signals: frame(SurfaceFrame), grid(int id, GridUpdate), profile(SurfaceProfile),
-    failed(int id, str message).
-    """
-
-    frame = Signal(object)
-    grid = Signal(int, object)
-    profile = Signal(object)
-    failed = Signal(int, str)
-
-
-class Latest:
-    """The id of the newest request, shared by the view and its jobs."""
-
-    def __init__(self):
-        self.value = 0
-
-
 def build_plane(request: SurfaceRequest, rows) -> Plane:
     """Return the plane a request asks for, through the snapshot's current parameters."""
     snap = request.snapshot
@@ -124,51 +103,34 @@ def trajectory_path(plane: Plane, trajectory, snap):
     return coords, np.asarray(steps)
 
 
-class SurfaceJob(QRunnable):
-    """Compute one request, reporting through `signals`, stopping once superseded."""
-
-    def __init__(self, request: SurfaceRequest, signals: SurfaceSignals, latest: Latest):
-        super().__init__()
-        self.request, self.signals, self.latest = request, signals, latest
-        self.setAutoDelete(True)
-
-    def current(self) -> bool:
-        return self.latest.value == self.request.id
-
-    def run(self):
-        try:
-            self._run()
-        except Exception as exc:  # reported in the panel; the GUI must not die with the job
-            if self.current():
-                self.signals.failed.emit(self.request.id, f"{type(exc).__name__}: {exc}")
-
-    def _run(self):
-        req, snap = self.request, self.request.snapshot
-        sample = req.sample or evaluation_sample(req.dataset.inputs("train"), req.dataset.labels("train"),
-                                                 req.sample_size)
-        x, y = sample
-        rows = req.trajectory[1] if req.trajectory is not None else np.zeros((0, len(snap.params)))
-        plane = req.plane or build_plane(req, rows)
-        path, path_steps = trajectory_path(plane, req.trajectory, snap)
-        a0, a1, b0, b1 = req.extent or auto_extent(path, minimum=MIN_EXTENT.get(plane.kind, 0.1))
-        alphas, betas = np.linspace(a0, a1, req.resolution), np.linspace(b0, b1, req.resolution)
-        if not self.current():
+def compute_surface(req: SurfaceRequest, job) -> None:
+    """Compute one request, reporting ("frame", SurfaceFrame), ("grid", GridUpdate) and ("profile", SurfaceProfile)."""
+    snap = req.snapshot
+    sample = req.sample or evaluation_sample(req.dataset.inputs("train"), req.dataset.labels("train"), req.sample_size)
+    x, y = sample
+    rows = req.trajectory[1] if req.trajectory is not None else np.zeros((0, len(snap.params)))
+    plane = req.plane or build_plane(req, rows)
+    path, path_steps = trajectory_path(plane, req.trajectory, snap)
+    a0, a1, b0, b1 = req.extent or auto_extent(path, minimum=MIN_EXTENT.get(plane.kind, 0.1))
+    alphas, betas = np.linspace(a0, a1, req.resolution), np.linspace(b0, b1, req.resolution)
+    if job.superseded:
+        return
+    job.report(("frame", SurfaceFrame(req.id, plane, alphas, betas, path, path_steps, sample)))
+    evaluator = GridEvaluator(snap, plane, x, y, alphas, betas)
+    for update in progressive_grid(evaluator, coarse=req.coarse):
+        if job.superseded:
             return
-        self.signals.frame.emit(SurfaceFrame(req.id, plane, alphas, betas, path, path_steps, sample))
-        evaluator = GridEvaluator(snap, plane, x, y, alphas, betas)
-        for update in progressive_grid(evaluator, coarse=req.coarse):
-            if not self.current():
-                return
-            if update is None:
-                continue
-            self.signals.grid.emit(req.id, update)
-            if update.stage == "coarse":  # the picture is up: now the gradient and its profile
-                self._profile(plane, x, y)
+        if update is None:
+            continue
+        job.report(("grid", update))
+        if update.stage == "coarse":  # the picture is up: now the gradient and its profile
+            job.report(("profile", gradient_along(req, plane, x, y)))
 
-    def _profile(self, plane, x, y):
-        snap = self.request.snapshot
-        cost, grad = sample_gradient(snap, snap.params, x, y)
-        lr = snap.learning_rate if snap.learning_rate > 0 else 1.0
-        steps, costs = gradient_profile(snap, snap.params, grad, x, y, lr)
-        self.signals.profile.emit(SurfaceProfile(self.request.id, cost, plane.slopes(grad), plane.in_plane(grad),
-                                                 steps, costs, snap.learning_rate))
+
+def gradient_along(req: SurfaceRequest, plane: Plane, x, y) -> SurfaceProfile:
+    """Return the gradient at the request's point, seen in the plane, and the cost along it."""
+    snap = req.snapshot
+    cost, grad = sample_gradient(snap, snap.params, x, y)
+    lr = snap.learning_rate if snap.learning_rate > 0 else 1.0
+    steps, costs = gradient_profile(snap, snap.params, grad, x, y, lr)
+    return SurfaceProfile(req.id, cost, plane.slopes(grad), plane.in_plane(grad), steps, costs, snap.learning_rate)

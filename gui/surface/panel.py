@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QThreadPool, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qdebounced
 
 from core.landscape.planes import describe_parameter, parameter_index, steepest_weights
-from gui.surface.job import Latest, SurfaceJob, SurfaceRequest, SurfaceSignals
+from gui.surface.job import SurfaceRequest, compute_surface
 from gui.surface.plots import SurfacePlots
 from gui.widgets.flow_layout import FlowLayout, group
+from gui.widgets.jobs import BackgroundRunner
 
 # (label, plane kind, normalisation) for the plane selector.
 PLANES = (("Trajectory PCA", "pca", None), ("Random, filter-normalised", "random", "filter"),
@@ -76,18 +78,12 @@ class SurfaceView(QWidget):
         self._step_grads = None  # (mini-batch ∇C, true ∇C) of the last step, when compared
         self.frame = None  # the SurfaceFrame on screen
         self._status = ""
-        self._latest = Latest()
-        self._last_id = 0  # request ids only grow, so a result from before shutdown() is never current
-        self._signals = SurfaceSignals()
-        self._signals.frame.connect(self._on_frame)
-        self._signals.grid.connect(self._on_grid)
-        self._signals.profile.connect(self._on_profile)
-        self._signals.failed.connect(self._on_failed)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one grid at a time: the machine also trains and draws
+        self._last_id = 0  # request ids, to tell results apart
+        self._runner = BackgroundRunner(self)  # one grid at a time: the machine also trains and draws
+        self._runner.progress.connect(self._on_report)
+        self._runner.failed.connect(self._on_failed)
         self._build()
-        self._settings_timer = QTimer(self, singleShot=True, interval=SETTINGS_DELAY_MS)
-        self._settings_timer.timeout.connect(self.recompute)
+        self._recompute_soon = qdebounced(self.recompute, SETTINGS_DELAY_MS, parent=self)  # settings come in bursts
         self._trajectory_timer = QTimer(self, singleShot=True, interval=TRAJECTORY_WAIT_MS)
         self._trajectory_timer.timeout.connect(self._start)
 
@@ -213,7 +209,7 @@ class SurfaceView(QWidget):
 
     def wait_idle(self, msecs: int = 10000) -> bool:
         """Wait until no grid is being computed (for screenshots and tests)."""
-        return self._pool.waitForDone(msecs)
+        return self._runner.wait(msecs)
 
     def plane_kind(self) -> str:
         return PLANES[self.plane_box.currentIndex()][1]
@@ -227,13 +223,13 @@ class SurfaceView(QWidget):
 
     def shutdown(self):
         """Stop any running job and wait for it (call before the panel goes away)."""
-        self._latest.value = -1
-        self._pool.waitForDone(5000)
+        self._runner.cancel()
+        self._runner.wait(5000)
 
     # -- requests --------------------------------------------------------------------------------------
     def recompute(self):
         """Ask for the trajectory, then compute the surface for the current snapshot and settings."""
-        self._settings_timer.stop()
+        self._recompute_soon.cancel()
         if self._snap is None or self._dataset is None:
             self._set_status("Waiting for a network and a dataset")
             return
@@ -243,7 +239,7 @@ class SurfaceView(QWidget):
 
     def _settings_changed(self, *_):
         self._update_enabled()
-        self._settings_timer.start()
+        self._recompute_soon()
 
     def _update_enabled(self):
         self.seed_box.setEnabled(self.plane_kind() in ("random", "pca"))
@@ -271,7 +267,6 @@ class SurfaceView(QWidget):
         plane = cache[3] if cache and cache[:2] == (settings, path) and cache[2] is snap else None
         self._pending = (settings, path, snap, size)
         self._last_id += 1
-        self._latest.value = self._last_id
         request = SurfaceRequest(
             self._last_id, snap, kind, self.resolution_box.value(), parameters, normalisation or "filter",
             self.seed_box.value(), (-h, h, -h, h) if self.extent_box.currentIndex() == 1 else None,
@@ -282,12 +277,14 @@ class SurfaceView(QWidget):
         self.progress.setValue(0)
         self.progress.show()
         self._set_status("Computing the cost surface…")
-        self._pool.start(SurfaceJob(request, self._signals, self._latest))
+        self._runner.submit(lambda job: compute_surface(request, job), with_job=True)
 
     # -- results -----------------------------------------------------------------------------------------
+    def _on_report(self, report):
+        kind, payload = report
+        {"frame": self._on_frame, "grid": self._on_grid, "profile": self._on_profile}[kind](payload)
+
     def _on_frame(self, frame):
-        if frame.id != self._latest.value:
-            return
         self.frame, self.plane = frame, frame.plane
         settings, path, snap, size = self._pending
         self._plane_cache = (settings, path, snap, frame.plane)
@@ -295,9 +292,7 @@ class SurfaceView(QWidget):
         self.plots.set_frame(frame.alphas, frame.betas, frame.plane.labels, frame.path)
         self._draw_step_arrows()
 
-    def _on_grid(self, request_id, update):
-        if request_id != self._latest.value:
-            return
+    def _on_grid(self, update):
         self.plots.set_grid(update.values, contours=update.stage != "refining")
         self.progress.setValue(round(100 * update.fraction))
         if update.stage == "done":
@@ -307,14 +302,10 @@ class SurfaceView(QWidget):
             self.gridReady.emit()
 
     def _on_profile(self, profile):
-        if profile.id != self._latest.value:
-            return
         self.plots.set_slopes(profile.slopes, profile.in_plane)
         self.plots.set_profile(profile.steps, profile.costs, profile.learning_rate)
 
-    def _on_failed(self, request_id, message):
-        if request_id != self._latest.value:
-            return
+    def _on_failed(self, message):
         self.busy = False
         self.progress.hide()
         self._set_status(f"Could not compute the surface: {message}")

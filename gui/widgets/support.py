@@ -1,7 +1,7 @@
 """Small pieces the inspector, sample, mini-batch and drawing views share.
 
-A throttle that keeps `set_snapshot` cheap, a runner that does heavy read-only work on a
-thread pool (newest request wins), plot styling, and NumPy → QPixmap conversion.
+A throttle that keeps `set_snapshot` cheap, plot styling, and NumPy → QPixmap conversion
+(heavy read-only work goes to gui.widgets.jobs.BackgroundRunner).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage, QPixmap
 
 from gui.widgets.plot_cache import cache_static_parts
@@ -42,87 +42,6 @@ class Throttle(QObject):
         self._timer.stop()
         self._last = time.monotonic()
         self._callback()
-
-
-class _Relay(QObject):
-    # lives on the GUI thread; a job emits from the pool thread, so delivery is queued
-    done = Signal(int, object)
-    failed = Signal(int, str)
-
-
-class _Job(QRunnable):
-    def __init__(self, fn, relay: _Relay, token: int):
-        super().__init__()
-        self.fn, self.relay, self.token = fn, relay, token
-
-    def run(self):
-        try:
-            result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the view, never lost in the pool
-            self.relay.failed.emit(self.token, f"{type(exc).__name__}: {exc}")
-        else:
-            self.relay.done.emit(self.token, result)
-
-
-class BackgroundRunner(QObject):
-    """Run one function at a time off the GUI thread; a newer request replaces a queued one.
-
-    Only the newest request's result is reported, so a slow answer about old parameters
-    never overwrites a newer one. Give it functions that only read copies (snapshot arrays
-    are read-only already).
-
-    Signals: finished(object result), failed(str message).
-    """
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay()  # no parent: a running job keeps it alive even if this view goes
-        self._relay.done.connect(self._on_done)
-        self._relay.failed.connect(self._on_failed)
-        self._token = 0
-        self._busy = False
-        self._pending = None
-
-    @property
-    def busy(self) -> bool:
-        return self._busy or self._pending is not None
-
-    def submit(self, fn) -> None:
-        self._token += 1
-        if self._busy:
-            self._pending = (self._token, fn)
-        else:
-            self._start(self._token, fn)
-
-    def wait(self, msecs: int = 10000) -> bool:
-        """Block until the pool is idle (for scripts and tests); return whether it is."""
-        return self._pool.waitForDone(msecs)
-
-    def _start(self, token, fn):
-        self._busy = True
-        self._pool.start(_Job(fn, self._relay, token))
-
-    def _next(self):
-        self._busy = False
-        if self._pending is not None:
-            token, fn = self._pending
-            self._pending = None
-            self._start(token, fn)
-
-    def _on_done(self, token, result):
-        self._next()
-        if token == self._token:
-            self.finished.emit(result)
-
-    def _on_failed(self, token, message):
-        self._next()
-        if token == self._token:
-            self.failed.emit(message)
 
 
 def fmt(value: float, digits: int = 4) -> str:

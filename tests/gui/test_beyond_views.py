@@ -1,4 +1,6 @@
 """Widgets beyond the lesson: gradient ranking, evaluation, timeline, edit panel, experiments."""
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -7,6 +9,7 @@ from core.lesson.edits import SetBias, SwitchOff, SwitchOn, is_switched_off, loc
 from core.network import Network
 from core.snapshot import make_snapshot
 from core.trainer import Trainer
+from gui.analysis import experiments
 from gui.analysis.evaluation import EvaluationView
 from gui.analysis.experiments import CompareView
 from gui.analysis.ranking import GradientRanking
@@ -217,7 +220,23 @@ def test_switching_off_then_on_gives_the_neuron_its_weights_back(qtbot, small):
 
 
 # -- experiments ---------------------------------------------------------------------------------------------
-def test_compare_view_plots_runs_and_stops_its_thread_on_close(qtbot, mnist):
+def training_ends(monkeypatch):
+    """Return an Event set when an experiment's training returns (it runs off the GUI thread)."""
+    ended = threading.Event()
+    compare_runs = experiments.compare_runs
+
+    def recorded(*args, **kwargs):
+        try:
+            return compare_runs(*args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(experiments, "compare_runs", recorded)
+    return ended
+
+
+def test_compare_view_plots_runs_and_stops_them_on_close(qtbot, mnist, monkeypatch):
+    ended = training_ends(monkeypatch)
     view = CompareView()
     qtbot.addWidget(view)
     # 200 epochs of 20,000 images: far longer than the test waits, even when a busy machine
@@ -227,25 +246,39 @@ def test_compare_view_plots_runs_and_stops_its_thread_on_close(qtbot, mnist):
     view.epochs.setValue(200)
     view.show()
     view.run()
-    thread = view.worker_thread
     qtbot.waitUntil(lambda: len(view.runs) == 2 and len(view.runs[0].epochs) >= 2, timeout=20000)
     assert view.is_running and not view.run_button.isEnabled()
     assert [r.config.name for r in view.runs] == ["sigmoid + quadratic, η = 3",
                                                     "relu + cross-entropy (softmax), η = 0.1"]
+    assert not ended.is_set()
     view.close()
-    assert not thread.isRunning() and not view.is_running
+    assert ended.is_set() and not view.is_running
     assert view.run_button.isEnabled()
 
 
-def test_a_compare_view_deleted_mid_run_stops_its_thread(qtbot, mnist):
+def test_a_compare_view_deleted_mid_run_stops_its_training(qtbot, mnist, monkeypatch):
+    ended = training_ends(monkeypatch)
     view = CompareView()
     view.set_dataset(mnist.subset(2000, 200))
     view.epochs.setValue(200)
     view.run()
-    thread = view.worker_thread
     qtbot.waitUntil(lambda: len(view.runs) == 2, timeout=20000)
+    assert not ended.is_set()
     view.deleteLater()
-    qtbot.waitUntil(lambda: thread.isFinished(), timeout=20000)
+    qtbot.waitUntil(ended.is_set, timeout=20000)
+
+
+def test_stop_ends_the_runs_early_and_shows_what_they_trained(qtbot, mnist):
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.set_dataset(mnist.subset(2000, 200))
+    view.epochs.setValue(200)
+    view.run()
+    qtbot.waitUntil(lambda: len(view.runs) == 2 and len(view.runs[0].epochs) >= 2, timeout=20000)
+    with qtbot.waitSignal(view.runningChanged, timeout=20000) as blocker:
+        view.stop_button.click()
+    assert blocker.args == [False] and not view.is_running and view.run_button.isEnabled()
+    assert view.status.text().startswith("Stopped after ") and len(view.runs[0].epochs) < 200
 
 
 def test_timeline_moves_to_the_nearest_step_when_the_viewed_one_is_thinned_away(qtbot):

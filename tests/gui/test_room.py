@@ -92,3 +92,33 @@ def test_every_panel_fits_in_the_normal_layout(window, qtbot, size):
             found.setdefault(problem, name)
     assert not found, "\n".join(f"{name}: {problem}" for problem, name in found.items())
 
+
+
+# Two steps larger at 1280×800 the type is ~1.9× the normal one: the Current example panel's
+# split box and cost line no longer fit the side column (a third of the screen). Known.
+LARGE_TYPE_NARROW = pytest.mark.xfail(strict=True, reason="the Current example's controls do not fit a 1280-pixel"
+                                                          " screen's side column at two steps larger type")
+
+
+@pytest.mark.parametrize("room", [(1920, 1080), pytest.param((1280, 800), marks=LARGE_TYPE_NARROW)],
+                         ids=["1920x1080", "1280x800"])
+def test_presentation_mode_fits_with_larger_type(window, qtbot, room):
+    """Two steps of Ctrl+= in the mode: the diagram, the panel and its plots' captions all grow, and still fit."""
+    qtbot.waitUntil(lambda: window.worker.mailbox.peek().step == 20, timeout=10000)
+    presenter = window.actions.presenter
+    presenter.room = room
+    window.actions.presentation_action.setChecked(True)
+    window.actions.set_presentation(True)
+    try:
+        presenter.change_type_size(+1)
+        presenter.change_type_size(+1)
+        settle(qtbot, window)
+        axis = window.panels[window.presentation_panel].outputs.getAxis("left")
+        assert axis.label.font().pointSizeF() == pytest.approx(axis.font().pointSizeF())  # "output a" grew too
+        problems = settled_problems(qtbot, window)
+        assert not problems, "\n".join(problems)
+    finally:
+        presenter.change_type_size(0)
+        window.actions.presentation_action.setChecked(False)
+        window.actions.set_presentation(False)
+        presenter.room = None

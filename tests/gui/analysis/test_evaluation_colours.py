@@ -25,7 +25,7 @@ def test_right_and_wrong_cells_are_neither_blue_nor_orange(qtbot, dark):
     matrix = np.full((10, 10), 3) + np.diag(np.full(10, 900))
     grid.set_matrix(matrix, [str(i) for i in range(10)])
     image = grid.grab().toImage()
-    left, top, cell = grid._geometry()
+    cell = grid.cell_size()
     for true, said in ((2, 2), (2, 7)):  # a right answer, a mistake
         x, y = grid.cell_center(true, said)
         colour = image.pixelColor(int(x - cell * 0.4), int(y - cell * 0.4))  # beside the count's text

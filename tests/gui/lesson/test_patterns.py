@@ -1,7 +1,7 @@
 """The weight-patterns panel shows every neuron's weights as tiles and reports the one under the pointer."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 
 from core.network import Network
 from core.snapshot import make_snapshot
@@ -40,22 +40,18 @@ def test_each_tile_shows_its_neurons_weights(view):
 def test_clicking_a_tile_selects_that_neuron(view, qtbot):
     net, snap = snapshot()
     view.set_snapshot(snap)
-    r, c = view.tile_origin(5)
-    scene_pos = view._box.mapViewToScene(QPointF(c + 14, r + 14))
-    widget_pos = view._plot.mapFromScene(scene_pos)
     with qtbot.waitSignal(view.neuronSelected, timeout=2000) as blocker:
-        qtbot.mouseClick(view._plot.viewport(), Qt.LeftButton, pos=widget_pos)
+        qtbot.mouseClick(view.mosaic_view, Qt.LeftButton, pos=view.tile_point(5))
     assert blocker.args == [1, 5]
 
 
 def test_hover_shows_the_neurons_activation_on_the_current_image(view, qtbot):
     net, snap = snapshot()
     view.set_snapshot(snap)
-    r, c = view.tile_origin(7)
     with qtbot.waitSignal(view.neuronHovered, timeout=2000) as blocker:
-        view._moved(view._box.mapViewToScene(QPointF(c + 3, r + 3)))
+        qtbot.mouseMove(view.mosaic_view, view.tile_point(7, inset=3))
     assert blocker.args == [1, 7]
-    assert f"a = <b>{snap.activations[1][7]:.3f}</b>" in view._detail.text()
+    assert f"a = <b>{snap.activations[1][7]:.3f}</b>" in view.detail.text()
 
 
 def test_live_updates_follow_new_weights(view, qtbot):
@@ -78,9 +74,9 @@ def test_a_wide_layer_pages_and_selection_turns_to_its_page(view):
     assert view.page() == 1
     r, c = view.tile_origin(100)
     np.testing.assert_array_equal(view.mosaic[r:r + 28, c:c + 28].ravel(), snap.weights[0][100])
-    assert view._marks[1].isVisible()
+    assert view.selection_outlined()
     view.set_page(0)
-    assert not view._marks[1].isVisible()  # the selected neuron is on the other page
+    assert not view.selection_outlined()  # the selected neuron is on the other page
     view.set_page(9)
     assert view.page() == 1  # clamped
 
@@ -89,6 +85,6 @@ def test_a_selection_made_before_the_first_snapshot_is_outlined(view):
     net, snap = snapshot()
     view.set_neuron(1, 4)
     view.set_snapshot(snap)
-    assert view._selected == 4 and view._marks[1].isVisible()
+    assert view.selected_index() == 4 and view.selection_outlined()
     view.set_neuron(0, 100)  # a pixel: no tile to outline
-    assert not view._marks[1].isVisible()
+    assert not view.selection_outlined()

@@ -439,9 +439,11 @@ def test_a_new_optimizer_brings_a_sensible_rate_with_a_notice_that_undoes_it(pan
 
 
 def test_choosing_the_optimizer_in_force_leaves_the_rate_alone(panel):
+    box = panel.live.optimizer
+    box.setCurrentIndex(box.findData("adam"))  # chosen, not yet in force: the snapshot still trains with SGD
     intents = Intents(panel)
-    panel._suit_rate(optimizer="sgd")
-    assert intents.log == [] and not panel.rate_notice.isVisibleTo(panel)
+    box.setCurrentIndex(box.findData("sgd"))  # back to the optimizer in force
+    assert intents.log == [("optimizerChanged", ("sgd",))]
 
 
 def test_a_collapsed_run_is_flagged_like_divergence(panel):
