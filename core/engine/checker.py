@@ -21,8 +21,12 @@ import select
 
 from core.engine.shared_data import attach_dataset
 from core.epoch_check import InlineChecks, check_epoch
+from core.threads import yield_cpu
 
 IDLE_POLL = 0.5  # s: how often an idle checker looks whether its parent is still there
+# A check is ~17 ms of one core every epoch; on two cores it shares one with the window, whose
+# frames then waited for it (p99 gaps of 35 ms). At a lower priority it runs when the window sleeps.
+CHECKER_NICENESS = 10
 
 
 def checker_main(conn, parent_pid: int) -> None:
@@ -31,6 +35,7 @@ def checker_main(conn, parent_pid: int) -> None:
     from core.threads import limit_blas_threads
 
     limit_blas_threads(1)
+    yield_cpu(CHECKER_NICENESS)
     attached = None  # (segment name, Dataset, segment): the dataset of the latest job
     try:
         conn.send("ready")

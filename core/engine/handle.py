@@ -17,7 +17,7 @@ from core.engine.process import engine_main
 from core.engine.ring import StepRing
 from core.engine.shared_data import share_dataset
 from core.engine.slots import SharedSlots, unlink_segment
-from core.engine.snapshot_codec import record_to_snapshot
+from core.engine.snapshot_codec import record_to_recipe
 
 SESSION = "core.session:TrainingSession"
 CLOSE_TIMEOUT = 1.5  # s: how long a closing engine may take to finish its step before it is killed
@@ -175,11 +175,16 @@ class EngineHandle:
 
     def newest(self):
         """Return the newest snapshot if one was published since the last call, else None."""
+        recipe = self.newest_recipe()
+        return None if recipe is None else recipe.make()
+
+    def newest_recipe(self):
+        """Return the newest SnapshotRecipe if one was published since the last call, else None."""
         self._receive()
         if self._snapshots is None:
             return None
         record = self._snapshots.read_new()
-        return None if record is None else record_to_snapshot(record[1], record[2])
+        return None if record is None else record_to_recipe(record[1], record[2])
 
     def drain(self):
         """Return the chart rows and evaluations since the last drain (a FeedBatch), or None."""

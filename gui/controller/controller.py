@@ -169,10 +169,9 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         # one waiting panel per tick, and the diagram as often as the budget allows: training
         # runs in its own process, so the window's time no longer slows it down
         self._show_staggered()
-        newest = self.worker.mailbox.peek()
         now = time.monotonic()
         charts = self.view.panels["charts"]
-        if not newest.running:
+        if not self.worker.mailbox.running:  # asked of the mailbox: a snapshot not shown need not be made
             if self._budget.period != self._budget.shortest:
                 charts.set_redraw_period(0)
             self._budget.reset()
