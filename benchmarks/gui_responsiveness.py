@@ -2,7 +2,7 @@
 
 Prints, for the classic 784-16-16-10 network (or other hidden layers, --hidden) on the embedded MNIST,
 all in one run:
-- headless steps per second (Trainer.step in a loop, one BLAS thread), before and after the window's run;
+- headless steps per second (the app's Trainer.step in a loop, one BLAS thread), before and after the window's run;
 - steps per second of the engine process with no window (it also publishes snapshots, evaluates each epoch);
 - with the main window open (offscreen, 1600×900) and training at full speed (or --speed N steps/s):
   steps/s as a share of headless, new snapshots the diagram showed per second (each a newer step),
@@ -36,24 +36,38 @@ def sizes_for(dataset) -> tuple:
     return (dataset.n_inputs, *HIDDEN, dataset.n_classes)
 
 
-def headless_steps_per_second(dataset, seconds: float) -> float:
-    from core.network import Network
-    from core.trainer import Trainer
+def cpu_seconds(pid) -> float:
+    """Return the CPU seconds (user + system) process pid has used so far (Linux; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    tr = Trainer(Network(sizes_for(dataset), seed=0), dataset, batch_size=100, learning_rate=3.0, seed=0)
+
+def headless_steps_per_second(dataset, seconds: float) -> tuple:
+    """Return (steps/s, CPU µs per step) of the app's trainer in a loop."""
+    from core.network import Network
+    from core.session import make_trainer
+
+    # the trainer the app makes (its recorded trajectory sized as the app sizes it: with 512 rows
+    # of 784-128-64-10 it would take 225 MB and a third of the time in page faults)
+    tr = make_trainer(Network(sizes_for(dataset), seed=0), dataset, batch_size=100, learning_rate=3.0, seed=0)
     for _ in range(200):  # warm up
         tr.step()
-    start, n = time.perf_counter(), 0
+    start, cpu, n = time.perf_counter(), time.thread_time(), 0
     while time.perf_counter() - start < seconds:
         for _ in range(100):
             tr.step()
         n += 100
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), (time.thread_time() - cpu) / n * 1e6
 
 
-def engine_steps_per_second(dataset, seconds: float) -> float:
-    """Steps/s of the engine process at full speed with no window: the same process, snapshots
-    and per-epoch evaluations (test set and a 10k training sample) as in the app."""
+def engine_steps_per_second(dataset, seconds: float) -> tuple:
+    """Return (steps/s, CPU µs per step) of the engine process at full speed with no window.
+
+    The same process, snapshots and per-epoch checks (in the checker process) as in the app.
+    """
     from core.engine.handle import EngineHandle
 
     handle = EngineHandle(dataset, {"sizes": sizes_for(dataset)})
@@ -70,9 +84,10 @@ def engine_steps_per_second(dataset, seconds: float) -> float:
                 snap = handle.newest()
             return snap.step
 
-        start, step0 = time.perf_counter(), step()
+        start, step0, cpu = time.perf_counter(), step(), cpu_seconds(handle.process.pid)
         time.sleep(seconds)
-        return (step() - step0) / (time.perf_counter() - start)
+        steps = step() - step0
+        return steps / (time.perf_counter() - start), (cpu_seconds(handle.process.pid) - cpu) / steps * 1e6
     finally:
         handle.close()
 
@@ -127,20 +142,28 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     worker.set_speed(speed)
     worker.play()
     t0, gui0, cpu0 = time.perf_counter(), time.thread_time(), time.process_time()
+    engine0 = cpu_seconds(worker.engine_pid)
     step0 = worker.mailbox.peek().step
     # the real event loop (not a polling loop, which would itself cost GUI time)
-    QTimer.singleShot(int(seconds * 1000), app.quit)
+    end = {}
+
+    def finish():  # read before quitting: the app's quit ends the engine
+        end.update(engine_cpu=cpu_seconds(worker.engine_pid) - engine0, step=worker.mailbox.peek().step)
+        app.quit()
+
+    QTimer.singleShot(int(seconds * 1000), finish)
     app.exec()
     elapsed = time.perf_counter() - t0
     gui_cpu, cpu = time.thread_time() - gui0, time.process_time() - cpu0
-    steps = worker.mailbox.peek().step - step0
+    engine_cpu, steps = end["engine_cpu"], end["step"] - step0
     probe.stop()
     worker.pause()
     newer = [s for prev, s in zip([step0, *shown], shown) if s > prev]
     trained = set(range(step0 + 2, step0 + steps))  # the first and last may straddle the window's run
     result = {"steps_per_second": steps / elapsed, "snapshots_shown": len(newer),
               "steps_shown": len(trained & set(shown)) / max(1, len(trained)),
-              "chart_redraws": charts.redraw_count - redraws0, "gui_cores": gui_cpu / elapsed, "cores": cpu / elapsed, "seconds": elapsed}
+              "chart_redraws": charts.redraw_count - redraws0, "gui_cores": gui_cpu / elapsed, "cores": cpu / elapsed, "seconds": elapsed,
+              "engine_us_per_step": engine_cpu / max(1, steps) * 1e6}
     window.close()
     gaps = np.array(gaps[5:])
     result.update(gap_median=float(np.median(gaps)), gap_p99=float(np.percentile(gaps, 99)),
@@ -169,7 +192,8 @@ def main():
     gui = gui_run(ds, args.seconds, args.panel, args.speed)
     alone.append(engine_steps_per_second(ds, short / 2))
     headless.append(headless_steps_per_second(ds, short / 2))
-    h, a = float(np.mean(headless)), float(np.mean(alone))
+    (h, h_us), (a, a_us) = np.mean(headless, axis=0), np.mean(alone, axis=0)
+    headless, alone = [r for r, _ in headless], [r for r, _ in alone]
     rate = gui["steps_per_second"]
     print(f"headless training: {h:,.0f} steps/s ({'-'.join(map(str, sizes_for(ds)))}, batch 100, one BLAS thread;"
           f" before and after: {headless[0]:,.0f}, {headless[1]:,.0f})")
@@ -184,6 +208,9 @@ def main():
           + (f"; {gui['steps_shown']:.0%} of the steps trained were shown" if args.speed else ""))
     print(f"the window's process used {gui['cores']:.2f} cores, its GUI thread {gui['gui_cores']:.2f}"
           f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"CPU time per step (what load on the machine changes least): headless {h_us:.0f} µs,"
+          f" the engine with no window {a_us:.0f} µs ({h_us / a_us:.0%} of headless speed),"
+          f" with the window open {gui['engine_us_per_step']:.0f} µs ({h_us / gui['engine_us_per_step']:.0%})")
     print(f"GUI timer gaps over {gui['ticks']} ticks of a 16 ms timer: median {gui['gap_median']:.1f} ms,"
           f" p99 {gui['gap_p99']:.1f} ms, max {gui['gap_max']:.1f} ms")
 

@@ -51,19 +51,17 @@ class InlineChecks:
 
     def __init__(self):
         self._done = []
-
-    @property
-    def pending(self) -> int:
-        """Checks submitted and not yet taken."""
-        return len(self._done)
+        self.pending = 0  # checks submitted and not yet taken (an attribute: read after every step)
 
     def submit(self, net, dataset, **check) -> None:
         """Check `net` (a network nobody changes until the check is taken) with check_epoch's keyword arguments."""
         self._done.append(check_epoch(net, dataset, **check))
+        self.pending += 1
 
     def ready(self) -> list[EpochCheck]:
         """Return the checks finished so far (without waiting)."""
         done, self._done = self._done, []
+        self.pending -= len(done)
         return done
 
     def wait(self) -> list[EpochCheck]:

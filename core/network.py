@@ -116,9 +116,7 @@ class Network:
 
     def copy(self) -> Network:
         """Return an independent copy with the same architecture and parameters."""
-        twin = Network(self.sizes, self.activation, self.cost, self.seed, self.dtype)
-        twin.params[...] = self.params
-        return twin
+        return Network(self.sizes, self.activation, self.cost, self.seed, self.dtype, params=self.params)
 
     def describe(self) -> str:
         return (f"{'-'.join(map(str, self.sizes))}, {self.activation}, {self.cost}"

@@ -37,6 +37,11 @@ class ClipWriter:
         self._size = None
         self._writer = None
 
+    @property
+    def frame_size(self) -> tuple | None:
+        """(width, height) every frame must have: the first one's (None before it)."""
+        return None if self._size is None else (self._size[1], self._size[0])
+
     def append(self, frame: np.ndarray) -> None:
         """Add one (height, width, 3) uint8 frame; every frame must have the first one's size."""
         frame = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)

@@ -6,6 +6,7 @@ here are far too small to gain from a second thread, so training always uses one
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 _ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
@@ -36,3 +37,10 @@ def blas_threads() -> list:
     from threadpoolctl import threadpool_info
 
     return [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+
+
+def yield_cpu(niceness: int) -> None:
+    """Lower this process's scheduling priority by `niceness` (where the platform has nice; else nothing)."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):  # not allowed here: run at the priority we have
+            os.nice(niceness)

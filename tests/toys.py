@@ -1,4 +1,6 @@
 """Small datasets, networks and snapshots shared by the tests."""
+import json
+
 import numpy as np
 
 from core.data import Dataset
@@ -70,3 +72,21 @@ def run(session, limit=10_000):
         session.train_one()
         n += 1
     return n
+
+
+def scene_state_change(**fields):
+    """Return a change for a scene file's members that sets these fields of its JSON state."""
+    def change(members):
+        state = json.loads(str(members["scene/state"]))
+        state.update(fields)
+        members["scene/state"] = np.array(json.dumps(state))
+    return change
+
+
+def flip_bytes(raw: bytearray, data) -> None:
+    """Flip one to eight bytes of raw, where hypothesis's `data` draws them."""
+    from hypothesis import strategies as st
+
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] ^= data.draw(st.integers(1, 255))

@@ -21,8 +21,12 @@ import select
 
 from core.engine.shared_data import attach_dataset
 from core.epoch_check import InlineChecks, check_epoch
+from core.threads import yield_cpu
 
 IDLE_POLL = 0.5  # s: how often an idle checker looks whether its parent is still there
+# A check is ~17 ms of one core every epoch; on two cores it shares one with the window, whose
+# frames then waited for it (p99 gaps of 35 ms). At a lower priority it runs when the window sleeps.
+CHECKER_NICENESS = 10
 
 
 def checker_main(conn, parent_pid: int) -> None:
@@ -31,6 +35,7 @@ def checker_main(conn, parent_pid: int) -> None:
     from core.threads import limit_blas_threads
 
     limit_blas_threads(1)
+    yield_cpu(CHECKER_NICENESS)
     attached = None  # (segment name, Dataset, segment): the dataset of the latest job
     try:
         conn.send("ready")
@@ -73,10 +78,6 @@ class CheckerClient(InlineChecks):
         self._sent = 0  # jobs the checker has and has not answered
         self._answers = []
 
-    @property
-    def pending(self) -> int:
-        return self._sent + super().pending
-
     def checker_ready(self) -> bool:
         """Return whether checks go to the checker process (it has started and not died)."""
         if not self._ready and not self._conn.closed:
@@ -89,6 +90,7 @@ class CheckerClient(InlineChecks):
             try:
                 self._conn.send((descriptor, (net.sizes, net.activation, net.cost, net.dtype.str), net.params, check))
                 self._sent += 1
+                self.pending += 1
                 return
             except (OSError, ValueError):
                 self._lost()
@@ -107,6 +109,7 @@ class CheckerClient(InlineChecks):
 
     def _take(self) -> list:
         answers, self._answers = self._answers, []
+        self.pending -= len(answers)
         answers.extend(super().ready())
         for answer in answers:
             if isinstance(answer, str):
@@ -132,6 +135,7 @@ class CheckerClient(InlineChecks):
 
     def _lost(self) -> None:
         """The checker is gone: what it was checking is lost; check in line from now on."""
+        self.pending -= self._sent
         self._ready, self._sent = False, 0
         with contextlib.suppress(OSError):
             self._poller.unregister(self._conn.fileno())

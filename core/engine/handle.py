@@ -17,7 +17,7 @@ from core.engine.process import engine_main
 from core.engine.ring import StepRing
 from core.engine.shared_data import share_dataset
 from core.engine.slots import SharedSlots, unlink_segment
-from core.engine.snapshot_codec import record_to_snapshot
+from core.engine.snapshot_codec import record_to_recipe
 
 SESSION = "core.session:TrainingSession"
 CLOSE_TIMEOUT = 1.5  # s: how long a closing engine may take to finish its step before it is killed
@@ -90,6 +90,27 @@ class EngineHandle:
             old.unlink()
         del self._old_data[:done]
 
+    # -- what is shared ---------------------------------------------------------------------------
+    @property
+    def dataset_segment(self) -> str:
+        """The name of the segment that holds the dataset the engine trains on now."""
+        return self._data_segment.name
+
+    @property
+    def old_dataset_segments(self) -> list:
+        """Names of earlier datasets' segments, kept until the engine has mapped their successor."""
+        return [s.name for s in self._old_data]
+
+    @property
+    def engine_segments(self) -> set:
+        """Names of the segments the engine made (its snapshots and trajectory)."""
+        return set(self._segments)
+
+    @property
+    def published(self) -> bool:
+        """Whether the engine has announced its snapshots (its first one may still be on the way)."""
+        return self._snapshots is not None
+
     # -- what comes back -------------------------------------------------------------------------
     @property
     def alive(self) -> bool:
@@ -154,11 +175,16 @@ class EngineHandle:
 
     def newest(self):
         """Return the newest snapshot if one was published since the last call, else None."""
+        recipe = self.newest_recipe()
+        return None if recipe is None else recipe.make()
+
+    def newest_recipe(self):
+        """Return the newest SnapshotRecipe if one was published since the last call, else None."""
         self._receive()
         if self._snapshots is None:
             return None
         record = self._snapshots.read_new()
-        return None if record is None else record_to_snapshot(record[1], record[2])
+        return None if record is None else record_to_recipe(record[1], record[2])
 
     def drain(self):
         """Return the chart rows and evaluations since the last drain (a FeedBatch), or None."""

@@ -76,7 +76,7 @@ class Engine:
         self._commands = select.poll()  # made once: Connection.poll(0) builds a selector on every call
         self._commands.register(conn.fileno(), select.POLLIN)
         # the window makes the Snapshots from recipes: training only copies what they are made of
-        settings = dict(settings, make_snapshots=False)
+        settings = dict(settings, make_snapshots=False, step_sink=self.ring.append)
         if checker_conn is not None:  # each epoch's check runs in the checker process meanwhile
             settings["epoch_checks"] = CheckerClient(checker_conn, self.descriptor_of)
         self.session = load_factory(factory)(self.dataset(dataset_descriptor), report=self.on_event, **settings)

@@ -45,7 +45,8 @@ def check_record(arrays: dict, n_params: int, step: int, error=InputError) -> di
         raise error(message, field=name)
 
     if "history_steps" in arrays and "history_stride" not in arrays:  # written before the full record
-        arrays = {**arrays, "history_grad_norms": np.full(len(arrays["history_steps"]), np.nan),
+        # np.size, not len: a damaged member may be a 0-D array, refused below with its name
+        arrays = {**arrays, "history_grad_norms": np.full(np.size(arrays["history_steps"]), np.nan),
                   "history_stride": np.int64(1), "history_accuracy_train": np.zeros((0, 4)),
                   "history_accuracy_test": np.zeros((0, 4))}
     sizes = {"P": n_params}

@@ -42,6 +42,11 @@ class LiveEdits:
         self._pin(edit, params, switched_off=isinstance(edit, SwitchOff))
         return f"redid: {edit.describe()}"
 
+    @property
+    def holding(self) -> bool:
+        """Whether any neuron is held switched off (training then calls `hold` after each step)."""
+        return bool(self._pinned)
+
     def hold(self, params: np.ndarray) -> None:
         """Put the held values of switched-off neurons back (call after every training step)."""
         for indices, values in self._pinned.values():

@@ -24,7 +24,8 @@ from gui.controller.worker_reports import WorkerReportsMixin
 from gui.frame_budget import FrameBudget
 
 FRAME_MS = 16
-CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods
+CHART_PERIODS = 2  # while training runs, the charts redraw once per this many snapshot periods
+FEED_TICKS = 2  # while training runs, the chart rows are drained every this many frame ticks (they redraw ≤ 24 Hz)
 
 
 class Controller(TourHostMixin, WorkerReportsMixin, QObject):
@@ -60,6 +61,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         self.time_travel = TimeTravel(view, worker, self._show)
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
         self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
+        self._ticks = 0  # frame ticks so far
         self._gui_idle = threading.Event()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -163,16 +165,17 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
     # -- the frame ---------------------------------------------------------------------------
     def frame(self):
         """Drain the feed into the charts and show the newest snapshot if one is due."""
-        feed = self.worker.feed.drain()
-        if feed is not None:
-            self._feed_charts(feed)
+        self._ticks += 1
+        if self._ticks % FEED_TICKS == 0 or not self.worker.mailbox.running:
+            feed = self.worker.feed.drain()
+            if feed is not None:
+                self._feed_charts(feed)
         # one waiting panel per tick, and the diagram as often as the budget allows: training
         # runs in its own process, so the window's time no longer slows it down
         self._show_staggered()
-        newest = self.worker.mailbox.peek()
         now = time.monotonic()
         charts = self.view.panels["charts"]
-        if not newest.running:
+        if not self.worker.mailbox.running:  # asked of the mailbox: a snapshot not shown need not be made
             if self._budget.period != self._budget.shortest:
                 charts.set_redraw_period(0)
             self._budget.reset()
@@ -199,19 +202,24 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         While training runs, the panels get it one per frame tick after the diagram: each
         refreshes on a turn of the event loop of its own instead of all in one burst, which
         would hold the loop (and the pointer) for the sum of their times. A newer snapshot
-        does not send a waiting panel to the back of the queue: each gets its turn.
+        does not send a waiting panel to the back of the queue: each gets its turn. They are
+        given one at most 15 times a second (the budget's `panels_due`); the diagram gets each.
         """
         self._shown = snap
         self.view.diagram.set_snapshot(snap)
-        names = [name for name, widget in self.view.panels.items()
-                 if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
         if snap.running:
-            self._staggered += [name for name in names if name not in self._staggered]
+            if self._budget.panels_due(time.monotonic()):
+                self._staggered += [name for name in self._visible_panels() if name not in self._staggered]
         else:
             self._staggered = []
-            for name in names:
+            for name in self._visible_panels():
                 self.view.panels[name].set_snapshot(snap)
         self.snapshotShown.emit(snap)
+
+    def _visible_panels(self) -> list:
+        """Return the names of the panels in view that show snapshots (asked only when they get one)."""
+        return [name for name, widget in self.view.panels.items()
+                if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
 
     def _show_staggered(self) -> bool:
         """Give the next waiting panel the shown snapshot; return whether one was waiting."""

@@ -27,16 +27,25 @@ from core.recording import ClipWriter, RecordingError
 CAPTION_HEIGHT = 22
 
 
-def frame_of(widget, caption: str) -> np.ndarray:
-    """Return the widget as an (h, w, 3) uint8 RGB array, with `caption` in a line underneath."""
+def frame_of(widget, caption: str, size=None) -> np.ndarray:
+    """Return the widget as an (h, w, 3) uint8 RGB array, with `caption` in a line underneath.
+
+    size: the (width, height) the frame must have (a clip's frames are all one size): a widget
+    that has changed size since (the window resized, presentation mode) is scaled to fit it.
+    """
     shot = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     shot.setDevicePixelRatio(1.0)
-    w, h = shot.width() // 2 * 2, shot.height()
+    if size is None:
+        w, h = shot.width() // 2 * 2, shot.height()
+    else:
+        w, h = size[0], size[1] - CAPTION_HEIGHT
+        if (shot.width(), shot.height()) != (w, h):
+            shot = shot.scaled(w, h, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
     image = QImage(w, h + CAPTION_HEIGHT, QImage.Format.Format_RGB888)
     image.fill(QColor(24, 26, 31))
     painter = QPainter(image)
     try:
-        painter.drawImage(0, 0, shot)
+        painter.drawImage((w - shot.width()) // 2, (h - shot.height()) // 2, shot)
         font = QFont(painter.font())
         font.setPixelSize(13)
         painter.setFont(font)
@@ -90,7 +99,8 @@ class Recorder(QObject):
         """Add one frame; stop at the length limit."""
         seconds = self.writer.frames / self.writer.fps  # the clip's own clock: frames differ even when training is paused
         try:
-            self.writer.append(frame_of(self.widget, f"{self.caption()} · {seconds:.1f} s".lstrip(" ·")))
+            caption = f"{self.caption()} · {seconds:.1f} s".lstrip(" ·")
+            self.writer.append(frame_of(self.widget, caption, self.writer.frame_size))
         except (OSError, ValueError, RuntimeError) as exc:
             self._timer.stop()
             self.writer.close()

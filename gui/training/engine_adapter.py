@@ -14,7 +14,7 @@ from core.commands import SessionCommands
 from core.engine.handle import EngineHandle
 from core.engine.initial import initial_snapshot
 from core.remembered import settle_settings
-from gui.training.feeds import Mailbox
+from gui.training.feeds import RecipeMailbox
 
 POLL_MS = 16
 
@@ -62,7 +62,7 @@ class EngineWorker(SessionCommands, QObject):
         # settled here, so the first picture is the engine's, and start-up's notices are known at once
         self._settings, self.notices = settle_settings(dataset, sizes, activation, cost, seed, learning_rate,
                                                        batch_size, optimizer)
-        self.mailbox = Mailbox()
+        self.mailbox = RecipeMailbox()
         # the first frame comes from the initial network, before the engine has even started
         self.mailbox.put(initial_snapshot(dataset, **self._settings))
         self._handle = None
@@ -104,6 +104,16 @@ class EngineWorker(SessionCommands, QObject):
     def isFinished(self) -> bool:
         return self._handle is None or self._handle.ring is None or not self._handle.alive
 
+    @property
+    def engine_published(self) -> bool:
+        """Whether the engine has announced its snapshots (before that, the window shows the initial network)."""
+        return self._handle is not None and self._handle.published
+
+    @property
+    def engine_pid(self) -> int | None:
+        """The engine process's id (None before it starts)."""
+        return None if self._handle is None else self._handle.process.pid
+
     def alive(self) -> bool:
         return self._handle is not None and self._handle.alive
 
@@ -127,9 +137,9 @@ class EngineWorker(SessionCommands, QObject):
         """
         handle = self._handle
         events = handle.poll_events()
-        snap = handle.newest()
-        if snap is not None:
-            self.mailbox.put(snap)
+        recipe = handle.newest_recipe()
+        if recipe is not None:
+            self.mailbox.put_recipe(recipe)  # made into a Snapshot only if the frame loop looks at it
         for kind, args in events:
             if kind == "trajectory":
                 self.trajectoryReady.emit(*args)

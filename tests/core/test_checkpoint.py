@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from toys import tiny_dataset
+from toys import flip_bytes, tiny_dataset
 
 from core import checkpoint as ckpt
 from core.checkpoint import CheckpointError, load_checkpoint, restore_trainer, save_checkpoint
@@ -121,9 +121,7 @@ def test_fuzzed_bytes_never_escape_as_anything_but_checkpoint_error(tmp_path_fac
     if mode == "truncate":
         raw = raw[:data.draw(st.integers(0, len(raw) - 1))]
     else:
-        for _ in range(data.draw(st.integers(1, 8))):
-            i = data.draw(st.integers(0, len(raw) - 1))
-            raw[i] ^= data.draw(st.integers(1, 255))
+        flip_bytes(raw, data)
     path = folder / "fuzzed.npz"
     path.write_bytes(bytes(raw))
     try:

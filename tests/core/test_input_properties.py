@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from toys import tiny_dataset
@@ -131,6 +131,8 @@ def loads_or_refuses(path):
 
 @MANY
 @given(changes=mutations)
+# found by this test: an old-style record (no stride) whose steps were a 0-D array escaped as a TypeError
+@example(changes=[("history_steps", np.zeros((), np.float32)), ("history_stride", None)])
 def test_any_changed_checkpoint_member_loads_usably_or_is_refused(scratch, changes):
     members = dict(BASE)
     for key, value in changes:

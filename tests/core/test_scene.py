@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from toys import tiny_dataset, trained
+from toys import flip_bytes, scene_state_change, tiny_dataset, trained
 
 from core import scene as scene_module
 from core.checkpoint import CheckpointError, save_checkpoint
@@ -156,14 +156,6 @@ def test_malformed_scenes_are_refused_with_the_field_named(tmp_path, ds, change,
     assert "bad.nnscene" in str(caught.value)
 
 
-def state_change(**fields):
-    def change(d):
-        state = json.loads(str(d["scene/state"]))
-        state.update(fields)
-        d["scene/state"] = np.array(json.dumps(state))
-    return change
-
-
 @pytest.mark.parametrize(("fields", "message"), [
     ({"selected": [3, 4]}, "selected neuron 4 of layer 3"),  # the network is 64-6-5-4: its output is 0–3
     ({"selected": [4, 0]}, "selected neuron"),
@@ -182,7 +174,7 @@ def state_change(**fields):
 def test_a_view_that_does_not_fit_its_network_or_the_app_is_refused(tmp_path, ds, fields, message):
     path, _, _ = saved_scene(tmp_path, ds)
     with pytest.raises(SceneError, match=message):
-        read_scene(rewritten(tmp_path, path, state_change(**fields)), fit_for(ds))
+        read_scene(rewritten(tmp_path, path, scene_state_change(**fields)), fit_for(ds))
 
 
 def test_a_scene_for_another_dataset_is_refused(tmp_path, ds):
@@ -212,9 +204,7 @@ def test_fuzzed_scenes_never_escape_as_anything_but_scene_error(tmp_path_factory
     ds = tiny_dataset(40, 10)
     path, _, _ = saved_scene(folder, ds)
     raw = bytearray(path.read_bytes())
-    for _ in range(data.draw(st.integers(1, 8))):
-        i = data.draw(st.integers(0, len(raw) - 1))
-        raw[i] ^= data.draw(st.integers(1, 255))
+    flip_bytes(raw, data)
     fuzzed = folder / "fuzzed.nnscene"
     fuzzed.write_bytes(bytes(raw))
     try:

@@ -28,7 +28,7 @@ def controller(qtbot, small_mnist, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     c = open_window(small_mnist, restore_settings=False, offer_restore=False, settings=settings, persist=False)
     shown = []
-    c.snapshotShown.connect(lambda snap: shown.append((snap.step, c.worker._handle._snapshots is None)))
+    c.snapshotShown.connect(lambda snap: shown.append((snap.step, not c.worker.engine_published)))
     c.first_frames = shown
     w = c.view
     qtbot.addWidget(w)
@@ -63,7 +63,7 @@ def test_a_killed_engine_is_reported_within_a_second_and_training_restarts_from_
     window = controller.view
     controller.worker.step(4)
     qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step == 4, timeout=10000)
-    os.kill(controller.worker._handle.process.pid, signal.SIGKILL)
+    os.kill(controller.worker.engine_pid, signal.SIGKILL)
     killed = time.monotonic()
     qtbot.waitUntil(lambda: dialog("engineDied") is not None, timeout=3000)
     assert time.monotonic() - killed < 1.0
@@ -82,7 +82,7 @@ def test_closing_the_window_ends_the_engine_within_two_seconds(controller, qtbot
     window = controller.view
     controller.worker.play()
     qtbot.waitUntil(lambda: controller.worker.mailbox.peek().step > 5, timeout=20000)
-    pid = controller.worker._handle.process.pid
+    pid = controller.worker.engine_pid
     start = time.monotonic()
     window.close()
     assert time.monotonic() - start < 2.0 + 1.0  # the engine's part is at most 2 s; the rest is the window's

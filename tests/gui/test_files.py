@@ -41,18 +41,9 @@ def fashion_like_folder(folder, n_train=300, n_test=60, side=20, classes=5, seed
 
 
 @pytest.fixture
-def controller(qtbot, tmp_path, monkeypatch):
+def controller(open_app):
     """Return the controller of a window on a small MNIST, with the warnings it showed in `warnings`."""
-    from core.data import load_mnist
-    from gui.app import open_window
-
-    QStandardPaths.setTestModeEnabled(True)
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warnings.append(args[2]))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    c = open_window(load_mnist().subset(2000, 300), restore_settings=False, offer_restore=False, settings=settings)
-    c.warnings = warnings
-    qtbot.addWidget(c.view)
+    c = open_app()
     c.view.show()
     yield c
     c.view.close()

@@ -57,3 +57,21 @@ def test_the_period_shrinks_back_when_the_gui_has_time_again_and_reset_forgets()
     run(budget, clock, busy_share=0.6, seconds=10)
     budget.reset()
     assert budget.period == 0.1 and budget.due(1e9)
+
+
+def test_the_panels_are_given_a_snapshot_at_most_fifteen_times_a_second_and_at_once_after_a_reset():
+    budget = FrameBudget(clock=FakeClock())
+    given = sum(budget.panels_due(k * 0.016) for k in range(125))  # 2 s of frame ticks
+    assert 28 <= given <= 32
+    budget.reset()
+    assert budget.panels_due(2.0)
+
+
+def test_ticks_that_come_late_stretch_the_period_though_the_gui_thread_used_little_cpu():
+    clock = FakeClock()
+    budget = FrameBudget(clock=clock)
+    run(budget, clock, busy_share=0.05, seconds=5, tick=0.050)  # a starved event loop: 50 ms apart, not 16
+    assert budget.period > 2 * budget.shortest
+    budget.reset()
+    run(budget, clock, busy_share=0.05, seconds=5, tick=0.016)
+    assert budget.period == budget.shortest

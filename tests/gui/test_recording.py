@@ -82,3 +82,23 @@ def test_file_record_records_the_diagram_while_training_up_to_its_length_limit(q
     assert count_frames(path) == 5
     assert not recording.indicator.isVisible() and recording.record_action.isEnabled()
     window.close()
+
+
+def test_a_widget_that_changes_size_mid_recording_is_scaled_into_the_clip(qtbot, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.lecture.recording import Recorder
+
+    label = QLabel("the diagram")
+    label.resize(200, 120)
+    qtbot.addWidget(label)
+    label.show()
+    recorder = Recorder(label, tmp_path / "clip.gif", fps=10, limit_seconds=0.5)  # captions 0.0 s … 0.4 s: no two alike
+    failed = []
+    recorder.failed.connect(failed.append)
+    with qtbot.waitSignal(recorder.finished, timeout=10000) as done:
+        recorder.start()
+        label.resize(300, 260)  # the window grew (or went full screen) while recording
+    assert failed == []
+    assert done.args[1] == 5 and count_frames(done.args[0]) == 5
+    assert recorder.writer.frame_size[0] == 200

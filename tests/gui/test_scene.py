@@ -1,12 +1,9 @@
 """Scenes through the window: save a moment, change everything, open it again; bad scenes change nothing."""
-import json
 import struct
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
-from toys import tiny_dataset, trained
+from toys import scene_state_change, tiny_dataset, trained
 
 from core.checkpoint import save_checkpoint
 from core.scene import write_scene
@@ -15,20 +12,10 @@ TOUR_STEP = 2
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, monkeypatch):
+def app(qtbot, open_app):
     """Return the controller of a shown window on a small MNIST, with the warnings it showed in `warnings`."""
-    from core.data import load_mnist
-    from gui.app import open_window
-
-    QStandardPaths.setTestModeEnabled(True)
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warnings.append(args[2]))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    c = open_window(load_mnist().subset(2000, 300), restore_settings=False, offer_restore=False, settings=settings,
-                    persist=False)
-    c.warnings = warnings
+    c = open_app(persist=False)
     c.actions.presenter.room = (1280, 720)  # presentation mode in a window of that size, not the full screen
-    qtbot.addWidget(c.view)
     c.view.resize(1600, 900)
     c.view.show()
     qtbot.waitExposed(c.view)
@@ -159,14 +146,6 @@ def rewrite(path, out, change):
     return out
 
 
-def state_change(**fields):
-    def change(d):
-        state = json.loads(str(d["scene/state"]))
-        state.update(fields)
-        d["scene/state"] = np.array(json.dumps(state))
-    return change
-
-
 def bad_scenes(good, folder, view):
     """Yield (name, path, what the message says) for scenes that must be refused."""
     raw = good.read_bytes()
@@ -180,7 +159,7 @@ def bad_scenes(good, folder, view):
     def pickled(d):
         d["scene/state"] = np.array([{"run": "me"}], dtype=object)
     yield "pickled object", rewrite(good, folder / "pickle.nnscene", pickled), "pickled"
-    yield "selection outside the network", rewrite(good, folder / "sel.nnscene", state_change(selected=[1, 16])), \
+    yield "selection outside the network", rewrite(good, folder / "sel.nnscene", scene_state_change(selected=[1, 16])), \
         "selected neuron 16 of layer 1"
     garbled = np.frombuffer(b"\x00\x00\x00\xff\x00\x00\x00\x01" + bytes(range(200)), np.uint8)
     yield "garbled layout", rewrite(good, folder / "layout.nnscene",
@@ -191,13 +170,18 @@ def bad_scenes(good, folder, view):
     yield "another architecture and dataset", write_scene(folder / "small.nnscene", part, view), "64 inputs"
 
 
-def test_bad_scenes_are_refused_with_a_clear_message_and_change_nothing(app, qtbot, tmp_path):
-    c = app
+def saved_then_changed(qtbot, c, tmp_path):
+    """Save the moment as a scene, change everything; return (the scene's path, the changed state)."""
     set_the_moment(qtbot, c)
     good = tmp_path / "good.nnscene"
     save_scene(qtbot, c, good)
     change_everything(qtbot, c)
-    before = window_state(c)
+    return good, window_state(c)
+
+
+def test_bad_scenes_are_refused_with_a_clear_message_and_change_nothing(app, qtbot, tmp_path):
+    c = app
+    good, before = saved_then_changed(qtbot, c, tmp_path)
     for name, path, message in bad_scenes(good, tmp_path, c.actions.scenes.gather()):
         c.warnings.clear()
         c.actions.open_scene(str(path))
@@ -209,11 +193,7 @@ def test_bad_scenes_are_refused_with_a_clear_message_and_change_nothing(app, qtb
 
 def test_when_the_engine_refuses_the_network_nothing_else_is_applied(app, qtbot, tmp_path, monkeypatch):
     c = app
-    set_the_moment(qtbot, c)
-    good = tmp_path / "good.nnscene"
-    save_scene(qtbot, c, good)
-    change_everything(qtbot, c)
-    before = window_state(c)
+    good, before = saved_then_changed(qtbot, c, tmp_path)
     # the file passes every check, then the engine cannot read it (it changed on disk, say)
     monkeypatch.setattr(c, "load", lambda path: c.worker.load(str(tmp_path / "vanished.nnscene")))
     c.actions.open_scene(str(good))

@@ -217,8 +217,8 @@ def test_datasets_switched_quickly_reach_the_engine_and_old_segments_go(engine):
     names = []
     for ds in datasets:  # before the engine has mapped the previous one
         engine.handle.set_dataset(ds)
-        names.append(engine.handle._data_segment.name)
-    engine.until(lambda e: e.snap.steps_per_epoch == 8 and not e.handle._old_data)  # 80 examples, batches of 10
+        names.append(engine.handle.dataset_segment)
+    engine.until(lambda e: e.snap.steps_per_epoch == 8 and not e.handle.old_dataset_segments)  # 80 examples, batches of 10
     assert all(k != "died" for k, _ in engine.events)
     shm = Path("/dev/shm")
     if shm.is_dir():

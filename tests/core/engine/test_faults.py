@@ -55,7 +55,7 @@ def handle():
 
 
 def segments(handle) -> set:
-    names = {handle.ring.name, handle._data_segment.name} | set(handle._segments)
+    names = {handle.ring.name, handle.dataset_segment} | handle.engine_segments
     return {n for n in names if (SHM / n).exists()}
 
 
@@ -64,7 +64,7 @@ def test_a_killed_engine_is_noticed_within_a_second_and_restarts_from_a_snapshot
     handle.send("step", 5)
     assert wait(lambda: (s := handle.newest()) is not None and s.step == 5 and setattr(handle, "kept", s) is None, 10)
     kept = handle.kept
-    engine_segments = set(handle._segments)
+    engine_segments = handle.engine_segments
     checker = handle.checker.pid
     os.kill(handle.process.pid, signal.SIGKILL)
     killed = time.monotonic()

@@ -36,6 +36,7 @@ def parts(qapp):
     worker.mailbox, worker.feed = MagicMock(), MagicMock()
     worker.mailbox.peek.return_value = snapshot()
     worker.mailbox.take.return_value = None
+    worker.mailbox.running = False  # the newest snapshot's flag, asked without making it
     worker.feed.drain.return_value = None
     return Controller(view, worker), view, worker
 
@@ -184,6 +185,7 @@ def test_while_training_runs_the_panels_get_the_snapshot_one_per_frame(parts):
     snap = snapshot(step=7, running=True)
     worker.mailbox.peek.return_value = snap
     worker.mailbox.take.return_value = snap
+    worker.mailbox.running = True
     controller.frame()
     view.diagram.set_snapshot.assert_called_with(snap)  # the diagram at once
     worker.mailbox.take.return_value = None

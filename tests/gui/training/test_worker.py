@@ -8,7 +8,7 @@ from toys import tiny_dataset
 from core.network import Network
 from core.trainer import Trainer
 from gui.training.engine_adapter import EngineWorker
-from gui.training.feeds import Mailbox, StepFeed
+from gui.training.feeds import Mailbox, RecipeMailbox, StepFeed
 from gui.training.worker import TrainingWorker
 
 
@@ -53,6 +53,27 @@ def test_mailbox_keeps_only_the_newest_value():
     assert box.take() == 999
     assert box.take() is None
     assert box.peek() == 999
+
+
+def test_a_recipe_mailbox_makes_a_snapshot_only_when_it_is_looked_at_and_only_once():
+    class Recipe:
+        made = 0
+
+        def __init__(self, step, running=True):
+            self.step, self.progress = step, {"running": running}
+
+        def make(self):
+            Recipe.made += 1
+            return ("snapshot", self.step)
+
+    box = RecipeMailbox()
+    for step in range(60):  # a second of the engine's recipes, none shown
+        box.put_recipe(Recipe(step))
+    assert box.running and Recipe.made == 0  # asked without making one
+    assert box.take() == ("snapshot", 59) and Recipe.made == 1
+    assert box.peek() == ("snapshot", 59) and box.take() is None and Recipe.made == 1
+    box.put_recipe(Recipe(60, running=False))
+    assert not box.running and Recipe.made == 1
 
 
 def test_feed_drains_everything_in_order_and_stays_bounded():
