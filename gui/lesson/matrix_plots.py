@@ -16,9 +16,12 @@ from gui.widgets.theme import follow_theme, palette
 
 GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)  # activations: black 0 → white 1
 COLUMNS = (("wa", "W a"), ("b", "+ b"), ("z", "= z"), ("a_out", "f(z)"))
-COLUMN_WIDTH = 64
+COLUMN_WIDTH = 64  # px of each column vector (W a, b, z, f(z)) when there is room…
+NARROW_COLUMN_WIDTH = 42  # …and in a narrow panel, still wide enough for a cell's value
 STRIP_HEIGHT = 58
 ROW_IMAGE_WIDTH = 150
+NARROW_ROW_IMAGE_WIDTH = 100
+NARROW = 720  # px: a narrower plot gives W more of its width
 MAX_CELL_TEXTS = 40  # write the value in each cell only when rows are tall enough to read
 
 
@@ -193,7 +196,21 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
             else:
                 self.removeItem(self._row_layout)
             self._row_layout_shown = show
-        self.ci.layout.setColumnFixedWidth(self._row_column, ROW_IMAGE_WIDTH if show else 0)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Give the column vectors and the row's picture less width in a narrow plot, so W keeps some."""
+        narrow = 0 < self.width() < NARROW
+        grid = self.ci.layout
+        for c in range(1, len(COLUMNS) + 1):
+            grid.setColumnFixedWidth(c, NARROW_COLUMN_WIDTH if narrow else COLUMN_WIDTH)
+        row_image = (NARROW_ROW_IMAGE_WIDTH if narrow else ROW_IMAGE_WIDTH) if self._row_layout_shown else 0
+        grid.setColumnFixedWidth(self._row_column, row_image)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if hasattr(self, "_row_column"):  # not while the plots are being built
+            self._size_columns()
 
     @staticmethod
     def _fix_range(box, x_range, y_range):

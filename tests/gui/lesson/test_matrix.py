@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from core.network import Network
@@ -125,3 +126,19 @@ def test_new_snapshots_and_themes(view):
     view.set_snapshot(second)
     view.render_now()  # the throttled redraw, now
     np.testing.assert_allclose(view.result(), second.activations[1], rtol=1e-5, atol=1e-6)
+
+
+def test_a_narrow_panel_gives_w_more_of_its_width(view, qtbot):
+    from gui.lesson.matrix_plots import COLUMN_WIDTH, NARROW, NARROW_COLUMN_WIDTH
+
+    net, snap = snapshot()
+    view.set_snapshot(snap)
+    plots, w_box = view.plots, view.plots.weights_plot.vb
+    qtbot.waitUntil(lambda: plots.width() >= NARROW)
+    assert plots.ci.layout.columnMaximumWidth(1) == COLUMN_WIDTH
+    view.resize(560, 500)  # the bottom dock at 1280×800: W had a sliver beside the four columns and the row's picture
+    qtbot.waitUntil(lambda: plots.ci.layout.columnMaximumWidth(1) == NARROW_COLUMN_WIDTH)
+    qtbot.waitUntil(lambda: w_box.width() >= 0.18 * plots.width())
+    for key in ("wa", "b", "z", "a_out"):  # the cells' values still fit their narrower column
+        texts = plots._texts[key].text_boxes()
+        assert texts and all(QFontMetricsF(font).horizontalAdvance(text) < NARROW_COLUMN_WIDTH for text, font, _ in texts)
