@@ -18,6 +18,7 @@ import time
 
 from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QTimer, Signal
 
+from core.engine.process import SHOW_EVERY_STEP_UP_TO
 from gui.controller.time_travel import TimeTravel
 from gui.controller.tour_host import TourHostMixin
 from gui.controller.worker_reports import WorkerReportsMixin
@@ -179,7 +180,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
             if self._budget.period != self._budget.shortest:
                 charts.set_redraw_period(0)
             self._budget.reset()
-        elif not self._budget.due(now):
+        elif not self._budget.due(now) and not self._every_step():
             return  # the GUI thread keeps time to spare for the pointer and the panels
         snap = self.worker.mailbox.take()
         if snap is not None:
@@ -192,6 +193,10 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
                 self._budget.shown(time.monotonic())
                 # the charts redraw on a timer of their own: slowed down in proportion
                 charts.set_redraw_period(CHART_PERIODS * self._budget.period)
+
+    def _every_step(self) -> bool:
+        """Whether training is paced slowly enough that each step is shown, whatever the budget says."""
+        return 0 < self.view.panels["training"].speed_setting() <= SHOW_EVERY_STEP_UP_TO
 
     def _feed_charts(self, feed):
         self.view.panels["charts"].take_feed(feed)

@@ -32,6 +32,7 @@ def parts(qapp):
     view.diagram, view.timeline, view.status = MagicMock(), MagicMock(), MagicMock()
     view.dataset = MagicMock(train_labels=np.zeros(40))  # 40 training examples
     view.panel_visible.side_effect = lambda name: name in ("training", "sample", "inspector")
+    view.panels["training"].speed_setting.return_value = 0.0  # Play runs as fast as it can
     worker = MagicMock(spec=TrainingWorker)
     worker.mailbox, worker.feed = MagicMock(), MagicMock()
     worker.mailbox.peek.return_value = snapshot()
@@ -196,6 +197,19 @@ def test_while_training_runs_the_panels_get_the_snapshot_one_per_frame(parts):
         given.append({n for n in PANEL_NAMES if view.panels[n].set_snapshot.called} - before)
     assert [len(g) for g in given] == [1, 1, 1]
     assert set().union(*given) == {"training", "sample", "inspector"}
+
+
+def test_at_a_slow_pace_every_step_is_shown_though_the_budget_would_wait(parts):
+    controller, view, worker = parts
+    worker.mailbox.running = True
+    shown = []
+    for step, pace in ((1, 5.0), (2, 5.0), (3, 0.0), (4, 0.0)):  # frames 16 ms apart: the budget waits
+        view.panels["training"].speed_setting.return_value = pace
+        worker.mailbox.take.return_value = snapshot(step=step, running=True)
+        controller.frame()
+        shown += [c.args[0].step for c in view.diagram.set_snapshot.call_args_list[len(shown):]]
+    assert shown[:2] == [1, 2]  # at 5 steps/s, each one
+    assert len(shown) < 4  # at full speed the budget spaces them out
 
 
 def test_a_panel_brought_forward_gets_the_shown_snapshot(parts):
