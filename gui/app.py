@@ -102,6 +102,8 @@ def open_window(dataset, dark=True, restore_settings=True, offer_restore=True, s
     controller.session = session = Session(controller, settings)
     controller.actions = WindowActions(window, controller)
     window.use_remembered_layout(restore_settings and session.restore_layout())
+    if not restore_settings:  # --fresh: the type sizes chosen before are not applied either
+        controller.actions.presenter.forget_remembered_type()
     window.first_hint = FirstStepsHint(window.diagram, settings, fresh=not restore_settings, remember=persist)
     controller.snapshotShown.connect(window.first_hint.seen_snapshot)
     controller.persist = persist

@@ -88,6 +88,11 @@ class Presenter(QObject):
         self.settings.setValue(f"view/type_{mode}", self._user[mode])
         self._apply_type()
 
+    def forget_remembered_type(self) -> None:
+        """Start from the default type sizes (a fresh start); the remembered ones stay in the settings."""
+        self._user = {mode: 1.0 for mode in self._user}
+        self._apply_type()
+
     def user_scales(self) -> dict:
         """Return the presenter's own type factor for each mode ("normal", "presentation")."""
         return dict(self._user)

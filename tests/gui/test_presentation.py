@@ -30,8 +30,9 @@ def make_window(qtbot, tmp_path):
     dataset = load_mnist().subset(1000, 200)
     made = []
 
-    def make():
-        controller = open_window(dataset, restore_settings=True, offer_restore=False, settings=settings, persist=False)
+    def make(restore_settings=True):
+        controller = open_window(dataset, restore_settings=restore_settings, offer_restore=False, settings=settings,
+                                 persist=False)
         w = controller.view
         w.actions = controller.actions
         qtbot.addWidget(w)
@@ -67,6 +68,20 @@ def test_ctrl_plus_minus_and_zero_change_the_type_and_it_is_remembered(make_wind
     assert QApplication.font().pointSizeF() == pytest.approx(normal * 1.1, rel=1e-3)
     _shortcut_action(again, "Ctrl+0").trigger()
     assert QApplication.font().pointSizeF() == pytest.approx(normal)
+
+
+def test_a_fresh_start_uses_the_default_type_and_keeps_the_remembered_choice(make_window, qtbot):
+    window = make_window()
+    normal = QApplication.font().pointSizeF()
+    _shortcut_action(window, "Ctrl+=").trigger()
+    window.close()
+    fresh = make_window(restore_settings=False)  # python main.py --fresh
+    assert QApplication.font().pointSizeF() == pytest.approx(normal)
+    assert fresh.actions.presenter.user_scales() == {"normal": 1.0, "presentation": 1.0}
+    fresh.close()
+    again = make_window()
+    assert QApplication.font().pointSizeF() == pytest.approx(normal * 1.1, rel=1e-3)
+    again.actions.presenter.change_type_size(0)
 
 
 def test_the_mode_hides_the_explanation_behind_a_toggle(make_window, qtbot):
