@@ -291,6 +291,10 @@ class MatrixPlots(pg.GraphicsLayoutWidget):
         """Return the plot of W (its view box holds one row per neuron)."""
         return self._w
 
+    def cell_texts(self, key: str) -> list:
+        """Return the (text, font, rect) of each value written in column `key` ("wa", "b", "z", "a_out")."""
+        return self._texts[key].text_boxes()
+
     def set_dark(self, dark: bool) -> None:
         self._dark = bool(dark)
         self._lut = palette(dark).weight_lut(257)

@@ -140,5 +140,5 @@ def test_a_narrow_panel_gives_w_more_of_its_width(view, qtbot):
     qtbot.waitUntil(lambda: plots.ci.layout.columnMaximumWidth(1) == NARROW_COLUMN_WIDTH)
     qtbot.waitUntil(lambda: w_box.width() >= 0.18 * plots.width())
     for key in ("wa", "b", "z", "a_out"):  # the cells' values still fit their narrower column
-        texts = plots._texts[key].text_boxes()
+        texts = plots.cell_texts(key)
         assert texts and all(QFontMetricsF(font).horizontalAdvance(text) < NARROW_COLUMN_WIDTH for text, font, _ in texts)
