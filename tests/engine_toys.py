@@ -1,5 +1,6 @@
 """Helpers the engine tests run inside spawned processes (they must be importable by name)."""
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -35,3 +36,12 @@ def raise_memory_error(trainer):
 def exit_engine(trainer):
     """End the engine process from inside a command (what no command handler catches)."""
     raise SystemExit(7)
+
+
+def gone(pid) -> bool:
+    """Return whether process pid has ended (a zombie awaiting its reaper counts as ended; needs /proc)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")

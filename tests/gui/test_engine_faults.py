@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from engine_toys import gone
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -37,14 +38,6 @@ def controller(qtbot, small_mnist, tmp_path):
     qtbot.waitExposed(w)
     yield c
     w.close()
-
-
-def gone(pid) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state in ("Z", "X")
 
 
 def dialog(name):

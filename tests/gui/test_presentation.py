@@ -99,14 +99,20 @@ def test_the_mode_hides_the_explanation_behind_a_toggle(make_window, qtbot):
     assert legend.explanation.isVisible() and not legend.explain.isVisible()
 
 
-def test_the_clicker_walks_the_tour_and_blanks_the_screen_in_presentation_mode(make_window, qtbot):
-    from PySide6.QtCore import Qt
-
+def active_window(make_window, qtbot):
+    """Return a new window, shown and active (the clicker's keys go to the active window)."""
     window = make_window()
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def test_the_clicker_walks_the_tour_and_blanks_the_screen_in_presentation_mode(make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = active_window(make_window, qtbot)
     tour, clicker = window.panels["tour"], window.actions.clicker
     window.diagram.canvas.viewport().setFocus()
     qtbot.keyClick(window.diagram.canvas.viewport(), Qt.Key.Key_PageDown)
@@ -133,11 +139,7 @@ def test_the_clicker_walks_the_tour_and_blanks_the_screen_in_presentation_mode(m
 def test_the_clicker_works_in_the_tour_without_presentation_mode(make_window, qtbot):
     from PySide6.QtCore import Qt
 
-    window = make_window()
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    window = active_window(make_window, qtbot)
     tour = window.panels["tour"]
     window.actions.controller.show_panel("tour")
     tour.start(3)

@@ -8,22 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_toys import exit_engine, raise_memory_error, sleep_forever
+from engine_toys import exit_engine, gone, raise_memory_error, sleep_forever
 from toys import tiny_dataset
 
 from core.engine.handle import EngineHandle
 
 SHM = Path("/dev/shm")
 posix_only = pytest.mark.skipif(not SHM.is_dir(), reason="needs /dev/shm and POSIX signals")
-
-
-def gone(pid) -> bool:
-    """Return whether process pid has ended (a zombie awaiting its reaper counts as ended)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state in ("Z", "X")
 
 
 def wait(predicate, timeout):
