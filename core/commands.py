@@ -8,6 +8,9 @@ import numpy as np
 class SessionCommands:
     """Command methods for whatever carries them to a TrainingSession (`_send(name, *args)`)."""
 
+    pace = None  # steps/s last asked for with set_speed (0: as fast as possible), None before
+
+
     def _send(self, name, *args):
         raise NotImplementedError
 
@@ -36,7 +39,8 @@ class SessionCommands:
         self._send("set_optimizer", str(name))
 
     def set_speed(self, steps_per_second: float):
-        self._send("set_speed", float(steps_per_second))
+        self.pace = float(steps_per_second)
+        self._send("set_speed", self.pace)
 
     def rebuild(self, hidden, activation, cost, seed):
         self._send("rebuild", tuple(int(n) for n in hidden), activation, cost, int(seed))

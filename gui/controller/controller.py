@@ -196,7 +196,8 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
 
     def _every_step(self) -> bool:
         """Whether training is paced slowly enough that each step is shown, whatever the budget says."""
-        return 0 < self.view.panels["training"].speed_setting() <= SHOW_EVERY_STEP_UP_TO
+        # the pace the worker was told, not the panel's: tools and tests set it on the worker
+        return 0 < (self.worker.pace or 0) <= SHOW_EVERY_STEP_UP_TO
 
     def _feed_charts(self, feed):
         self.view.panels["charts"].take_feed(feed)

@@ -32,8 +32,8 @@ def parts(qapp):
     view.diagram, view.timeline, view.status = MagicMock(), MagicMock(), MagicMock()
     view.dataset = MagicMock(train_labels=np.zeros(40))  # 40 training examples
     view.panel_visible.side_effect = lambda name: name in ("training", "sample", "inspector")
-    view.panels["training"].speed_setting.return_value = 0.0  # Play runs as fast as it can
     worker = MagicMock(spec=TrainingWorker)
+    worker.pace = 0.0  # Play runs as fast as it can
     worker.mailbox, worker.feed = MagicMock(), MagicMock()
     worker.mailbox.peek.return_value = snapshot()
     worker.mailbox.take.return_value = None
@@ -204,7 +204,7 @@ def test_at_a_slow_pace_every_step_is_shown_though_the_budget_would_wait(parts):
     worker.mailbox.running = True
     shown = []
     for step, pace in ((1, 5.0), (2, 5.0), (3, 0.0), (4, 0.0)):  # frames 16 ms apart: the budget waits
-        view.panels["training"].speed_setting.return_value = pace
+        worker.pace = pace
         worker.mailbox.take.return_value = snapshot(step=step, running=True)
         controller.frame()
         shown += [c.args[0].step for c in view.diagram.set_snapshot.call_args_list[len(shown):]]
