@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtWidgets import QStatusBar
 
 from core.history.series import StepRate
+from gui.widgets.steady_label import SteadyLabel
 
 
 def accuracy_text(snap) -> str:
@@ -25,8 +26,7 @@ class StatusLine:
     def __init__(self, bar: QStatusBar):
         self.labels = {}
         for name in self.FIELDS:
-            label = QLabel(bar)
-            label.setMinimumWidth(110)
+            label = SteadyLabel(parent=bar, min_width=110)  # set 20+ times a second: must not relayout the window
             bar.addPermanentWidget(label)
             self.labels[name] = label
         # the same measure as the training panel's, so the two never disagree

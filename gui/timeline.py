@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QWidget
 from superqt.utils import QSignalThrottler
 
+from gui.widgets.steady_label import SteadyLabel
 from gui.widgets.theme import follow_theme, palette
 
 SCRUB_PERIOD_MS = 33  # ~30 Hz: each scrub makes every panel redraw a past network
@@ -45,8 +46,7 @@ class Timeline(QWidget):
         self.slider.setToolTip("Drag to look at the network as it was at an earlier step")
         self.slider.valueChanged.connect(self._on_slider)
         self.slider.sliderReleased.connect(self._throttle.flush)
-        self.label = QLabel()
-        self.label.setMinimumWidth(200)
+        self.label = SteadyLabel(min_width=200)  # the live step, 20+ times a second: no relayout
         self.resume_button = QPushButton("Resume from here")
         self.resume_button.setToolTip("Go back to this step and train on from it (later steps are dropped)")
         self.resume_button.setEnabled(False)
