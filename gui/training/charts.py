@@ -120,9 +120,10 @@ class TrainingCharts(QWidget):
         """Record accuracy (0..1) and mean cost on "train" or "test" at a (fractional) epoch."""
         self.series.add_evaluation(split, float(epoch), float(accuracy), float(cost))
         self._accuracy_dirty = True
-        # Shown at once, unless epochs end faster than the charts redraw (training at full
-        # speed): then the next redraw shows them all in the same repaint as the cost.
-        if time.monotonic() - self._accuracy_drawn >= self._redraw_ms / 1000:
+        # Shown at once, unless a redraw is on its way or epochs end faster than the charts
+        # redraw (training at full speed): then the next redraw shows them in the same repaint
+        # as the cost (a repaint of its own cost as much as the redraw's).
+        if not self._timer.isActive() and time.monotonic() - self._accuracy_drawn >= self._redraw_ms / 1000:
             self._draw_accuracy()
         else:
             self._schedule()
@@ -206,7 +207,9 @@ class TrainingCharts(QWidget):
     def redraw(self, staged: bool = False) -> None:
         """Give every step curve the decimated points of the visible range.
 
-        staged: the gradient curves get theirs a moment later, in a frame of their own.
+        staged: if the step axis moved, the gradient curves get theirs a moment later, in a
+        frame of their own (both step axes re-laid out and repainted at once took ~13 ms);
+        otherwise all curves change together, in one repaint.
         """
         self._timer.stop()
         self._grad_timer.stop()
@@ -233,7 +236,7 @@ class TrainingCharts(QWidget):
         self._follow_y(self.cost_plot, raw[1], average[1], log=self.log_cost.isChecked())
         # per-step gradient norms are noisy enough to hide each other: draw each layer's moving average
         self._grad_points = series.grad_average_points(lo, hi, self.window.value(), smooth)
-        if staged:
+        if staged and self._grad_x_stale:
             self._grad_timer.start()
         else:
             self._show_grad_points()
