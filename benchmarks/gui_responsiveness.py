@@ -9,8 +9,11 @@ all in one run:
   chart redraws per second, and at a set speed the share of steps that were shown;
 - the GUI event loop's latency: gaps between the ticks of a 16 ms timer (median, p99, max).
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--seconds 10] [--panel NAME ...]
-        [--hidden 128,64] [--speed 20]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--seconds 8] [--rounds 3]
+        [--panel NAME ...] [--hidden 128,64] [--speed 20]
+
+Each round measures the baselines just before and after its window run; the medians over the
+rounds are printed with each round's figure, since the shared machine's speed drifts.
 """
 from __future__ import annotations
 
@@ -171,9 +174,32 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     return result
 
 
+def one_round(ds, args) -> dict:
+    """Headless and the engine alone before and after one window run; return the window's figures and ratios.
+
+    The machine is shared: each baseline is measured just before and just after the window's
+    run and averaged, so a change of load during the run moves both sides of the ratios alike.
+    """
+    short = min(args.seconds, 4.0) / 2
+    headless = [headless_steps_per_second(ds, short)]
+    alone = [engine_steps_per_second(ds, short)]
+    gui = gui_run(ds, args.seconds, args.panel, args.speed)
+    alone.append(engine_steps_per_second(ds, short))
+    headless.append(headless_steps_per_second(ds, short))
+    (h, h_us), (a, a_us) = np.mean(headless, axis=0), np.mean(alone, axis=0)
+    gui.update(headless=h, headless_us=h_us, alone=a, alone_us=a_us,
+               headless_runs=[r for r, _ in headless], alone_runs=[r for r, _ in alone],
+               share=gui["steps_per_second"] / h, alone_share=a / h, share_of_alone=gui["steps_per_second"] / a,
+               cpu_share=h_us / gui["engine_us_per_step"], alone_cpu_share=h_us / a_us,
+               snapshots_per_second=gui["snapshots_shown"] / gui["seconds"],
+               charts_per_second=gui["chart_redraws"] / gui["seconds"])
+    return gui
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--seconds", type=float, default=8.0, help="each window run's length")
+    p.add_argument("--rounds", type=int, default=3, help="window runs, each between its own baselines; medians are printed")
     p.add_argument("--panel", action="append", default=[], help="also show this panel (e.g. surface)")
     p.add_argument("--hidden", default="16,16", help="hidden layer sizes, e.g. 128,64")
     p.add_argument("--speed", type=float, default=0.0, help="steps per second (0: as fast as possible)")
@@ -184,35 +210,39 @@ def main():
     from core.data import load_mnist
 
     ds = load_mnist()
-    # The machine is shared: each baseline is measured before and after the window's run and
-    # averaged, so a change of load during the run moves both sides of the ratios alike.
-    short = min(args.seconds, 4.0)
-    headless = [headless_steps_per_second(ds, short / 2)]
-    alone = [engine_steps_per_second(ds, short / 2)]
-    gui = gui_run(ds, args.seconds, args.panel, args.speed)
-    alone.append(engine_steps_per_second(ds, short / 2))
-    headless.append(headless_steps_per_second(ds, short / 2))
-    (h, h_us), (a, a_us) = np.mean(headless, axis=0), np.mean(alone, axis=0)
-    headless, alone = [r for r, _ in headless], [r for r, _ in alone]
-    rate = gui["steps_per_second"]
-    print(f"headless training: {h:,.0f} steps/s ({'-'.join(map(str, sizes_for(ds)))}, batch 100, one BLAS thread;"
-          f" before and after: {headless[0]:,.0f}, {headless[1]:,.0f})")
-    print(f"the engine process with no window: {a:,.0f} steps/s = {a / h:.0%} of headless"
-          f" (it also publishes snapshots and evaluates each epoch; before and after: {alone[0]:,.0f}, {alone[1]:,.0f})")
+    rounds = [one_round(ds, args) for _ in range(max(1, args.rounds))]
+
+    def med(key):
+        return float(np.median([r[key] for r in rounds]))
+
+    def each(key, form):
+        return ", ".join(form.format(r[key]) for r in rounds)
+
+    n = len(rounds)
+    print(f"{n} round(s); each: headless and the engine alone, the window for {args.seconds:g} s, the engine alone"
+          f" and headless again. Medians over the rounds, each round's figure in brackets.")
+    print(f"headless training: {med('headless'):,.0f} steps/s ({'-'.join(map(str, sizes_for(ds)))}, batch 100,"
+          f" one BLAS thread) [{each('headless', '{:,.0f}')}]")
+    print(f"the engine process with no window: {med('alone_share'):.0%} of headless"
+          f" (it also publishes snapshots; its checker evaluates each epoch) [{each('alone_share', '{:.0%}')}]")
     pace = f"at {args.speed:g} steps/s" if args.speed else "at full speed"
     print(f"with the window open (offscreen 1600x900{', panels: ' + ', '.join(args.panel) if args.panel else ''},"
-          f" {pace}): {rate:,.0f} steps/s = {rate / h:.0%} of headless, {rate / a:.0%} of the engine with no window")
-    per_s = {k: gui[k] / gui["seconds"] for k in ("snapshots_shown", "chart_redraws")}
-    print(f"live views, per second: {per_s['snapshots_shown']:.1f} new snapshots shown in the diagram,"
-          f" {per_s['chart_redraws']:.1f} chart redraws"
-          + (f"; {gui['steps_shown']:.0%} of the steps trained were shown" if args.speed else ""))
-    print(f"the window's process used {gui['cores']:.2f} cores, its GUI thread {gui['gui_cores']:.2f}"
+          f" {pace}): {med('steps_per_second'):,.0f} steps/s = {med('share'):.0%} of headless"
+          f" [{each('share', '{:.0%}')}], {med('share_of_alone'):.0%} of the engine with no window")
+    print(f"live views, per second: {med('snapshots_per_second'):.1f} new snapshots shown in the diagram"
+          f" [{each('snapshots_per_second', '{:.1f}')}], {med('charts_per_second'):.1f} chart redraws"
+          f" [{each('charts_per_second', '{:.1f}')}]"
+          + (f"; {med('steps_shown'):.0%} of the steps trained were shown [{each('steps_shown', '{:.0%}')}]"
+             if args.speed else ""))
+    print(f"the window's process used {med('cores'):.2f} cores, its GUI thread {med('gui_cores'):.2f}"
           f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"CPU time per step (what load on the machine changes least): headless {h_us:.0f} µs,"
-          f" the engine with no window {a_us:.0f} µs ({h_us / a_us:.0%} of headless speed),"
-          f" with the window open {gui['engine_us_per_step']:.0f} µs ({h_us / gui['engine_us_per_step']:.0%})")
-    print(f"GUI timer gaps over {gui['ticks']} ticks of a 16 ms timer: median {gui['gap_median']:.1f} ms,"
-          f" p99 {gui['gap_p99']:.1f} ms, max {gui['gap_max']:.1f} ms")
+    print(f"CPU time per step (what load on the machine changes least): headless {med('headless_us'):.0f} µs,"
+          f" the engine with no window {med('alone_us'):.0f} µs ({med('alone_cpu_share'):.0%} of headless speed),"
+          f" with the window open {med('engine_us_per_step'):.0f} µs ({med('cpu_share'):.0%})"
+          f" [{each('cpu_share', '{:.0%}')}]")
+    print(f"GUI timer gaps, ticks of a 16 ms timer ({sum(r['ticks'] for r in rounds)} in all): median"
+          f" {med('gap_median'):.1f} ms, p99 {med('gap_p99'):.1f} ms [{each('gap_p99', '{:.1f}')}],"
+          f" max {max(r['gap_max'] for r in rounds):.1f} ms [{each('gap_max', '{:.1f}')}]")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from gui.controller.worker_reports import WorkerReportsMixin
 from gui.frame_budget import FrameBudget
 
 FRAME_MS = 16
-CHART_PERIODS = 2  # while training runs, the charts redraw once per this many snapshot periods
+CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods (12 a second at 30)
 FEED_TICKS = 2  # while training runs, the chart rows are drained every this many frame ticks (they redraw ≤ 24 Hz)
 
 

@@ -74,6 +74,7 @@ class TrainingCharts(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._redraw_ms = 1000 // REDRAW_HZ  # the redraw timer's interval, applied when it is next started
+        self._redrawn_at = -1e9  # time.monotonic() of the last redraw
         self._timer.timeout.connect(self._redraw_if_shown)
         # Live redraws repaint the cost plot and the gradient plot on different turns of the
         # event loop: repainting both (axes and all) in one frame kept it busy for too long.
@@ -227,6 +228,7 @@ class TrainingCharts(QWidget):
             return
         self._drawn_key = key
         self.redraw_count += 1
+        self._redrawn_at = time.monotonic()
         raw = series.cost_points(lo, hi, points)
         # a smooth curve needs no more than a point per pixel column; wide pens cost per point
         smooth = int(min(AVERAGE_POINTS, max(200, self.cost_plot.getViewBox().width())))
@@ -304,7 +306,10 @@ class TrainingCharts(QWidget):
         if force:
             self._drawn_key = None
         if not self._timer.isActive():
-            self._timer.start(self._redraw_ms)
+            # one period after the last redraw, not after the data came: rows come every other
+            # frame, and waiting a whole period from then lost a third of the redraws
+            since = (time.monotonic() - self._redrawn_at) * 1000
+            self._timer.start(max(0, int(self._redraw_ms - since)))
 
     def _set_log_cost(self, log: bool):
         self.cost_plot.setLogMode(y=log)
