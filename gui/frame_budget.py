@@ -15,13 +15,13 @@ SHORTEST = 1 / 60  # s between live snapshots when the GUI thread has time to sp
 LONGEST = 1 / 5  # s: never fewer than five snapshots a second
 # of the wall clock, the GUI thread's busy time the period aims for: the window's process has a
 # core of its own now (training is in another), but what it takes beyond this came out of
-# training's share on two cores (measured: 0.5 gave ~20 snapshots a second, 0.65 ~29 and 5 %
-# less training)
-SHARE = 0.6
+# training's share on two cores (measured, once the counters stopped relaying out the window:
+# 0.5 gives 33-36 snapshots a second, 0.6 gave ~40 and ~3 % less training)
+SHARE = 0.5
 GROWTH = 1.25  # factor the period changes by at each snapshot
 SLACK = 0.004  # s: a frame tick may come this much early (the 16 ms timer against a 1/60 s period)
 TICK = 0.016  # s: the frame timer's interval
-PANEL_PERIOD = 1 / 15  # s: while training runs, the panels beside the diagram refresh at most this often
+PANEL_PERIOD = 1 / 10  # s: while training runs, the panels beside the diagram refresh at most this often
 
 
 class FrameBudget:
@@ -66,8 +66,8 @@ class FrameBudget:
     def panels_due(self, now: float) -> bool:
         """Return whether the panels beside the diagram get the snapshot shown now, and if so note it.
 
-        The diagram is what moves; the panels' numbers are read, and fifteen new ones a second
-        are as live to the eye while they leave the diagram two thirds of the panels' time.
+        The diagram is what moves; the panels' numbers are read, and ten new ones a second are
+        as live to the eye while they leave the diagram most of the panels' time.
         """
         if self._panels_at is not None and now - self._panels_at < PANEL_PERIOD - SLACK:
             return False

@@ -209,7 +209,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         refreshes on a turn of the event loop of its own instead of all in one burst, which
         would hold the loop (and the pointer) for the sum of their times. A newer snapshot
         does not send a waiting panel to the back of the queue: each gets its turn. They are
-        given one at most 15 times a second (the budget's `panels_due`); the diagram gets each.
+        given one at most 10 times a second (the budget's `panels_due`); the diagram gets each.
         """
         self._shown = snap
         self.view.diagram.set_snapshot(snap)

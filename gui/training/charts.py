@@ -23,7 +23,7 @@ from gui.widgets.theme import follow_theme
 MAX_POINTS = 4000  # most points a displayed curve gets: a min and a max per pixel column, wide screens
 AVERAGE_POINTS = 800  # at most, for the smooth, wide averages: about one point per pixel column
 HOVER_HINT = "Point at a chart to read its values."
-REDRAW_HZ = 15  # at most this often: training runs in its own process; a busy GUI slows it (frame budget)
+REDRAW_HZ = 12  # at most this often: training runs in its own process; a busy GUI slows it (frame budget)
 # the followed step axis ends at one of these × 10ⁿ: the run fills at least half of it, and a
 # run at full speed moves the axes (a re-layout of both step plots) four times a decade
 STEP_AXIS_ENDS = (1, 2, 3, 5)
