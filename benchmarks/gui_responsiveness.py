@@ -7,7 +7,9 @@ all in one run:
 - with the main window open (offscreen, 1600×900) and training at full speed (or --speed N steps/s):
   steps/s as a share of headless, new snapshots the diagram showed per second (each a newer step),
   chart redraws per second, and at a set speed the share of steps that were shown;
-- the GUI event loop's latency: gaps between the ticks of a 16 ms timer (median, p99, max).
+- the GUI event loop's latency: gaps between the ticks of a 16 ms timer (median, p99, max), and
+  the same timer's gaps in a bare event loop while the engine trains with no window (the floor
+  the machine itself sets).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--seconds 8] [--rounds 3]
         [--panel NAME ...] [--hidden 128,64] [--speed 20]
@@ -48,6 +50,42 @@ def cpu_seconds(pid) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class TickProbe:
+    """The gaps between the ticks of a 16 ms timer on this thread's event loop (how live it stays)."""
+
+    def __init__(self):
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.gaps, self._clock = [], QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self):
+        if self._clock.isValid():
+            self.gaps.append(self._clock.nsecsElapsed() / 1e6)
+        self._clock.restart()
+
+    def start(self):
+        self._timer.start()
+
+    def stop(self) -> dict:
+        self._timer.stop()
+        gaps = np.array(self.gaps[5:] or [np.nan])
+        return dict(gap_median=float(np.median(gaps)), gap_p99=float(np.percentile(gaps, 99)),
+                    gap_max=float(gaps.max()), ticks=len(gaps))
+
+
+def run_event_loop(seconds: float) -> None:
+    """Run this thread's Qt event loop for `seconds` (a real loop: a polling one costs time itself)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+
+
 def headless_steps_per_second(dataset, seconds: float) -> tuple:
     """Return (steps/s, CPU µs per step) of the app's trainer in a loop."""
     from core.network import Network
@@ -66,10 +104,12 @@ def headless_steps_per_second(dataset, seconds: float) -> tuple:
     return n / (time.perf_counter() - start), (time.thread_time() - cpu) / n * 1e6
 
 
-def engine_steps_per_second(dataset, seconds: float) -> tuple:
+def engine_steps_per_second(dataset, seconds: float, floor=None) -> tuple:
     """Return (steps/s, CPU µs per step) of the engine process at full speed with no window.
 
     The same process, snapshots and per-epoch checks (in the checker process) as in the app.
+    Meanwhile this thread runs a bare event loop; floor (a list) gets its tick gaps: the
+    latency the machine itself adds while training runs, with no window to draw.
     """
     from core.engine.handle import EngineHandle
 
@@ -88,7 +128,12 @@ def engine_steps_per_second(dataset, seconds: float) -> tuple:
             return snap.step
 
         start, step0, cpu = time.perf_counter(), step(), cpu_seconds(handle.process.pid)
-        time.sleep(seconds)
+        probe = TickProbe()
+        probe.start()
+        run_event_loop(seconds)
+        if floor is not None:
+            floor.extend(probe.gaps[5:])
+        probe.stop()
         steps = step() - step0
         return steps / (time.perf_counter() - start), (cpu_seconds(handle.process.pid) - cpu) / steps * 1e6
     finally:
@@ -96,7 +141,7 @@ def engine_steps_per_second(dataset, seconds: float) -> tuple:
 
 
 def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
-    from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
+    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
     from gui.app import freeze_startup_objects, open_window
@@ -127,16 +172,7 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
         controller.show_panel(name)
     pump_until(lambda: False, 1.0)
 
-    gaps, clock = [], QElapsedTimer()
-    probe = QTimer()
-    probe.setInterval(16)
-
-    def tick():
-        if clock.isValid():
-            gaps.append(clock.nsecsElapsed() / 1e6)
-        clock.restart()
-
-    probe.timeout.connect(tick)
+    probe = TickProbe()
     probe.start()
     shown = []
     controller.snapshotShown.connect(lambda snap: shown.append(snap.step))
@@ -159,7 +195,7 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
     elapsed = time.perf_counter() - t0
     gui_cpu, cpu = time.thread_time() - gui0, time.process_time() - cpu0
     engine_cpu, steps = end["engine_cpu"], end["step"] - step0
-    probe.stop()
+    gaps = probe.stop()
     worker.pause()
     newer = [s for prev, s in zip([step0, *shown], shown) if s > prev]
     trained = set(range(step0 + 2, step0 + steps))  # the first and last may straddle the window's run
@@ -168,9 +204,7 @@ def gui_run(dataset, seconds: float, panels, speed: float) -> dict:
               "chart_redraws": charts.redraw_count - redraws0, "gui_cores": gui_cpu / elapsed, "cores": cpu / elapsed, "seconds": elapsed,
               "engine_us_per_step": engine_cpu / max(1, steps) * 1e6}
     window.close()
-    gaps = np.array(gaps[5:])
-    result.update(gap_median=float(np.median(gaps)), gap_p99=float(np.percentile(gaps, 99)),
-                  gap_max=float(gaps.max()), ticks=len(gaps))
+    result.update(gaps)
     return result
 
 
@@ -181,10 +215,11 @@ def one_round(ds, args) -> dict:
     run and averaged, so a change of load during the run moves both sides of the ratios alike.
     """
     short = min(args.seconds, 4.0) / 2
+    floor = []
     headless = [headless_steps_per_second(ds, short)]
-    alone = [engine_steps_per_second(ds, short)]
+    alone = [engine_steps_per_second(ds, short, floor)]
     gui = gui_run(ds, args.seconds, args.panel, args.speed)
-    alone.append(engine_steps_per_second(ds, short))
+    alone.append(engine_steps_per_second(ds, short, floor))
     headless.append(headless_steps_per_second(ds, short))
     (h, h_us), (a, a_us) = np.mean(headless, axis=0), np.mean(alone, axis=0)
     gui.update(headless=h, headless_us=h_us, alone=a, alone_us=a_us,
@@ -192,7 +227,8 @@ def one_round(ds, args) -> dict:
                share=gui["steps_per_second"] / h, alone_share=a / h, share_of_alone=gui["steps_per_second"] / a,
                cpu_share=h_us / gui["engine_us_per_step"], alone_cpu_share=h_us / a_us,
                snapshots_per_second=gui["snapshots_shown"] / gui["seconds"],
-               charts_per_second=gui["chart_redraws"] / gui["seconds"])
+               charts_per_second=gui["chart_redraws"] / gui["seconds"],
+               floor_p99=float(np.percentile(floor, 99)), floor_max=float(max(floor)))
     return gui
 
 
@@ -207,7 +243,11 @@ def main():
     global HIDDEN
     HIDDEN = tuple(int(n) for n in args.hidden.split(","))
     limit_blas_threads(1)
+    from PySide6.QtWidgets import QApplication
+
     from core.data import load_mnist
+
+    QApplication.instance() or QApplication([])
 
     ds = load_mnist()
     rounds = [one_round(ds, args) for _ in range(max(1, args.rounds))]
@@ -243,6 +283,9 @@ def main():
     print(f"GUI timer gaps, ticks of a 16 ms timer ({sum(r['ticks'] for r in rounds)} in all): median"
           f" {med('gap_median'):.1f} ms, p99 {med('gap_p99'):.1f} ms [{each('gap_p99', '{:.1f}')}],"
           f" max {max(r['gap_max'] for r in rounds):.1f} ms [{each('gap_max', '{:.1f}')}]")
+    print(f"  the machine's floor: the same timer in a bare event loop (no window) while the engine trains"
+          f" alone: p99 {med('floor_p99'):.1f} ms [{each('floor_p99', '{:.1f}')}],"
+          f" max {max(r['floor_max'] for r in rounds):.1f} ms")
 
 
 if __name__ == "__main__":

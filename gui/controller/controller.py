@@ -61,7 +61,8 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         self._shown = None  # the snapshot the panels show now
         self.time_travel = TimeTravel(view, worker, self._show)
         self._budget = FrameBudget()  # how often live snapshots are shown while training runs
-        self._staggered = []  # panels still to be given the shown snapshot, one per frame tick
+        self._staggered = []  # panels still to be given the round's snapshot, one per frame tick
+        self._round = None  # the snapshot of the panels' round in progress
         self._ticks = 0  # frame ticks so far
         self._gui_idle = threading.Event()
         self._timer = QTimer(self)
@@ -215,6 +216,8 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         self.view.diagram.set_snapshot(snap)
         if snap.running:
             if self._budget.panels_due(time.monotonic()):
+                # one snapshot for the whole round: panels side by side show the same step
+                self._round = snap
                 self._staggered += [name for name in self._visible_panels() if name not in self._staggered]
         else:
             self._staggered = []
@@ -232,7 +235,7 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
         while self._staggered:
             name = self._staggered.pop(0)
             if self.view.panel_visible(name):
-                self.view.panels[name].set_snapshot(self._shown)
+                self.view.panels[name].set_snapshot(self._round)
                 return True
         return False
 

@@ -199,6 +199,19 @@ def test_while_training_runs_the_panels_get_the_snapshot_one_per_frame(parts):
     assert set().union(*given) == {"training", "sample", "inspector"}
 
 
+def test_the_panels_of_one_round_show_the_same_step_while_the_diagram_moves_on(parts):
+    controller, view, worker = parts
+    worker.mailbox.running = True
+    worker.pace = 20.0  # every step is shown to the diagram
+    for step in (7, 8, 9, 10):
+        worker.mailbox.take.return_value = snapshot(step=step, running=True)
+        controller.frame()
+    assert view.diagram.set_snapshot.call_args.args[0].step == 10  # the diagram moved on
+    given = {n: view.panels[n].set_snapshot.call_args.args[0].step
+             for n in ("training", "sample", "inspector")}
+    assert given == {"training": 7, "sample": 7, "inspector": 7}  # the round that began at step 7
+
+
 def test_at_a_slow_pace_every_step_is_shown_though_the_budget_would_wait(parts):
     controller, view, worker = parts
     worker.mailbox.running = True
