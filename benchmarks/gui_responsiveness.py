@@ -245,6 +245,10 @@ def main():
     limit_blas_threads(1)
     from PySide6.QtWidgets import QApplication
 
+    from gui.app import SWITCH_INTERVAL
+
+    sys.setswitchinterval(SWITCH_INTERVAL)  # as the app sets it: the GUI thread's wait for its worker threads
+
     from core.data import load_mnist
 
     QApplication.instance() or QApplication([])
