@@ -23,6 +23,7 @@ from gui.controller.time_travel import TimeTravel
 from gui.controller.tour_host import TourHostMixin
 from gui.controller.worker_reports import WorkerReportsMixin
 from gui.frame_budget import FrameBudget
+from gui.widgets import turns
 
 FRAME_MS = 16
 CHART_PERIODS = 2.5  # while training runs, the charts redraw once per this many snapshot periods (12 a second at 30)
@@ -172,9 +173,6 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
             feed = self.worker.feed.drain()
             if feed is not None:
                 self._feed_charts(feed)
-        # one waiting panel per tick, and the diagram as often as the budget allows: training
-        # runs in its own process, so the window's time no longer slows it down
-        self._show_staggered()
         now = time.monotonic()
         charts = self.view.panels["charts"]
         if not self.worker.mailbox.running:  # asked of the mailbox: a snapshot not shown need not be made
@@ -182,9 +180,12 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
                 charts.set_redraw_period(0)
             self._budget.reset()
         elif not self._budget.due(now) and not self._every_step():
+            self._show_staggered()
             return  # the GUI thread keeps time to spare for the pointer and the panels
         snap = self.worker.mailbox.take()
         if snap is not None:
+            if snap.running:
+                turns.TURNS.take("snapshot", force=True)  # the diagram first: it is what moves
             self.view.status.update_snapshot(snap)
             self.view.timeline.set_live_step(snap.step)
             self.time_travel.after_hand_steps(snap)
@@ -194,6 +195,9 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
                 self._budget.shown(time.monotonic())
                 # the charts redraw on a timer of their own: slowed down in proportion
                 charts.set_redraw_period(CHART_PERIODS * self._budget.period)
+        # one waiting panel per tick, the diagram as often as the budget allows: training runs
+        # in its own process, so the window's time no longer slows it
+        self._show_staggered()
 
     def _every_step(self) -> bool:
         """Whether training is paced slowly enough that each step is shown, whatever the budget says."""
@@ -231,10 +235,13 @@ class Controller(TourHostMixin, WorkerReportsMixin, QObject):
                 if hasattr(widget, "set_snapshot") and self.view.panel_visible(name)]
 
     def _show_staggered(self) -> bool:
-        """Give the next waiting panel the shown snapshot; return whether one was waiting."""
+        """Give the next waiting panel the round's snapshot; return whether one was waiting."""
         while self._staggered:
             name = self._staggered.pop(0)
             if self.view.panel_visible(name):
+                # the panels keep their pace (they share ticks with snapshots); charts and
+                # connections wait for a tick with neither
+                turns.TURNS.take("panel", force=True)
                 self.view.panels[name].set_snapshot(self._round)
                 return True
         return False

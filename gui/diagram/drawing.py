@@ -13,6 +13,7 @@ from gui.diagram.items import grid_image
 from gui.diagram.layout import make_layout
 from gui.diagram.text_layout import column_gap, label_space, title_space
 from gui.diagram.texts import describe
+from gui.widgets import turns
 
 EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a second…
 EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
@@ -82,6 +83,9 @@ class DiagramDrawing:
 
     def _flush_edges(self) -> None:
         if self._edges_dirty and self._snap is not None and self._layout is not None:
+            if not turns.TURNS.take("connections"):  # another costly job has this frame: the next one
+                self._edge_timer.start(turns.TURNS.wait_ms())
+                return
             self._render_edges()
             self.canvas.compose()
 

@@ -17,6 +17,7 @@ from superqt import QElidingLabel
 from core.history.series import nice_ceiling
 from core.history.step_series import TrainingSeries
 from gui.training.chart_plots import ChartPlots
+from gui.widgets import turns
 from gui.widgets.chart_style import layer_names
 from gui.widgets.theme import follow_theme
 
@@ -292,6 +293,9 @@ class TrainingCharts(QWidget):
     def _redraw_if_shown(self):
         # a chart in a tab behind another costs nothing until it is looked at
         if self.isVisible() and not self.visibleRegion().isEmpty():
+            if not turns.TURNS.take("charts"):  # another costly job has this frame: the next one
+                self._timer.start(turns.TURNS.wait_ms())
+                return
             self.redraw(staged=True)
         else:
             self._stale = True

@@ -11,6 +11,7 @@ from gui.main_window import MainWindow
 from gui.panels import PANEL_NAMES
 from gui.training.feeds import FeedBatch
 from gui.training.worker import TrainingWorker
+from gui.widgets import turns
 
 SIZES = (6, 4, 3)
 
@@ -188,14 +189,14 @@ def test_while_training_runs_the_panels_get_the_snapshot_one_per_frame(parts):
     worker.mailbox.take.return_value = snap
     worker.mailbox.running = True
     controller.frame()
-    view.diagram.set_snapshot.assert_called_with(snap)  # the diagram at once
+    view.diagram.set_snapshot.assert_called_with(snap)  # the diagram at once, and the first panel with it
+    given = [{n for n in PANEL_NAMES if view.panels[n].set_snapshot.called}]
     worker.mailbox.take.return_value = None
-    given = []
     for _ in range(3):
         before = {n for n in PANEL_NAMES if view.panels[n].set_snapshot.called}
         controller.frame()
         given.append({n for n in PANEL_NAMES if view.panels[n].set_snapshot.called} - before)
-    assert [len(g) for g in given] == [1, 1, 1]
+    assert [len(g) for g in given] == [1, 1, 1, 0]
     assert set().union(*given) == {"training", "sample", "inspector"}
 
 
@@ -210,6 +211,18 @@ def test_the_panels_of_one_round_show_the_same_step_while_the_diagram_moves_on(p
     given = {n: view.panels[n].set_snapshot.call_args.args[0].step
              for n in ("training", "sample", "inspector")}
     assert given == {"training": 7, "sample": 7, "inspector": 7}  # the round that began at step 7
+
+
+def test_a_live_snapshot_shown_takes_the_tick_so_the_charts_wait_for_the_next(parts, monkeypatch):
+    controller, view, worker = parts
+    clock = [50.0]
+    monkeypatch.setattr(turns, "TURNS", turns.Turns(lambda: clock[0]))
+    worker.mailbox.running = True
+    worker.mailbox.take.return_value = snapshot(step=3, running=True)
+    controller.frame()
+    assert not turns.TURNS.take("charts")  # the same tick: the charts wait
+    clock[0] += turns.TICK
+    assert turns.TURNS.take("charts")  # the next tick is theirs
 
 
 def test_at_a_slow_pace_every_step_is_shown_though_the_budget_would_wait(parts):
