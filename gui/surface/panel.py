@@ -119,6 +119,11 @@ class SurfaceView(QWidget):
         self.plots = SurfacePlots()
         self.status_label = QLabel(wordWrap=True)  # long descriptions wrap instead of widening the panel
         self.progress = QProgressBar(maximum=100, textVisible=False, maximumWidth=120, maximumHeight=10)
+        # Shown and hidden with every recompute while following training: its room stays, or
+        # each time the plots were resized and their axes laid out again (22 times a second).
+        keep_room = self.progress.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(keep_room)
         self.progress.hide()
         status = QHBoxLayout()
         status.addWidget(self.status_label, 1)
@@ -135,7 +140,7 @@ class SurfaceView(QWidget):
             box.valueChanged.connect(self._settings_changed)
         self.log_box.toggled.connect(self.plots.set_log)
         self.recompute_button.clicked.connect(self.recompute)
-        self.plots.hovered.connect(lambda text: self.status_label.setText(text or self._status))
+        self.plots.hovered.connect(lambda text: self._show_status(text or self._status))
         self._update_enabled()
 
     # -- the main window's API -----------------------------------------------------------------------
@@ -323,5 +328,18 @@ class SurfaceView(QWidget):
 
     def _set_status(self, text):
         self._status = text
-        self.status_label.setText(text)
+        self._show_status(text)
         self.statusChanged.emit(text)
+
+    def _show_status(self, text):
+        """Show a status line; its height only grows (at this width), so the plots keep their size."""
+        label = self.status_label
+        label.setText(text)
+        need = label.heightForWidth(label.width()) if label.width() > 0 else label.sizeHint().height()
+        if need > label.minimumHeight():
+            label.setMinimumHeight(need)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():  # lines wrap afresh at a new width
+            self.status_label.setMinimumHeight(0)
