@@ -9,6 +9,8 @@ tells it what to paint and handles what the mouse points at.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 from superqt.utils import qdebounced
@@ -18,6 +20,17 @@ from gui.diagram.raster import EdgeRaster
 from gui.widgets.theme import palette
 
 VIEW_SETTLE_MS = 60  # after a zoom or pan, wait this long before rendering sharp lines
+
+
+class EdgeJob(NamedTuple):
+    """Connections half painted by begin_edges, for finish_edges."""
+
+    image: QtGui.QImage
+    tr: QtGui.QTransform
+    key: tuple
+    raster: EdgeRaster
+    layers: list
+    crisp: list
 
 
 class DiagramCanvas(pg.GraphicsView):
@@ -47,6 +60,7 @@ class DiagramCanvas(pg.GraphicsView):
         self.layout = None
         self.raster = None
         self._edge_image = None  # connections only, for self._edge_transform
+        self._back_image = None  # the connections being painted (begin_edges → finish_edges)
         self._frame = None  # connections, image, neurons and labels: what is shown
         self._edge_transform = QtGui.QTransform()
         self._raster_key = None
@@ -135,22 +149,45 @@ class DiagramCanvas(pg.GraphicsView):
         underlay(painter) paints below the lines (the input image, when lines run over it).
         Call compose() afterwards to show them.
         """
+        return self.finish_edges(self.begin_edges(layers, underlay))
+
+    def begin_edges(self, layers, underlay=None) -> EdgeJob:
+        """Paint the first half of the connections (haze, underlay) into a back image; see finish_edges.
+
+        The two halves may run on two turns of the event loop, each about half the cost: the
+        connections shown meanwhile are the last finished ones.
+        """
         raster = self.ensure_raster()
         tr = self.device_transform()
-        self._edge_image = self._reuse(self._edge_image)
-        self._edge_image.fill(self._fill_colour())
-        painter = QtGui.QPainter(self._edge_image)
+        image = self._back_image = self._reuse(self._back_image)
+        image.fill(self._fill_colour())
+        painter = QtGui.QPainter(image)
 
         def under(p):
             p.setTransform(tr)
             underlay(p)
             p.resetTransform()
         try:
-            crisp = raster.paint(painter, layers, under if underlay is not None else None)
+            crisp = raster.paint_haze(painter, layers, under if underlay is not None else None)
         finally:
             painter.end()
-        self._edge_transform = tr
-        return crisp
+        return EdgeJob(image, tr, self._raster_key, raster, layers, crisp)
+
+    def finish_edges(self, job: EdgeJob):
+        """Paint the crisp lines and show the job's connections; return the crisp split.
+
+        None (and nothing shown) if the view moved since the job began: begin again.
+        """
+        if job.key != self._raster_key or job.raster is not self.raster or job.image is not self._back_image:
+            return None
+        painter = QtGui.QPainter(job.image)
+        try:
+            job.raster.paint_lines(painter, job.layers, job.crisp)
+        finally:
+            painter.end()
+        self._back_image, self._edge_image = self._edge_image, job.image  # the shown one is never half-painted
+        self._edge_transform = job.tr
+        return job.crisp
 
     def compose(self) -> None:
         """Paint the neurons and labels over the connections into the frame that is shown."""

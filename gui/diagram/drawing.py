@@ -8,6 +8,7 @@ EDGE_MIN_INTERVAL apart and with at most EDGE_DUTY of the GUI thread's time.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from gui.diagram.items import grid_image
 from gui.diagram.layout import make_layout
@@ -19,6 +20,14 @@ EDGE_MIN_INTERVAL = 0.2  # s: connections are recoloured at most 5 times a secon
 EDGE_DUTY = 0.08  # …and take at most about 8 % of the GUI thread
 EDGE_DEFER_MS = 17  # connections follow the neurons a frame later, in a turn of the event loop of their own
 FRAME_MIN_INTERVAL = 1 / 30  # s: neurons and labels follow new snapshots at most 30 times a second
+
+
+class PendingEdges(NamedTuple):
+    """Connections whose first half is painted (the canvas's job), waiting for their lines."""
+
+    canvas_job: object
+    paints: list
+    cost: float  # s the first half took
 
 
 class DiagramDrawing:
@@ -71,6 +80,7 @@ class DiagramDrawing:
         if self._edges_dirty:
             if force:
                 self._edge_timer.stop()
+                self._edge_job = None  # whatever was half painted: all of it, now
                 self._render_edges()
             else:  # neurons now, connections on a later turn, when the rate limit allows
                 wait = self._next_edge_time - time.perf_counter()
@@ -82,36 +92,66 @@ class DiagramDrawing:
         self.canvas.compose()
 
     def _flush_edges(self) -> None:
-        if self._edges_dirty and self._snap is not None and self._layout is not None:
-            if not turns.TURNS.take("connections"):  # another costly job has this frame: the next one
-                self._edge_timer.start(turns.TURNS.wait_ms())
+        """Recolour the connections on turns of their own: while training runs, in two halves."""
+        if not (self._edges_dirty or self._edge_job) or self._snap is None or self._layout is None:
+            self._edge_job = None
+            return
+        if not turns.TURNS.take("connections"):  # another costly job has this frame: the next one
+            self._edge_timer.start(turns.TURNS.wait_ms())
+            return
+        job, self._edge_job = self._edge_job, None
+        if job is not None:  # the second half: the crisp lines, then show them
+            start = self._edge_clock()
+            crisp = self.canvas.finish_edges(job.canvas_job)
+            if crisp is not None:
+                self._edges_rendered(job.paints, crisp, job.cost + self._edge_clock() - start)
+                self.canvas.compose()
                 return
-            self._render_edges()
-            self.canvas.compose()
+            self._edges_dirty = True  # the view moved meanwhile: begin again
+        if self._render_edges(halves=self._snap.running):
+            self._edge_timer.start(turns.TURNS.wait_ms())  # the lines on the next free turn
+            return
+        self.canvas.compose()
 
     def _paints(self) -> list:
         depth = self.reveal_depth()
         return self._colouring.paints(self._snap, self._mode, self._k, self._colour_by, depth, self._selected)
 
-    def _render_edges(self) -> None:
-        start = time.perf_counter()
+    def _render_edges(self, halves: bool = False) -> bool:
+        """Recolour the connections now; halves: only begin (return True) and leave the lines for a later turn."""
+        start = self._edge_clock()
         paints = self._paints()
         over_image = bool(paints and paints[0] is not None and paints[0].over_image
                           and self._layout.grid_rect is not None)
         self.canvas.diagram.draw_grid = not over_image
+        self._edges_dirty = False  # a newer snapshot while the halves are apart marks them again
         # only a change of some connection's bin (or of the view) costs a repaint
         if over_image or not self.canvas.geometry_current() or not self._colouring.unchanged(paints):
             underlay = self.canvas.diagram.paint_grid if over_image else None
-            crisp = self.canvas.render_edges(paints, underlay)
-            self._colouring.remember(paints, crisp)
-            self.edge_renders += 1
+            canvas_job = self.canvas.begin_edges(paints, underlay)
+            if halves:
+                self._edge_job = PendingEdges(canvas_job, paints, self._edge_clock() - start)
+                return True
+            self._edges_rendered(paints, self.canvas.finish_edges(canvas_job), self._edge_clock() - start)
         else:
             self._colouring.remember(paints)
-        self._edges_dirty = False
+            self._edges_done(self._edge_clock() - start)
+        return False
+
+    def _edges_rendered(self, paints, crisp, cost: float) -> None:
+        self._colouring.remember(paints, crisp)
+        self.edge_renders += 1
+        self._edges_done(cost)
+
+    def _edges_done(self, cost: float) -> None:
         if self._scale_values() != self._described_scales:
             self._update_neurons()  # the legend was written with the scales before these connections
-        cost = time.perf_counter() - start
-        self._next_edge_time = start + max(self.edge_interval, cost / EDGE_DUTY)
+        now = self._edge_clock()
+        self._next_edge_time = now + max(self.edge_interval, cost / EDGE_DUTY) - cost
+
+    @staticmethod
+    def _edge_clock() -> float:
+        return time.perf_counter()
 
     def _scale_values(self) -> dict:
         return {key: scale.value for key, scale in self._colouring.scales.items()}

@@ -137,6 +137,7 @@ class EdgeRaster:
         self._plans = {}
         self.set_dark(dark)
         self.last_counts = (0, 0)  # (crisp lines, hazed connections) in the last paint
+        self._hazed = 0  # connections the last paint_haze hazed
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
@@ -201,6 +202,16 @@ class EdgeRaster:
         underlay(painter) paints between the haze and the lines (the input image when lines
         run over it). Returns, per layer, the flat indices drawn as crisp lines.
         """
+        crisp = self.paint_haze(painter, layers, underlay)
+        self.paint_lines(painter, layers, crisp)
+        return crisp
+
+    def paint_haze(self, painter: QtGui.QPainter, layers, underlay=None) -> list:
+        """Paint the first half of `paint`: the haze of the dense blocks, then the underlay.
+
+        Returns the crisp split, for `paint_lines` (the second half, which may come on a later
+        turn of the event loop: each half is about half the cost).
+        """
         crisp = self.crisp_split(layers)
         hazed = 0
         painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -215,6 +226,12 @@ class EdgeRaster:
                 painter.drawImage(plan.rect, plan.image(lp.bins, include, self._lut, self._background))
         if underlay is not None:
             underlay(painter)
+        self._hazed = hazed
+        return crisp
+
+    def paint_lines(self, painter: QtGui.QPainter, layers, crisp) -> None:
+        """Paint the second half of `paint`: the crisp lines over what paint_haze painted."""
+        hazed = self._hazed
         order = np.argsort(bin_strength(N_BINS), kind="stable")  # weakest bins first
         lines = 0
         for l, lp in enumerate(layers):
@@ -226,7 +243,6 @@ class EdgeRaster:
                 self._draw_binned(painter, l, np.flatnonzero(lp.emphasis & lp.visible), lp,
                                   self._emphasis_pens, order)
         self.last_counts = (lines, hazed)
-        return crisp
 
     def _draw_binned(self, painter, layer, idx, lp, pens, order) -> int:
         """Draw connections idx of a layer, one drawLines per colour bin, in `order` of bins."""

@@ -58,6 +58,7 @@ class NetworkView(DiagramDrawing, QtWidgets.QWidget):
         self._described_scales = {}  # the connection scales the legend was last written with
         self._dark = True
         self._edges_dirty = False
+        self._edge_job = None  # connections half painted while training runs (drawing.PendingEdges)
         self._next_edge_time = self._next_frame_time = 0.0
         self._segments = []  # layout.segments(l) per weight layer, for hit tests
         self.last_tooltip = ""

@@ -331,3 +331,35 @@ def test_in_a_small_window_no_connection_is_drawn_beside_the_input_image(view):
     assert (x0 >= left + width - 1e-6).all()  # the fan starts at the image's right edge…
     leaving = (y1 < top) | (y1 > top + height)
     assert leaving.any()  # …even for the lines to neurons above or below the image
+
+
+def test_while_training_runs_the_connections_are_recoloured_in_two_turns(qtbot, view, net, example, monkeypatch):
+    """The haze on one turn, the crisp lines on the next: each half of a recolouring is a short
+    turn of the event loop. The result is the same as recolouring in one go."""
+    from gui.widgets import turns
+
+    taken = []
+
+    class Recording(turns.Turns):
+        def take(self, job, force=False):
+            taken.append(job)
+            return True
+
+    monkeypatch.setattr(turns, "TURNS", Recording())
+    moved = Network(SIZES, seed=11)
+    renders = view.edge_renders
+    view.set_snapshot(make_snapshot(moved, *example, running=True))
+    qtbot.waitUntil(lambda: view.edge_renders > renders, timeout=5000)
+    assert taken.count("connections") == 2
+    live_bins = [b.copy() for b in view.edge_bins()]
+
+    paused = NetworkView()
+    qtbot.addWidget(paused)
+    paused.resize(1000, 700)
+    paused.show()
+    qtbot.waitExposed(paused)
+    for shown in (net, moved):  # the same history (the colour scales remember it), paused
+        paused.set_snapshot(make_snapshot(shown, *example))
+        paused.update_now()
+    for live, still in zip(live_bins, paused.edge_bins()):
+        np.testing.assert_array_equal(live, still)
