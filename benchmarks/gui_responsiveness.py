@@ -225,7 +225,8 @@ def one_round(ds, args) -> dict:
     gui.update(headless=h, headless_us=h_us, alone=a, alone_us=a_us,
                headless_runs=[r for r, _ in headless], alone_runs=[r for r, _ in alone],
                share=gui["steps_per_second"] / h, alone_share=a / h, share_of_alone=gui["steps_per_second"] / a,
-               cpu_share=h_us / gui["engine_us_per_step"], alone_cpu_share=h_us / a_us,
+               cpu_share=h_us / gui["engine_us_per_step"] if gui["engine_us_per_step"] > 0 else float("nan"),
+               alone_cpu_share=h_us / a_us,
                snapshots_per_second=gui["snapshots_shown"] / gui["seconds"],
                charts_per_second=gui["chart_redraws"] / gui["seconds"],
                floor_p99=float(np.percentile(floor, 99)), floor_max=float(max(floor)))
@@ -270,9 +271,12 @@ def main():
     print(f"the engine process with no window: {med('alone_share'):.0%} of headless"
           f" (it also publishes snapshots; its checker evaluates each epoch) [{each('alone_share', '{:.0%}')}]")
     pace = f"at {args.speed:g} steps/s" if args.speed else "at full speed"
-    print(f"with the window open (offscreen 1600x900{', panels: ' + ', '.join(args.panel) if args.panel else ''},"
-          f" {pace}): {med('steps_per_second'):,.0f} steps/s = {med('share'):.0%} of headless"
-          f" [{each('share', '{:.0%}')}], {med('share_of_alone'):.0%} of the engine with no window")
+    where = f"with the window open (offscreen 1600x900{', panels: ' + ', '.join(args.panel) if args.panel else ''}"
+    if args.speed:  # a set pace: the share of headless says nothing
+        print(f"{where}, {pace}): {med('steps_per_second'):,.1f} steps/s")
+    else:
+        print(f"{where}, {pace}): {med('steps_per_second'):,.0f} steps/s = {med('share'):.0%} of headless"
+              f" [{each('share', '{:.0%}')}], {med('share_of_alone'):.0%} of the engine with no window")
     print(f"live views, per second: {med('snapshots_per_second'):.1f} new snapshots shown in the diagram"
           f" [{each('snapshots_per_second', '{:.1f}')}], {med('charts_per_second'):.1f} chart redraws"
           f" [{each('charts_per_second', '{:.1f}')}]"
@@ -281,9 +285,9 @@ def main():
     print(f"the window's process used {med('cores'):.2f} cores, its GUI thread {med('gui_cores'):.2f}"
           f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"CPU time per step (what load on the machine changes least): headless {med('headless_us'):.0f} µs,"
-          f" the engine with no window {med('alone_us'):.0f} µs ({med('alone_cpu_share'):.0%} of headless speed),"
-          f" with the window open {med('engine_us_per_step'):.0f} µs ({med('cpu_share'):.0%})"
-          f" [{each('cpu_share', '{:.0%}')}]")
+          f" the engine with no window {med('alone_us'):.0f} µs ({med('alone_cpu_share'):.0%} of headless speed)"
+          + ("" if args.speed else f", with the window open {med('engine_us_per_step'):.0f} µs"
+                                   f" ({med('cpu_share'):.0%}) [{each('cpu_share', '{:.0%}')}]"))
     print(f"GUI timer gaps, ticks of a 16 ms timer ({sum(r['ticks'] for r in rounds)} in all): median"
           f" {med('gap_median'):.1f} ms, p99 {med('gap_p99'):.1f} ms [{each('gap_p99', '{:.1f}')}],"
           f" max {max(r['gap_max'] for r in rounds):.1f} ms [{each('gap_max', '{:.1f}')}]")
