@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+from gui.widgets.support import PANEL_REFRESH_MS
+
 SHORTEST = 1 / 60  # s between live snapshots when the GUI thread has time to spare: every frame
 LONGEST = 1 / 5  # s: never fewer than five snapshots a second
 # of the wall clock, the GUI thread's busy time the period aims for: the window's process has a
@@ -21,7 +23,7 @@ SHARE = 0.5
 GROWTH = 1.25  # factor the period changes by at each snapshot
 SLACK = 0.004  # s: a frame tick may come this much early (the 16 ms timer against a 1/60 s period)
 TICK = 0.016  # s: the frame timer's interval
-PANEL_PERIOD = 1 / 10  # s: while training runs, the panels beside the diagram refresh at most this often
+PANEL_PERIOD = PANEL_REFRESH_MS / 1000  # s: while training runs, the panels beside the diagram refresh at most this often
 
 
 class FrameBudget:

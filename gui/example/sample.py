@@ -27,7 +27,7 @@ from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.number_table import set_text
 from gui.widgets.rich_text import html_width
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import Throttle, grey_pixmap, style_plot
+from gui.widgets.support import PANEL_REFRESH_MS, Throttle, grey_pixmap, style_plot
 from gui.widgets.theme import follow_theme, hex_colour, palette
 
 IMAGE_SIDE = 140  # pixels on screen for the example's image
@@ -139,7 +139,7 @@ class SampleView(QWidget):
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_found)
         self._runner.failed.connect(self._say)
-        self._throttle = Throttle(100, self.refresh, self)
+        self._throttle = Throttle(PANEL_REFRESH_MS, self.refresh, self)
         self._enable()
         self._fit_to_type()
         follow_theme(self)

@@ -17,11 +17,10 @@ from gui.widgets.jobs import BackgroundRunner
 from gui.widgets.names import neuron_title, source_namer
 from gui.widgets.number_table import set_text
 from gui.widgets.room_watch import RoomWatcher
-from gui.widgets.support import Throttle, nice_scale
+from gui.widgets.support import PANEL_REFRESH_MS, Throttle, nice_scale
 from gui.widgets.theme import follow_theme
 from gui.widgets.wheel import pass_wheel_on
 
-REFRESH_MS = 250  # numbers that change faster than a few times a second cannot be read anyway
 TEST_SET_MS = 1000  # recompute the test-set activations at most once a second while training
 WIDE_ENOUGH = 680  # px: from this width the weights, the formula and the nudges stand side by side
 
@@ -116,7 +115,7 @@ class NeuronInspector(QWidget):
         self._room = RoomWatcher(self, self._fit_room)
         for view in self.findChildren(pg.GraphicsView):  # none of them zooms: the wheel scrolls the panel
             pass_wheel_on(view)
-        self._throttle = Throttle(REFRESH_MS, self.refresh, self)
+        self._throttle = Throttle(PANEL_REFRESH_MS, self.refresh, self)  # as the current example's
         self._stats_throttle = Throttle(TEST_SET_MS, self.update_test_set, self)
         self._runner = BackgroundRunner(self)
         self._runner.finished.connect(self._on_test_set)

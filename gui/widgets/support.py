@@ -15,6 +15,12 @@ from PySide6.QtGui import QImage, QPixmap
 from gui.widgets.plot_cache import cache_static_parts
 from gui.widgets.theme import palette
 
+# How often the side panels that show the current example refresh while training runs: the
+# controller hands them a snapshot this often, and with the same period in their own throttles
+# the current example and the inspector name the same image (the inspector's 250 ms had it
+# showing an image a few rounds older).
+PANEL_REFRESH_MS = 100
+
 
 class Throttle(QObject):
     """Call `callback` on the event loop at most once per `interval_ms`, however often requested.
