@@ -101,10 +101,10 @@ class DiagramDrawing:
             return
         job, self._edge_job = self._edge_job, None
         if job is not None:  # the second half: the crisp lines, then show them
-            start = self._edge_clock()
+            start = time.perf_counter()
             crisp = self.canvas.finish_edges(job.canvas_job)
             if crisp is not None:
-                self._edges_rendered(job.paints, crisp, job.cost + self._edge_clock() - start)
+                self._edges_rendered(job.paints, crisp, job.cost + time.perf_counter() - start)
                 self.canvas.compose()
                 return
             self._edges_dirty = True  # the view moved meanwhile: begin again
@@ -119,7 +119,7 @@ class DiagramDrawing:
 
     def _render_edges(self, halves: bool = False) -> bool:
         """Recolour the connections now; halves: only begin (return True) and leave the lines for a later turn."""
-        start = self._edge_clock()
+        start = time.perf_counter()
         paints = self._paints()
         over_image = bool(paints and paints[0] is not None and paints[0].over_image
                           and self._layout.grid_rect is not None)
@@ -130,12 +130,12 @@ class DiagramDrawing:
             underlay = self.canvas.diagram.paint_grid if over_image else None
             canvas_job = self.canvas.begin_edges(paints, underlay)
             if halves:
-                self._edge_job = PendingEdges(canvas_job, paints, self._edge_clock() - start)
+                self._edge_job = PendingEdges(canvas_job, paints, time.perf_counter() - start)
                 return True
-            self._edges_rendered(paints, self.canvas.finish_edges(canvas_job), self._edge_clock() - start)
+            self._edges_rendered(paints, self.canvas.finish_edges(canvas_job), time.perf_counter() - start)
         else:
             self._colouring.remember(paints)
-            self._edges_done(self._edge_clock() - start)
+            self._edges_done(time.perf_counter() - start)
         return False
 
     def _edges_rendered(self, paints, crisp, cost: float) -> None:
@@ -146,12 +146,8 @@ class DiagramDrawing:
     def _edges_done(self, cost: float) -> None:
         if self._scale_values() != self._described_scales:
             self._update_neurons()  # the legend was written with the scales before these connections
-        now = self._edge_clock()
+        now = time.perf_counter()
         self._next_edge_time = now + max(self.edge_interval, cost / EDGE_DUTY) - cost
-
-    @staticmethod
-    def _edge_clock() -> float:
-        return time.perf_counter()
 
     def _scale_values(self) -> dict:
         return {key: scale.value for key, scale in self._colouring.scales.items()}

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QLabel
 class SteadyLabel(QLabel):
     """A QLabel of a fixed size that grows to fit its widest text so far (and follows the font)."""
 
+    _fixed = False  # set once measured (a font change during construction has nothing to refit)
+
     def __init__(self, text: str = "", parent=None, min_width: int = 0):
         super().__init__(parent)
         self._min_width = int(min_width)
@@ -34,8 +36,6 @@ class SteadyLabel(QLabel):
         hint = QLabel.sizeHint(self)  # after setText, at least the current width: it only grows
         self._fixed = True
         self.setFixedSize(max(hint.width(), self._min_width), hint.height())  # no change, no relayout
-
-    _fixed = False  # set once measured
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
